@@ -1,0 +1,413 @@
+//! Table entry layouts: the bytes the NIC holds, word by word.
+//!
+//! Every entry is `#[repr(C)]`, `bytemuck::Pod`, with no implicit padding (explicit `_pad`
+//! fields, checked by `Pod`'s derive) and a size asserted at compile time. Multi-byte
+//! fields are little-endian (the contract's byte order; the crate refuses to build on a
+//! big-endian host rather than silently swapping). IPv4 addresses are stored as the
+//! numeric value of the address (`10.1.1.3` is `0x0a01_0103`), ports as numbers.
+//!
+//! Index conventions: `NONE16` / `NONE32` mean "no entry"; table indices are positions
+//! in the corresponding `Vec` of [`crate::Tables`].
+
+use bytemuck::{Pod, Zeroable};
+
+#[cfg(target_endian = "big")]
+compile_error!("offload-tables assumes a little-endian host: entry layouts are little-endian");
+
+pub const NONE16: u16 = u16::MAX;
+pub const NONE32: u32 = u32::MAX;
+
+macro_rules! assert_size {
+    ($t:ty, $n:expr) => {
+        const _: () = assert!(core::mem::size_of::<$t>() == $n);
+    };
+}
+
+/// Interface kinds as stored in [`InterfaceEntry::kind`].
+pub mod if_kind {
+    pub const UPLINK: u8 = 1;
+    pub const TAP: u8 = 2;
+    pub const LOOPBACK: u8 = 3;
+    pub const VXLAN: u8 = 4;
+}
+
+/// [`InterfaceEntry::flags`] bits.
+pub mod if_flags {
+    pub const UP: u16 = 1 << 0;
+    pub const NAT_INSIDE: u16 = 1 << 1;
+    pub const NAT_OUTSIDE: u16 = 1 << 2;
+    pub const NAT_OUTPUT_FEATURE: u16 = 1 << 3;
+    /// Member of a bridge domain: input goes to `l2-input`, not `ip4-input`.
+    pub const L2: u16 = 1 << 4;
+    /// The bridge domain's BVI: L3 interface facing the bridge.
+    pub const BVI: u16 = 1 << 5;
+}
+
+/// One interface, indexed by `sw_if_index` (slot 0 is VPP's `local0`, never used).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct InterfaceEntry {
+    pub sw_if_index: u16,
+    pub kind: u8,
+    /// Wire port for uplinks, `0xff` for host-side interfaces.
+    pub port: u8,
+    pub flags: u16,
+    pub fib_index: u16,
+    /// Bridge domain index (position in `bridge_domains`), `NONE16` when L3.
+    pub bd_index: u16,
+    pub mtu: u16,
+    pub mac: [u8; 6],
+    /// Split-horizon group inside the bridge domain.
+    pub shg: u8,
+    pub ip4_len: u8,
+    pub ip4_addr: u32,
+    /// Position in `acl_lists` of the input ACL list, and its length.
+    pub acl_in_start: u16,
+    pub acl_in_count: u16,
+    pub acl_out_start: u16,
+    pub acl_out_count: u16,
+    /// Index in `vxlan_tunnels` for VXLAN interfaces, `NONE16` otherwise.
+    pub vxlan_tunnel: u16,
+    pub _pad: [u8; 2],
+}
+assert_size!(InterfaceEntry, 36);
+
+/// An element of an interface's ACL list: an ACL index.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct AclListEntry {
+    pub acl_index: u32,
+}
+assert_size!(AclListEntry, 4);
+
+/// An ACL: its rules are `acl_rules[rule_start .. rule_start + rule_count]`, first match wins.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct AclEntry {
+    pub rule_start: u32,
+    pub rule_count: u16,
+    /// 1 when this index is defined (ACL indices may be sparse).
+    pub defined: u16,
+}
+assert_size!(AclEntry, 8);
+
+/// ACL rule actions, VPP's numbering (`action: N` in the acl-plugin trace).
+pub mod acl_action {
+    pub const DENY: u8 = 0;
+    pub const PERMIT: u8 = 1;
+    pub const PERMIT_REFLECT: u8 = 2;
+    /// Not a rule action: what the trace shows when an existing session matched.
+    pub const SESSION_HIT: u8 = 3;
+}
+
+/// One ACL rule. Matches when every field matches; `proto == 0` matches any protocol,
+/// port ranges and TCP flags only apply to TCP/UDP (flags to TCP) first fragments.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct AclRuleEntry {
+    pub src: u32,
+    pub dst: u32,
+    pub src_len: u8,
+    pub dst_len: u8,
+    pub proto: u8,
+    pub action: u8,
+    pub sport_lo: u16,
+    pub sport_hi: u16,
+    pub dport_lo: u16,
+    pub dport_hi: u16,
+    pub tcp_flags_value: u8,
+    pub tcp_flags_mask: u8,
+    /// The owning ACL and this rule's position in it (for traces and counters).
+    pub acl_index: u16,
+    pub rule_index: u16,
+    pub _pad: [u8; 6],
+}
+assert_size!(AclRuleEntry, 32);
+
+/// [`NatMappingEntry::flags`] bits.
+pub mod nat_flags {
+    /// Identity mapping: sessions are created but nothing is translated.
+    pub const IDENTITY: u8 = 1 << 0;
+    /// Address-only mapping: protocol and port are wildcards.
+    pub const ADDR_ONLY: u8 = 1 << 1;
+    pub const TWICE_NAT: u8 = 1 << 2;
+    pub const SELF_TWICE_NAT: u8 = 1 << 3;
+    pub const OUT2IN_ONLY: u8 = 1 << 4;
+}
+
+/// A NAT44 static mapping (service VIP) or identity mapping. Endpoints are
+/// `nat_endpoints[endpoint_start .. endpoint_start + endpoint_count]`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct NatMappingEntry {
+    pub external_addr: u32,
+    pub external_port: u16,
+    pub proto: u8,
+    pub flags: u8,
+    pub fib_index: u16,
+    pub endpoint_count: u16,
+    pub endpoint_start: u32,
+}
+assert_size!(NatMappingEntry, 16);
+
+/// A local endpoint of a static mapping; `cumulative` is the running sum of the
+/// probabilities (percent) up to and including this endpoint, so the endpoint for a draw
+/// `d` in `0..100` is the first with `d < cumulative`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct NatEndpointEntry {
+    pub local_addr: u32,
+    pub local_port: u16,
+    pub fib_index: u16,
+    pub cumulative: u8,
+    pub _pad: [u8; 3],
+}
+assert_size!(NatEndpointEntry, 12);
+
+/// A NAT44 pool address.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct NatPoolEntry {
+    pub addr: u32,
+    pub fib_index: u16,
+    /// 1 for a twice-NAT address.
+    pub twice_nat: u8,
+    pub _pad: u8,
+}
+assert_size!(NatPoolEntry, 8);
+
+/// Node-wide parameters: NAT and ACL timeouts (seconds) and limits.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct GlobalEntry {
+    pub nat_max_sessions: u32,
+    pub nat_udp_timeout: u32,
+    pub nat_tcp_established_timeout: u32,
+    pub nat_tcp_transitory_timeout: u32,
+    pub nat_icmp_timeout: u32,
+    pub acl_udp_idle: u32,
+    pub acl_tcp_idle: u32,
+    pub acl_tcp_transient: u32,
+    pub acl_max_sessions: u32,
+    /// 1 when `nat44 forwarding` is enabled.
+    pub nat_forwarding: u8,
+    /// 1 when the node has any NAT44 configuration.
+    pub nat_enabled: u8,
+    pub _pad: [u8; 2],
+}
+assert_size!(GlobalEntry, 40);
+
+/// A route as given to the LPM: kept for display, read-back and the reference lookup.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct RouteEntry {
+    pub prefix: u32,
+    pub len: u8,
+    pub _pad: u8,
+    pub fib_index: u16,
+    pub lb_index: u32,
+}
+assert_size!(RouteEntry, 12);
+
+/// [`LoadBalanceEntry::flags`] bits.
+pub mod lb_flags {
+    /// The route was recursive: VPP's ip4-lookup hands it to `ip4-load-balance`.
+    pub const RECURSIVE: u8 = 1 << 0;
+}
+
+/// A load-balance object: `n_buckets` (a power of two) buckets starting at
+/// `bucket_start`; the bucket for a packet is `flow_hash & (n_buckets - 1)`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct LoadBalanceEntry {
+    pub bucket_start: u32,
+    pub n_buckets: u16,
+    pub flags: u8,
+    pub _pad: u8,
+}
+assert_size!(LoadBalanceEntry, 8);
+
+/// What a load-balance bucket leads to: `kind` in the top 4 bits, an index below.
+pub mod dpo {
+    pub const KIND_SHIFT: u32 = 28;
+    pub const INDEX_MASK: u32 = (1 << KIND_SHIFT) - 1;
+    /// Drop (`ip4-drop`): no usable path.
+    pub const DROP: u32 = 0;
+    /// Rewrite through `adjacencies[index]`.
+    pub const ADJACENCY: u32 = 1;
+    /// Addressed to this node (`ip4-local`); index is the owning sw_if_index.
+    pub const LOCAL: u32 = 2;
+    /// Attached subnet, no neighbor known (ARP needed); index is the sw_if_index.
+    pub const GLEAN: u32 = 3;
+
+    pub const fn make(kind: u32, index: u32) -> u32 {
+        (kind << KIND_SHIFT) | (index & INDEX_MASK)
+    }
+    pub const fn kind(d: u32) -> u32 {
+        d >> KIND_SHIFT
+    }
+    pub const fn index(d: u32) -> u32 {
+        d & INDEX_MASK
+    }
+}
+
+/// A load-balance bucket: a DPO (see [`dpo`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct BucketEntry {
+    pub dpo: u32,
+}
+assert_size!(BucketEntry, 4);
+
+/// A neighbor adjacency: the L2 rewrite string prepended by `ip4-rewrite`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct AdjacencyEntry {
+    pub next_hop: u32,
+    pub sw_if_index: u16,
+    pub mtu: u16,
+    /// dst MAC, src MAC, ethertype 0x0800.
+    pub rewrite: [u8; 14],
+    pub _pad: [u8; 2],
+}
+assert_size!(AdjacencyEntry, 24);
+
+/// [`BridgeDomainEntry::flags`] bits.
+pub mod bd_flags {
+    pub const LEARN: u8 = 1 << 0;
+    pub const FORWARD: u8 = 1 << 1;
+    pub const FLOOD: u8 = 1 << 2;
+    pub const UU_FLOOD: u8 = 1 << 3;
+    pub const ARP_TERM: u8 = 1 << 4;
+}
+
+/// A bridge domain; its members are `bd_members[member_start .. + member_count]`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct BridgeDomainEntry {
+    pub bd_id: u32,
+    pub member_start: u32,
+    pub member_count: u16,
+    pub bvi_sw_if_index: u16,
+    pub flags: u8,
+    pub _pad: [u8; 3],
+}
+assert_size!(BridgeDomainEntry, 16);
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct BdMemberEntry {
+    pub sw_if_index: u16,
+    pub shg: u8,
+    pub _pad: u8,
+}
+assert_size!(BdMemberEntry, 4);
+
+/// [`L2FibEntry::flags`] bits.
+pub mod l2fib_flags {
+    pub const STATIC: u8 = 1 << 0;
+    /// Destination is the BVI: deliver to `ip4-input` of the BVI.
+    pub const BVI: u8 = 1 << 1;
+}
+
+/// An L2 FIB entry: (bridge domain, MAC) → output interface.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct L2FibEntry {
+    pub mac: [u8; 6],
+    pub bd_index: u16,
+    pub sw_if_index: u16,
+    pub flags: u8,
+    pub _pad: [u8; 5],
+}
+assert_size!(L2FibEntry, 16);
+
+/// A VXLAN tunnel. The outer destination resolves through `outer_lb` (the load-balance
+/// of the route to `dst` in the encap FIB), as VPP stacks a tunnel on its FIB entry.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct VxlanTunnelEntry {
+    pub src: u32,
+    pub dst: u32,
+    pub vni: u32,
+    pub sw_if_index: u16,
+    pub encap_fib_index: u16,
+    pub outer_lb: u32,
+}
+assert_size!(VxlanTunnelEntry, 20);
+
+/// Session key kinds ([`SessionKey::kind`]).
+pub mod session_kind {
+    /// NAT44 session, looked up by the inside-side 5-tuple (`nat44-in2out`).
+    pub const NAT_IN2OUT: u8 = 1;
+    /// NAT44 session, looked up by the outside-side 5-tuple (`nat44-out2in`).
+    pub const NAT_OUT2IN: u8 = 2;
+    /// Reflexive ACL session, per interface.
+    pub const ACL: u8 = 3;
+}
+
+/// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
+/// sw_if_index for ACL keys. For ICMP echo, both ports hold the echo identifier.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
+pub struct SessionKey {
+    pub src: u32,
+    pub dst: u32,
+    pub sport: u16,
+    pub dport: u16,
+    pub proto: u8,
+    pub kind: u8,
+    pub scope: u16,
+}
+assert_size!(SessionKey, 16);
+
+/// [`SessionEntry::flags`] bits.
+pub mod session_flags {
+    /// Slot holds a live entry.
+    pub const VALID: u16 = 1 << 0;
+    pub const REWRITE_SRC: u16 = 1 << 1;
+    pub const REWRITE_DST: u16 = 1 << 2;
+    /// Reply direction of a NAT session (trace and TCP state tracking).
+    pub const REVERSE: u16 = 1 << 3;
+}
+
+/// One direction of a session as the NIC stores it: the key, and the rewrite to apply
+/// with its precomputed one's-complement checksum deltas (RFC 1624): adding `ip_delta`
+/// to the IPv4 header checksum and `l4_delta` to the TCP/UDP checksum (the UDP checksum
+/// only when it is non-zero) yields the translated packet's checksums.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct SessionEntry {
+    pub key: SessionKey,
+    pub new_src: u32,
+    pub new_dst: u32,
+    pub new_sport: u16,
+    pub new_dport: u16,
+    pub ip_delta: u16,
+    pub l4_delta: u16,
+    /// Session this direction belongs to (software's session index).
+    pub session_index: u32,
+    pub flags: u16,
+    pub _pad: [u8; 6],
+    /// Last time a packet hit this entry (seconds, device clock); written by the NIC.
+    pub last_seen: u32,
+}
+assert_size!(SessionEntry, 48);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dpo_packing() {
+        let d = dpo::make(dpo::ADJACENCY, 1234);
+        assert_eq!(dpo::kind(d), dpo::ADJACENCY);
+        assert_eq!(dpo::index(d), 1234);
+    }
+
+    #[test]
+    fn entries_serialise_little_endian() {
+        let e = RouteEntry { prefix: 0x0a01_0200, len: 24, _pad: 0, fib_index: 1, lb_index: 7 };
+        assert_eq!(bytemuck::bytes_of(&e), &[0x00, 0x02, 0x01, 0x0a, 24, 0, 1, 0, 7, 0, 0, 0]);
+    }
+}

@@ -1,0 +1,301 @@
+//! Internet checksum arithmetic (RFC 1071) and incremental update (RFC 1624).
+//!
+//! The checksum is the one's complement of the one's-complement sum of the data taken as
+//! big-endian 16-bit words. Sums are carried in a `u32` ("partial sum") so several pieces
+//! (pseudo header, header, payload) can be added with plain `+` and folded once at the end.
+//!
+//! # Zero in one's complement
+//!
+//! One's-complement arithmetic has two zeros, `0x0000` (+0) and `0xffff` (-0). A full
+//! computation [`finish`]`(sum(data))` returns `0xffff` only if every covered word is zero,
+//! which never happens for an IPv4 header (version 4) or for TCP/UDP (the pseudo header
+//! carries a non-zero protocol). RFC 1624 section 3 shows that the older incremental
+//! formula of RFC 1141 (`HC' = HC + m + ~m'`) can yield `0xffff` where recomputation gives
+//! `0x0000`; this module uses RFC 1624 eqn. 3, `HC' = ~(~HC + ~m + m')`, which never
+//! returns `0xffff` for a checksum that was not `0xffff`, and so yields exactly what a
+//! full recomputation gives unless the covered data is all zero before or after the
+//! change. In those degenerate cases both results are the same one's-complement value,
+//! possibly in the other representation of zero.
+//!
+//! UDP adds its own convention on top: a transmitted `0` means "no checksum" and a
+//! computed `0` is sent as `0xffff`; see [`super::udp::update16`].
+
+/// One's-complement partial sum of `data` (RFC 1071): big-endian 16-bit words, a trailing
+/// odd byte padded with a zero byte on the right.
+///
+/// The result is folded to at most `0xffff`, so up to 65 536 partial sums can be added in
+/// a `u32` before [`fold`] without overflow. It is `0` only if all of `data` is zero.
+#[inline]
+pub fn sum(data: &[u8]) -> u32 {
+    // 32-bit big-endian words summed in a u64: 2^16 == 1 (mod 0xffff), so this is the same
+    // one's-complement sum as adding the 16-bit halves, with half the additions.
+    let mut acc: u64 = 0;
+    let mut words = data.chunks_exact(4);
+    for w in &mut words {
+        acc += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+    }
+    let rest = words.remainder();
+    let mut i = 0;
+    if rest.len() >= 2 {
+        acc += u64::from(u16::from_be_bytes([rest[0], rest[1]]));
+        i = 2;
+    }
+    if let Some(&b) = rest.get(i) {
+        acc += u64::from(b) << 8;
+    }
+    // Fold 64 -> 32 -> 16 bits with end-around carry.
+    let acc = (acc & 0xffff_ffff) + (acc >> 32);
+    let acc = (acc & 0xffff_ffff) + (acc >> 32);
+    u32::from(fold(acc as u32))
+}
+
+/// Fold a 32-bit partial sum to 16 bits with end-around carry.
+#[inline]
+pub const fn fold(sum: u32) -> u16 {
+    let s = (sum & 0xffff) + (sum >> 16);
+    let s = (s & 0xffff) + (s >> 16);
+    s as u16
+}
+
+/// Final checksum of a partial sum: the one's complement of the folded sum.
+#[inline]
+pub const fn finish(sum: u32) -> u16 {
+    !fold(sum)
+}
+
+/// Partial sum of the IPv4 pseudo header used by TCP and UDP (RFC 793 / RFC 768):
+/// source, destination, zero byte + protocol, and the L4 length (header + payload).
+#[inline]
+pub const fn pseudo_header_sum(src: [u8; 4], dst: [u8; 4], protocol: u8, l4_len: u16) -> u32 {
+    u16::from_be_bytes([src[0], src[1]]) as u32
+        + u16::from_be_bytes([src[2], src[3]]) as u32
+        + u16::from_be_bytes([dst[0], dst[1]]) as u32
+        + u16::from_be_bytes([dst[2], dst[3]]) as u32
+        + protocol as u32
+        + l4_len as u32
+}
+
+/// Incrementally update checksum `csum` after a 16-bit word covered by it changed from
+/// `old` to `new`, using RFC 1624 eqn. 3: `HC' = ~(~HC + ~m + m')`.
+///
+/// The word must sit at an even offset of the checksummed data (for an odd offset, pass
+/// the two enclosing aligned words instead). Equals a full recomputation exactly unless the
+/// covered data is all zero before (`csum == 0xffff`) or after the change, which never
+/// happens for an IPv4 header (version 4) or a TCP checksum (non-zero protocol in the
+/// pseudo header); see the module docs and RFC 1624 section 3. Do not use it on a UDP
+/// checksum field directly: use [`super::udp::update16`].
+#[inline]
+pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
+    !fold(!csum as u32 + !old as u32 + new as u32)
+}
+
+/// Incrementally update checksum `csum` after an aligned 32-bit field (an IPv4 address)
+/// changed from `old` to `new`: RFC 1624 eqn. 3 applied to both 16-bit halves at once.
+///
+/// Same exactness guarantee as [`update16`]. For a TCP/UDP checksum this also accounts for
+/// the address in the pseudo header, which is why NAT uses it on both the IPv4 and the L4
+/// checksum.
+#[inline]
+pub const fn update32(csum: u16, old: u32, new: u32) -> u16 {
+    let old_hi = (old >> 16) as u16;
+    let old_lo = old as u16;
+    !fold(
+        !csum as u32
+            + !old_hi as u32
+            + !old_lo as u32
+            + (new >> 16)
+            + (new & 0xffff),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The ip4-input header of the seed trace's SYN: 10.1.1.3 -> 10.97.193.160, ttl 64.
+    const SYN_IP_HDR: [u8; 20] = [
+        0x45, 0x00, 0x00, 0x3c, 0x89, 0x5a, 0x40, 0x00, 0x40, 0x06, 0xda, 0x5c, 0x0a, 0x01, 0x01,
+        0x03, 0x0a, 0x61, 0xc1, 0xa0,
+    ];
+
+    fn recompute(hdr: &mut [u8], csum_at: usize) -> u16 {
+        hdr[csum_at..csum_at + 2].copy_from_slice(&[0, 0]);
+        let c = finish(sum(hdr));
+        hdr[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
+        c
+    }
+
+    fn word(d: &[u8], at: usize) -> u16 {
+        u16::from_be_bytes([d[at], d[at + 1]])
+    }
+
+    fn dword(d: &[u8], at: usize) -> u32 {
+        u32::from_be_bytes([d[at], d[at + 1], d[at + 2], d[at + 3]])
+    }
+
+    /// One's-complement equality: equal, or the two representations of zero.
+    fn ones_eq(a: u16, b: u16) -> bool {
+        a == b || (a == 0 && b == 0xffff) || (a == 0xffff && b == 0)
+    }
+
+    #[test]
+    fn rfc1071_example() {
+        // RFC 1071 section 3 numerical example: sum of 00 01 f2 03 f4 f5 f6 f7 is 0xddf2.
+        let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(fold(sum(&data)), 0xddf2);
+        assert_eq!(finish(sum(&data)), !0xddf2);
+    }
+
+    #[test]
+    fn odd_length_and_empty() {
+        assert_eq!(sum(&[]), 0);
+        assert_eq!(sum(&[0xab]), 0xab00);
+        assert_eq!(sum(&[0x12, 0x34, 0x56]), 0x1234 + 0x5600);
+        assert_eq!(sum(&[0x12, 0x34, 0x56, 0x78, 0x9a]), fold(0x1234 + 0x5678 + 0x9a00) as u32);
+        // Carries wrap around.
+        assert_eq!(sum(&[0xff, 0xff, 0x00, 0x01]), 0x0001);
+        assert_eq!(fold(0xffff), 0xffff);
+        assert_eq!(fold(0x1_fffe), 0xffff);
+        assert_eq!(fold(0xffff_ffff), 0xffff);
+    }
+
+    #[test]
+    fn seed_ip_header_checksum() {
+        assert_eq!(fold(sum(&SYN_IP_HDR)), 0xffff, "header verifies");
+        let mut h = SYN_IP_HDR;
+        assert_eq!(recompute(&mut h, 10), 0xda5c);
+    }
+
+    #[test]
+    fn ttl_decrement_incremental() {
+        // TTL 64 -> 63 changes the word at offset 8 from 0x4006 to 0x3f06.
+        let c = update16(0xda5c, 0x4006, 0x3f06);
+        assert_eq!(c, 0xdb5c);
+        let mut h = SYN_IP_HDR;
+        h[8] = 63;
+        assert_eq!(recompute(&mut h, 10), c);
+
+        // The trace's own rewrite: 10.1.1.3 -> 10.1.2.4, 0x9a59 at ttl 64, 0x9b59 at ttl 63.
+        assert_eq!(update16(0x9a59, 0x4006, 0x3f06), 0x9b59);
+        assert_eq!(update16(0x9b59, 0x3f06, 0x3e06), 0x9c59);
+    }
+
+    #[test]
+    fn nat_destination_rewrite() {
+        // nat44-out2in in the trace: dst 10.97.193.160 -> 10.1.2.4 turns 0xda5c into 0x9a59.
+        let c = update32(0xda5c, 0x0a61_c1a0, 0x0a01_0204);
+        assert_eq!(c, 0x9a59);
+        let mut h = SYN_IP_HDR;
+        h[16..20].copy_from_slice(&[10, 1, 2, 4]);
+        assert_eq!(recompute(&mut h, 10), 0x9a59);
+    }
+
+    #[test]
+    fn rfc1624_section3_example() {
+        // Other words sum to 0xcd7a, m = 0x5555 -> m' = 0x3285. Recomputation gives 0x0000;
+        // RFC 1141's formula would give 0xffff, eqn. 3 must give 0x0000.
+        let hc = finish(0xcd7a + 0x5555);
+        assert_eq!(hc, 0xdd2f);
+        assert_eq!(finish(0xcd7a + 0x3285), 0x0000);
+        assert_eq!(update16(hc, 0x5555, 0x3285), 0x0000);
+    }
+
+    #[test]
+    fn pseudo_header() {
+        let s = pseudo_header_sum([10, 1, 1, 3], [10, 1, 2, 4], 6, 40);
+        let mut bytes = [0u8; 12];
+        bytes[..4].copy_from_slice(&[10, 1, 1, 3]);
+        bytes[4..8].copy_from_slice(&[10, 1, 2, 4]);
+        bytes[9] = 6;
+        bytes[10..].copy_from_slice(&40u16.to_be_bytes());
+        assert_eq!(fold(s), fold(sum(&bytes)));
+    }
+
+    proptest! {
+        /// For a valid IPv4 header (version 4, so its checksum is never 0xffff) the
+        /// incremental update of any 16-bit word equals a full recomputation *exactly*.
+        #[test]
+        fn ipv4_update16_matches_recompute(
+            mut hdr in proptest::array::uniform20(any::<u8>()),
+            word_idx in 0usize..10,
+            new in any::<u16>(),
+        ) {
+            prop_assume!(word_idx != 5); // the checksum field itself
+            hdr[0] = 0x40 | (hdr[0] & 0x0f);
+            let new = if word_idx == 0 { 0x4000 | (new & 0x0fff) } else { new };
+            let at = word_idx * 2;
+            let before = recompute(&mut hdr, 10);
+            prop_assert_ne!(before, 0xffff);
+            let old = word(&hdr, at);
+            hdr[at..at + 2].copy_from_slice(&new.to_be_bytes());
+            let inc = update16(before, old, new);
+            prop_assert_eq!(inc, recompute(&mut hdr, 10));
+        }
+
+        /// Same for a 32-bit change (the source or destination address).
+        #[test]
+        fn ipv4_update32_matches_recompute(
+            mut hdr in proptest::array::uniform20(any::<u8>()),
+            dst in any::<bool>(),
+            new in any::<u32>(),
+        ) {
+            hdr[0] = 0x40 | (hdr[0] & 0x0f);
+            let at = if dst { 16 } else { 12 };
+            let before = recompute(&mut hdr, 10);
+            let old = dword(&hdr, at);
+            hdr[at..at + 4].copy_from_slice(&new.to_be_bytes());
+            prop_assert_eq!(update32(before, old, new), recompute(&mut hdr, 10));
+        }
+
+        /// Arbitrary data, including all-zero data whose checksum is 0xffff: the update
+        /// and the recomputation are the same one's-complement value (equal, or 0x0000 vs
+        /// 0xffff), and exactly equal unless the data is all zero before or after.
+        #[test]
+        fn any_data_update_is_ones_complement_equal(
+            mut data in proptest::collection::vec(prop_oneof![Just(0u8), any::<u8>()], 4..64),
+            csum_word in any::<prop::sample::Index>(),
+            word_idx in any::<prop::sample::Index>(),
+            new in prop_oneof![Just(0u16), Just(0xffffu16), any::<u16>()],
+            new32 in any::<u32>(),
+        ) {
+            let words = data.len() / 2;
+            let c_at = csum_word.index(words) * 2;
+            let at = word_idx.index(words) * 2;
+            prop_assume!(at != c_at);
+            let before = recompute(&mut data, c_at);
+            let old = word(&data, at);
+            data[at..at + 2].copy_from_slice(&new.to_be_bytes());
+            let inc = update16(before, old, new);
+            let full = recompute(&mut data, c_at);
+            prop_assert!(ones_eq(inc, full), "inc {inc:#06x} full {full:#06x}");
+            if before != 0xffff && full != 0xffff {
+                prop_assert_eq!(inc, full);
+            }
+
+            // A 32-bit change at an aligned pair of words not overlapping the checksum.
+            if at + 4 <= data.len() && (c_at + 2 <= at || c_at >= at + 4) {
+                let before = full;
+                let old = dword(&data, at);
+                data[at..at + 4].copy_from_slice(&new32.to_be_bytes());
+                let inc = update32(before, old, new32);
+                let full = recompute(&mut data, c_at);
+                prop_assert!(ones_eq(inc, full), "inc {inc:#06x} full {full:#06x}");
+                if before != 0xffff && full != 0xffff {
+                    prop_assert_eq!(inc, full);
+                }
+            }
+        }
+
+        /// The fast 32-bit-word sum equals the textbook 16-bit-word sum.
+        #[test]
+        fn sum_matches_reference(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut acc: u32 = 0;
+            for c in data.chunks(2) {
+                let w = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
+                acc = u32::from(fold(acc + u32::from(w)));
+            }
+            prop_assert_eq!(sum(&data), acc);
+        }
+    }
+}
