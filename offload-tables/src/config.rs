@@ -301,7 +301,12 @@ pub struct NatTimeouts {
 
 impl Default for NatTimeouts {
     fn default() -> Self {
-        NatTimeouts { udp: 300, tcp_established: 7440, tcp_transitory: 240, icmp: 60 }
+        NatTimeouts {
+            udp: 300,
+            tcp_established: 7440,
+            tcp_transitory: 240,
+            icmp: 60,
+        }
     }
 }
 
@@ -317,7 +322,12 @@ pub struct AclTimeouts {
 
 impl Default for AclTimeouts {
     fn default() -> Self {
-        AclTimeouts { udp_idle: 600, tcp_idle: 86400, tcp_transient: 120, max_sessions: 65536 }
+        AclTimeouts {
+            udp_idle: 600,
+            tcp_idle: 86400,
+            tcp_transient: 120,
+            max_sessions: 65536,
+        }
     }
 }
 
@@ -376,7 +386,11 @@ pub struct ValueError {
 }
 
 fn value_err(what: &'static str, text: &str, why: &'static str) -> ValueError {
-    ValueError { what, text: text.to_string(), why }
+    ValueError {
+        what,
+        text: text.to_string(),
+        why,
+    }
 }
 
 macro_rules! serde_via_str {
@@ -405,11 +419,14 @@ impl FromStr for MacAddr {
         let mut out = [0u8; 6];
         let mut parts = s.split(':');
         for byte in out.iter_mut() {
-            let part = parts.next().ok_or_else(|| value_err("MAC address", s, "needs six bytes"))?;
+            let part = parts
+                .next()
+                .ok_or_else(|| value_err("MAC address", s, "needs six bytes"))?;
             if part.len() != 2 {
                 return Err(value_err("MAC address", s, "each byte is two hex digits"));
             }
-            *byte = u8::from_str_radix(part, 16).map_err(|_| value_err("MAC address", s, "not hex"))?;
+            *byte =
+                u8::from_str_radix(part, 16).map_err(|_| value_err("MAC address", s, "not hex"))?;
         }
         if parts.next().is_some() {
             return Err(value_err("MAC address", s, "more than six bytes"));
@@ -421,7 +438,11 @@ impl FromStr for MacAddr {
 impl fmt::Display for MacAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.0;
-        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
     }
 }
 impl fmt::Debug for MacAddr {
@@ -444,7 +465,10 @@ impl Ipv4Prefix {
         Ipv4Prefix { addr, len }
     }
     pub fn any() -> Self {
-        Ipv4Prefix { addr: Ipv4Addr::UNSPECIFIED, len: 0 }
+        Ipv4Prefix {
+            addr: Ipv4Addr::UNSPECIFIED,
+            len: 0,
+        }
     }
     pub fn mask(&self) -> u32 {
         prefix_mask(self.len)
@@ -476,10 +500,14 @@ impl FromStr for Ipv4Prefix {
             Some((a, l)) => (a, Some(l)),
             None => (s, None),
         };
-        let addr: Ipv4Addr = a.parse().map_err(|_| value_err("IPv4 prefix", s, "bad address"))?;
+        let addr: Ipv4Addr = a
+            .parse()
+            .map_err(|_| value_err("IPv4 prefix", s, "bad address"))?;
         let len = match l {
             None => 32,
-            Some(l) => l.parse::<u8>().map_err(|_| value_err("IPv4 prefix", s, "bad length"))?,
+            Some(l) => l
+                .parse::<u8>()
+                .map_err(|_| value_err("IPv4 prefix", s, "bad length"))?,
         };
         if len > 32 {
             return Err(value_err("IPv4 prefix", s, "length above 32"));
@@ -508,7 +536,10 @@ pub struct PortRange {
 
 impl PortRange {
     pub fn any() -> Self {
-        PortRange { lo: 0, hi: u16::MAX }
+        PortRange {
+            lo: 0,
+            hi: u16::MAX,
+        }
     }
     pub fn contains(&self, p: u16) -> bool {
         self.lo <= p && p <= self.hi
@@ -518,9 +549,16 @@ impl PortRange {
 impl FromStr for PortRange {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let port = |t: &str| t.trim().parse::<u16>().map_err(|_| value_err("port range", s, "bad port"));
+        let port = |t: &str| {
+            t.trim()
+                .parse::<u16>()
+                .map_err(|_| value_err("port range", s, "bad port"))
+        };
         let r = match s.split_once('-') {
-            Some((a, b)) => PortRange { lo: port(a)?, hi: port(b)? },
+            Some((a, b)) => PortRange {
+                lo: port(a)?,
+                hi: port(b)?,
+            },
             None => {
                 let p = port(s)?;
                 PortRange { lo: p, hi: p }
@@ -558,10 +596,16 @@ pub struct SocketAddr4 {
 impl FromStr for SocketAddr4 {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let (a, p) = s.split_once(':').ok_or_else(|| value_err("address:port", s, "missing `:port`"))?;
+        let (a, p) = s
+            .split_once(':')
+            .ok_or_else(|| value_err("address:port", s, "missing `:port`"))?;
         Ok(SocketAddr4 {
-            addr: a.parse().map_err(|_| value_err("address:port", s, "bad address"))?,
-            port: p.parse().map_err(|_| value_err("address:port", s, "bad port"))?,
+            addr: a
+                .parse()
+                .map_err(|_| value_err("address:port", s, "bad address"))?,
+            port: p
+                .parse()
+                .map_err(|_| value_err("address:port", s, "bad port"))?,
         })
     }
 }

@@ -337,13 +337,25 @@ pub struct VxlanTunnelEntry {
 assert_size!(VxlanTunnelEntry, 20);
 
 /// Session key kinds ([`SessionKey::kind`]).
+///
+/// NAT sessions follow the VPP release of the seed: sessions from plain static, identity
+/// and dynamic mappings are endpoint-independent, keyed by one side's address and port
+/// only (the other address and port are zero in the key) and found by the fast-path
+/// nodes; sessions from load-balancing and twice-NAT mappings are endpoint-dependent,
+/// keyed by the whole 5-tuple and found by the slow path (`nat44-in2out-slowpath`) or
+/// `nat44-out2in`.
 pub mod session_kind {
-    /// NAT44 session, looked up by the inside-side 5-tuple (`nat44-in2out`).
+    /// Inside side, endpoint-independent: `src`, `sport` = local address and port.
     pub const NAT_IN2OUT: u8 = 1;
-    /// NAT44 session, looked up by the outside-side 5-tuple (`nat44-out2in`).
+    /// Outside side, endpoint-independent: `dst`, `dport` = external address and port.
     pub const NAT_OUT2IN: u8 = 2;
-    /// Reflexive ACL session, per interface.
+    /// Reflexive ACL session, per interface (`scope` = sw_if_index), keyed by the
+    /// 5-tuple as seen on input.
     pub const ACL: u8 = 3;
+    /// Inside side, endpoint-dependent: the 5-tuple of an inside → outside packet.
+    pub const NAT_IN2OUT_ED: u8 = 4;
+    /// Outside side, endpoint-dependent: the 5-tuple of an outside → inside packet.
+    pub const NAT_OUT2IN_ED: u8 = 5;
 }
 
 /// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
@@ -407,7 +419,16 @@ mod tests {
 
     #[test]
     fn entries_serialise_little_endian() {
-        let e = RouteEntry { prefix: 0x0a01_0200, len: 24, _pad: 0, fib_index: 1, lb_index: 7 };
-        assert_eq!(bytemuck::bytes_of(&e), &[0x00, 0x02, 0x01, 0x0a, 24, 0, 1, 0, 7, 0, 0, 0]);
+        let e = RouteEntry {
+            prefix: 0x0a01_0200,
+            len: 24,
+            _pad: 0,
+            fib_index: 1,
+            lb_index: 7,
+        };
+        assert_eq!(
+            bytemuck::bytes_of(&e),
+            &[0x00, 0x02, 0x01, 0x0a, 24, 0, 1, 0, 7, 0, 0, 0]
+        );
     }
 }

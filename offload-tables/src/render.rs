@@ -35,10 +35,16 @@ pub struct Names {
 
 impl Names {
     pub fn interface(&self, sw_if_index: u16) -> &str {
-        self.interfaces.get(usize::from(sw_if_index)).map(String::as_str).unwrap_or("?")
+        self.interfaces
+            .get(usize::from(sw_if_index))
+            .map(String::as_str)
+            .unwrap_or("?")
     }
     pub fn sw_if_index(&self, name: &str) -> Option<u16> {
-        self.interfaces.iter().position(|n| n == name).map(|i| i as u16)
+        self.interfaces
+            .iter()
+            .position(|n| n == name)
+            .map(|i| i as u16)
     }
 }
 
@@ -68,7 +74,9 @@ pub struct Tables {
 
 impl Tables {
     pub fn interface(&self, sw_if_index: u16) -> Option<&InterfaceEntry> {
-        self.interfaces.get(usize::from(sw_if_index)).filter(|i| i.kind != 0)
+        self.interfaces
+            .get(usize::from(sw_if_index))
+            .filter(|i| i.kind != 0)
     }
 }
 
@@ -78,7 +86,13 @@ pub const MAX_LB_BUCKETS: usize = 64;
 
 /// Validates `cfg` and renders it. Returns every problem found on failure.
 pub fn render(cfg: &NodeConfig) -> Result<Tables, Vec<RenderError>> {
-    let mut r = Renderer { cfg, errs: Vec::new(), t: Tables::default(), if_by_name: HashMap::new(), fib_of_table: HashMap::new() };
+    let mut r = Renderer {
+        cfg,
+        errs: Vec::new(),
+        t: Tables::default(),
+        if_by_name: HashMap::new(),
+        fib_of_table: HashMap::new(),
+    };
     r.interfaces();
     r.fibs();
     r.bridge_domains();
@@ -108,7 +122,10 @@ type Paths = Vec<(u32, u8)>;
 
 impl<'a> Renderer<'a> {
     fn err(&mut self, entry: impl Into<String>, problem: impl Into<String>) {
-        self.errs.push(RenderError { entry: entry.into(), problem: problem.into() });
+        self.errs.push(RenderError {
+            entry: entry.into(),
+            problem: problem.into(),
+        });
     }
 
     fn if_index(&mut self, entry: &str, name: &str) -> Option<u16> {
@@ -122,7 +139,13 @@ impl<'a> Renderer<'a> {
     fn interfaces(&mut self) {
         let cfg = self.cfg;
         if cfg.interfaces.len() > MAX_INTERFACES {
-            self.err("interface", format!("{} interfaces; at most {MAX_INTERFACES}", cfg.interfaces.len()));
+            self.err(
+                "interface",
+                format!(
+                    "{} interfaces; at most {MAX_INTERFACES}",
+                    cfg.interfaces.len()
+                ),
+            );
             return;
         }
         // Explicit indices first, then the rest in order of appearance.
@@ -130,9 +153,15 @@ impl<'a> Renderer<'a> {
         for i in &cfg.interfaces {
             if let Some(ix) = i.index {
                 if ix == 0 || usize::from(ix) > MAX_INTERFACES {
-                    self.err(format!("interface {}", i.name), format!("index {ix} out of range 1..={MAX_INTERFACES}"));
+                    self.err(
+                        format!("interface {}", i.name),
+                        format!("index {ix} out of range 1..={MAX_INTERFACES}"),
+                    );
                 } else if !taken.insert(ix) {
-                    self.err(format!("interface {}", i.name), format!("index {ix} used twice"));
+                    self.err(
+                        format!("interface {}", i.name),
+                        format!("index {ix} used twice"),
+                    );
                 }
             }
         }
@@ -171,8 +200,13 @@ impl<'a> Renderer<'a> {
                 InterfaceKind::Vxlan => if_kind::VXLAN,
             };
             match (i.kind, &i.vxlan) {
-                (InterfaceKind::Vxlan, None) => self.err(&entry, "kind vxlan needs a [interface.vxlan] table (src, dst, vni)"),
-                (k, Some(_)) if k != InterfaceKind::Vxlan => self.err(&entry, "only kind vxlan takes a vxlan table"),
+                (InterfaceKind::Vxlan, None) => self.err(
+                    &entry,
+                    "kind vxlan needs a [interface.vxlan] table (src, dst, vni)",
+                ),
+                (k, Some(_)) if k != InterfaceKind::Vxlan => {
+                    self.err(&entry, "only kind vxlan takes a vxlan table")
+                }
                 _ => {}
             }
             if i.kind != InterfaceKind::Vxlan && i.mac.is_none() {
@@ -184,7 +218,10 @@ impl<'a> Renderer<'a> {
                 }
             }
             if i.mtu < 68 {
-                self.err(&entry, format!("mtu {} below the IPv4 minimum of 68", i.mtu));
+                self.err(
+                    &entry,
+                    format!("mtu {} below the IPv4 minimum of 68", i.mtu),
+                );
             }
             let port = if i.kind == InterfaceKind::Uplink {
                 let p = i.port.unwrap_or_else(|| {
@@ -209,7 +246,10 @@ impl<'a> Renderer<'a> {
                 }
             }
             if i.addresses.len() > 1 {
-                self.err(&entry, "at most one IPv4 address per interface is supported");
+                self.err(
+                    &entry,
+                    "at most one IPv4 address per interface is supported",
+                );
             }
             if i.unnumbered.is_some() && !i.addresses.is_empty() {
                 self.err(&entry, "unnumbered interfaces take no address of their own");
@@ -230,7 +270,11 @@ impl<'a> Renderer<'a> {
             if i.nat_output_feature {
                 flags |= if_flags::NAT_OUTPUT_FEATURE;
             }
-            let (addr, len) = i.addresses.first().map(|p| (u32::from(p.addr), p.len)).unwrap_or((0, 0));
+            let (addr, len) = i
+                .addresses
+                .first()
+                .map(|p| (u32::from(p.addr), p.len))
+                .unwrap_or((0, 0));
             self.t.interfaces[usize::from(ix)] = InterfaceEntry {
                 sw_if_index: ix,
                 kind,
@@ -257,9 +301,15 @@ impl<'a> Renderer<'a> {
             if let Some(other) = &i.unnumbered {
                 let entry = format!("interface {}", i.name);
                 if let Some(o) = self.if_index(&entry, other) {
-                    let (a, l) = (self.t.interfaces[usize::from(o)].ip4_addr, self.t.interfaces[usize::from(o)].ip4_len);
+                    let (a, l) = (
+                        self.t.interfaces[usize::from(o)].ip4_addr,
+                        self.t.interfaces[usize::from(o)].ip4_len,
+                    );
                     if l == 0 {
-                        self.err(&entry, format!("unnumbered to `{other}`, which has no address"));
+                        self.err(
+                            &entry,
+                            format!("unnumbered to `{other}`, which has no address"),
+                        );
                     }
                     let me = self.if_by_name[i.name.as_str()];
                     self.t.interfaces[usize::from(me)].ip4_addr = a;
@@ -274,13 +324,25 @@ impl<'a> Renderer<'a> {
         let cfg = self.cfg;
         let mut ids: BTreeSet<u32> = BTreeSet::from([0]);
         ids.extend(cfg.interfaces.iter().map(|i| i.vrf));
-        ids.extend(cfg.interfaces.iter().filter_map(|i| i.vxlan.as_ref().map(|v| v.encap_vrf)));
+        ids.extend(
+            cfg.interfaces
+                .iter()
+                .filter_map(|i| i.vxlan.as_ref().map(|v| v.encap_vrf)),
+        );
         ids.extend(cfg.routes.iter().map(|r| r.vrf));
-        ids.extend(cfg.routes.iter().flat_map(|r| r.via.iter().filter_map(|v| v.next_hop_vrf)));
+        ids.extend(
+            cfg.routes
+                .iter()
+                .flat_map(|r| r.via.iter().filter_map(|v| v.next_hop_vrf)),
+        );
         if let Some(n) = &cfg.nat44 {
             ids.extend(n.addresses.iter().map(|a| a.vrf));
             ids.extend(n.static_mappings.iter().map(|m| m.vrf));
-            ids.extend(n.static_mappings.iter().flat_map(|m| m.locals.iter().filter_map(|l| l.vrf)));
+            ids.extend(
+                n.static_mappings
+                    .iter()
+                    .flat_map(|m| m.locals.iter().filter_map(|l| l.vrf)),
+            );
             ids.extend(n.identity_mappings.iter().map(|m| m.vrf));
         }
         if ids.len() > 256 {
@@ -320,10 +382,15 @@ impl<'a> Renderer<'a> {
             let start = self.t.bd_members.len() as u32;
             let mut bvi_ix = NONE16;
             for m in &members {
-                let Some(ix) = self.if_index(&entry, m) else { continue };
+                let Some(ix) = self.if_index(&entry, m) else {
+                    continue;
+                };
                 let e = self.t.interfaces[usize::from(ix)];
                 if e.bd_index != NONE16 {
-                    self.err(&entry, format!("member `{m}` is already in another bridge domain"));
+                    self.err(
+                        &entry,
+                        format!("member `{m}` is already in another bridge domain"),
+                    );
                     continue;
                 }
                 let is_bvi = bd.bvi.as_deref() == Some(*m);
@@ -335,15 +402,30 @@ impl<'a> Renderer<'a> {
                     flags |= if_flags::BVI;
                     bvi_ix = ix;
                 } else if e.ip4_len != 0 {
-                    self.err(&entry, format!("member `{m}` has an IP address; only the BVI of a bridge domain is L3"));
+                    self.err(
+                        &entry,
+                        format!(
+                            "member `{m}` has an IP address; only the BVI of a bridge domain is L3"
+                        ),
+                    );
                 }
                 let e = &mut self.t.interfaces[usize::from(ix)];
                 e.bd_index = bd_index as u16;
                 e.flags = flags;
-                self.t.bd_members.push(BdMemberEntry { sw_if_index: ix, shg: e.shg, _pad: 0 });
+                self.t.bd_members.push(BdMemberEntry {
+                    sw_if_index: ix,
+                    shg: e.shg,
+                    _pad: 0,
+                });
             }
             let mut flags = 0;
-            for (on, bit) in [(bd.learn, bd_flags::LEARN), (bd.forward, bd_flags::FORWARD), (bd.flood, bd_flags::FLOOD), (bd.uu_flood, bd_flags::UU_FLOOD), (bd.arp_term, bd_flags::ARP_TERM)] {
+            for (on, bit) in [
+                (bd.learn, bd_flags::LEARN),
+                (bd.forward, bd_flags::FORWARD),
+                (bd.flood, bd_flags::FLOOD),
+                (bd.uu_flood, bd_flags::UU_FLOOD),
+                (bd.arp_term, bd_flags::ARP_TERM),
+            ] {
                 if on {
                     flags |= bit;
                 }
@@ -358,30 +440,63 @@ impl<'a> Renderer<'a> {
             });
             if bvi_ix != NONE16 {
                 let mac = self.t.interfaces[usize::from(bvi_ix)].mac;
-                self.t.l2fib.push(L2FibEntry { mac, bd_index: bd_index as u16, sw_if_index: bvi_ix, flags: l2fib_flags::STATIC | l2fib_flags::BVI, _pad: [0; 5] });
+                self.t.l2fib.push(L2FibEntry {
+                    mac,
+                    bd_index: bd_index as u16,
+                    sw_if_index: bvi_ix,
+                    flags: l2fib_flags::STATIC | l2fib_flags::BVI,
+                    _pad: [0; 5],
+                });
             }
         }
-        let mut seen: HashMap<(u16, [u8; 6]), usize> = self.t.l2fib.iter().enumerate().map(|(i, e)| ((e.bd_index, e.mac), i)).collect();
+        let mut seen: HashMap<(u16, [u8; 6]), usize> = self
+            .t
+            .l2fib
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((e.bd_index, e.mac), i))
+            .collect();
         for (n, e) in cfg.l2fib.iter().enumerate() {
             let entry = format!("l2fib[{n}] {} bd {}", e.mac, e.bd);
             let Some(bd_index) = cfg.bridge_domains.iter().position(|b| b.id == e.bd) else {
                 self.err(&entry, format!("unknown bridge domain {}", e.bd));
                 continue;
             };
-            let Some(ix) = self.if_index(&entry, &e.interface) else { continue };
+            let Some(ix) = self.if_index(&entry, &e.interface) else {
+                continue;
+            };
             if self.t.interfaces[usize::from(ix)].bd_index != bd_index as u16 {
-                self.err(&entry, format!("`{}` is not a member of bridge domain {}", e.interface, e.bd));
+                self.err(
+                    &entry,
+                    format!(
+                        "`{}` is not a member of bridge domain {}",
+                        e.interface, e.bd
+                    ),
+                );
                 continue;
             }
             if e.mac.0[0] & 1 != 0 {
                 self.err(&entry, "multicast MAC");
             }
-            if seen.insert((bd_index as u16, e.mac.0), self.t.l2fib.len()).is_some() {
+            if seen
+                .insert((bd_index as u16, e.mac.0), self.t.l2fib.len())
+                .is_some()
+            {
                 self.err(&entry, "MAC already has an entry in this bridge domain (the BVI's MAC is added automatically)");
                 continue;
             }
-            let flags = if e.static_entry { l2fib_flags::STATIC } else { 0 };
-            self.t.l2fib.push(L2FibEntry { mac: e.mac.0, bd_index: bd_index as u16, sw_if_index: ix, flags, _pad: [0; 5] });
+            let flags = if e.static_entry {
+                l2fib_flags::STATIC
+            } else {
+                0
+            };
+            self.t.l2fib.push(L2FibEntry {
+                mac: e.mac.0,
+                bd_index: bd_index as u16,
+                sw_if_index: ix,
+                flags,
+                _pad: [0; 5],
+            });
         }
     }
 
@@ -406,12 +521,20 @@ impl<'a> Renderer<'a> {
                 let entry = format!("acl {ix} rule {rn}");
                 for (what, p) in [("src", rule.src), ("dst", rule.dst)] {
                     if p.has_host_bits() {
-                        self.err(&entry, format!("{what} {p} has host bits set (network is {}/{})", p.network(), p.len));
+                        self.err(
+                            &entry,
+                            format!(
+                                "{what} {p} has host bits set (network is {}/{})",
+                                p.network(),
+                                p.len
+                            ),
+                        );
                     }
                 }
                 let ports_given = rule.sport != PortRange::any() || rule.dport != PortRange::any();
-                if ports_given && !matches!(rule.proto, 6 | 17) {
-                    self.err(&entry, format!("port ranges need proto 6 (tcp) or 17 (udp), not {}", rule.proto));
+                // For ICMP (1) the ranges are type (sport) and code (dport), as in VPP.
+                if ports_given && !matches!(rule.proto, 1 | 6 | 17) {
+                    self.err(&entry, format!("port ranges need proto 6 (tcp), 17 (udp) or 1 (icmp type/code), not {}", rule.proto));
                 }
                 if rule.tcp_flags_mask != 0 && rule.proto != 6 {
                     self.err(&entry, "tcp flags need proto 6 (tcp)");
@@ -442,7 +565,11 @@ impl<'a> Renderer<'a> {
                     _pad: [0; 6],
                 });
             }
-            self.t.acls[ix as usize] = AclEntry { rule_start: start, rule_count: acl.rules.len() as u16, defined: 1 };
+            self.t.acls[ix as usize] = AclEntry {
+                rule_start: start,
+                rule_count: acl.rules.len() as u16,
+                defined: 1,
+            };
         }
         for i in &cfg.interfaces {
             let ix = usize::from(self.if_by_name[i.name.as_str()]);
@@ -450,7 +577,10 @@ impl<'a> Renderer<'a> {
                 let start = self.t.acl_lists.len() as u16;
                 for &a in list {
                     if self.t.acls.get(a as usize).is_none_or(|e| e.defined == 0) {
-                        self.err(format!("interface {}", i.name), format!("{dir} acl {a} is not defined"));
+                        self.err(
+                            format!("interface {}", i.name),
+                            format!("{dir} acl {a} is not defined"),
+                        );
                     }
                     self.t.acl_lists.push(AclListEntry { acl_index: a });
                 }
@@ -471,7 +601,12 @@ impl<'a> Renderer<'a> {
             if !pool.insert(a.address) {
                 self.err(format!("nat44 address {}", a.address), "listed twice");
             }
-            self.t.nat_pool.push(NatPoolEntry { addr: u32::from(a.address), fib_index: self.fib(a.vrf), twice_nat: a.twice_nat as u8, _pad: 0 });
+            self.t.nat_pool.push(NatPoolEntry {
+                addr: u32::from(a.address),
+                fib_index: self.fib(a.vrf),
+                twice_nat: a.twice_nat as u8,
+                _pad: 0,
+            });
         }
         if nat.max_sessions == 0 {
             self.err("nat44", "max_sessions must be at least 1");
@@ -483,19 +618,31 @@ impl<'a> Renderer<'a> {
                 self.err(&entry, "needs at least one local endpoint");
             }
             if m.twice_nat && m.self_twice_nat {
-                self.err(&entry, "twice_nat and self_twice_nat are mutually exclusive");
+                self.err(
+                    &entry,
+                    "twice_nat and self_twice_nat are mutually exclusive",
+                );
             }
             if (m.twice_nat || m.self_twice_nat) && !nat.addresses.iter().any(|a| a.twice_nat) {
-                self.err(&entry, "twice-NAT needs a pool address with twice_nat = true");
+                self.err(
+                    &entry,
+                    "twice-NAT needs a pool address with twice_nat = true",
+                );
             }
             if m.protocol != L4Protocol::Icmp && m.external.port == 0 {
                 self.err(&entry, "external port 0");
             }
             let total: u32 = m.locals.iter().map(|l| u32::from(l.probability)).sum();
             if m.locals.len() > 1 && total != 100 {
-                self.err(&entry, format!("endpoint probabilities add up to {total}, not 100"));
+                self.err(
+                    &entry,
+                    format!("endpoint probabilities add up to {total}, not 100"),
+                );
             }
-            if m.locals.iter().any(|l| l.probability == 0 || l.probability > 100) {
+            if m.locals
+                .iter()
+                .any(|l| l.probability == 0 || l.probability > 100)
+            {
                 self.err(&entry, "each probability must be 1..=100");
             }
             let mut seen_locals = HashSet::new();
@@ -504,14 +651,29 @@ impl<'a> Renderer<'a> {
                     self.err(&entry, format!("endpoint {} listed twice", l.address));
                 }
             }
-            if let Some(prev) = externals.insert((m.vrf, m.protocol.number(), u32::from(m.external.addr), m.external.port), entry.clone()) {
-                self.err(&entry, format!("same external address, protocol and port as {prev}"));
+            if let Some(prev) = externals.insert(
+                (
+                    m.vrf,
+                    m.protocol.number(),
+                    u32::from(m.external.addr),
+                    m.external.port,
+                ),
+                entry.clone(),
+            ) {
+                self.err(
+                    &entry,
+                    format!("same external address, protocol and port as {prev}"),
+                );
             }
             let start = self.t.nat_endpoints.len() as u32;
             let mut cumulative = 0u32;
             for l in &m.locals {
                 cumulative += u32::from(l.probability);
-                let cum = if m.locals.len() == 1 { 100 } else { cumulative.min(100) as u8 };
+                let cum = if m.locals.len() == 1 {
+                    100
+                } else {
+                    cumulative.min(100) as u8
+                };
                 self.t.nat_endpoints.push(NatEndpointEntry {
                     local_addr: u32::from(l.address.addr),
                     local_port: l.address.port,
@@ -521,7 +683,11 @@ impl<'a> Renderer<'a> {
                 });
             }
             let mut flags = 0;
-            for (on, bit) in [(m.twice_nat, nat_flags::TWICE_NAT), (m.self_twice_nat, nat_flags::SELF_TWICE_NAT), (m.out2in_only, nat_flags::OUT2IN_ONLY)] {
+            for (on, bit) in [
+                (m.twice_nat, nat_flags::TWICE_NAT),
+                (m.self_twice_nat, nat_flags::SELF_TWICE_NAT),
+                (m.out2in_only, nat_flags::OUT2IN_ONLY),
+            ] {
                 if on {
                     flags |= bit;
                 }
@@ -542,15 +708,26 @@ impl<'a> Renderer<'a> {
                 (Some(p), Some(port)) => (p.number(), port, nat_flags::IDENTITY),
                 (None, None) => (0, 0, nat_flags::IDENTITY | nat_flags::ADDR_ONLY),
                 _ => {
-                    self.err(&entry, "give both protocol and port, or neither (address-only)");
+                    self.err(
+                        &entry,
+                        "give both protocol and port, or neither (address-only)",
+                    );
                     continue;
                 }
             };
-            if let Some(prev) = externals.insert((m.vrf, proto, u32::from(m.address), port), entry.clone()) {
+            if let Some(prev) =
+                externals.insert((m.vrf, proto, u32::from(m.address), port), entry.clone())
+            {
                 self.err(&entry, format!("contradicts {prev}"));
             }
             let start = self.t.nat_endpoints.len() as u32;
-            self.t.nat_endpoints.push(NatEndpointEntry { local_addr: u32::from(m.address), local_port: port, fib_index: self.fib(m.vrf), cumulative: 100, _pad: [0; 3] });
+            self.t.nat_endpoints.push(NatEndpointEntry {
+                local_addr: u32::from(m.address),
+                local_port: port,
+                fib_index: self.fib(m.vrf),
+                cumulative: 100,
+                _pad: [0; 3],
+            });
             self.t.nat_mappings.push(NatMappingEntry {
                 external_addr: u32::from(m.address),
                 external_port: port,
@@ -590,18 +767,26 @@ impl<'a> Renderer<'a> {
         let mut neighbor_mac: HashMap<(u16, u32), MacAddr> = HashMap::new();
         for (n, nb) in cfg.neighbors.iter().enumerate() {
             let entry = format!("neighbor[{n}] {} {}", nb.interface, nb.ip);
-            let Some(ix) = self.if_index(&entry, &nb.interface) else { continue };
+            let Some(ix) = self.if_index(&entry, &nb.interface) else {
+                continue;
+            };
             if let Some(prev) = neighbor_mac.insert((ix, u32::from(nb.ip)), nb.mac) {
                 self.err(&entry, format!("already has mac {prev}"));
                 continue;
             }
             let e = self.t.interfaces[usize::from(ix)];
             if e.kind == if_kind::VXLAN {
-                self.err(&entry, "neighbors on a VXLAN interface are not supported (it is an L2 port)");
+                self.err(
+                    &entry,
+                    "neighbors on a VXLAN interface are not supported (it is an L2 port)",
+                );
                 continue;
             }
             if e.flags & if_flags::L2 != 0 && e.flags & if_flags::BVI == 0 {
-                self.err(&entry, "interface is an L2 bridge port; put the neighbor on the BVI");
+                self.err(
+                    &entry,
+                    "interface is an L2 bridge port; put the neighbor on the BVI",
+                );
                 continue;
             }
             let mut rewrite = [0u8; 14];
@@ -609,7 +794,13 @@ impl<'a> Renderer<'a> {
             rewrite[6..12].copy_from_slice(&e.mac);
             rewrite[12..].copy_from_slice(&0x0800u16.to_be_bytes());
             adj_of.insert((ix, u32::from(nb.ip)), self.t.adjacencies.len() as u32);
-            self.t.adjacencies.push(AdjacencyEntry { next_hop: u32::from(nb.ip), sw_if_index: ix, mtu: e.mtu, rewrite, _pad: [0; 2] });
+            self.t.adjacencies.push(AdjacencyEntry {
+                next_hop: u32::from(nb.ip),
+                sw_if_index: ix,
+                mtu: e.mtu,
+                rewrite,
+                _pad: [0; 2],
+            });
         }
 
         // Route sources, most specific source wins per (fib, prefix): configured routes
@@ -633,20 +824,45 @@ impl<'a> Renderer<'a> {
                 let entry = format!("interface {} address {p}", i.name);
                 let addr = u32::from(p.addr);
                 if p.len < 32 {
-                    pending.push(Pending { fib: e.fib_index, prefix: addr & p.mask(), len: p.len, entry: entry.clone(), kind: PendingKind::Resolved(vec![(dpo::make(dpo::GLEAN, ix.into()), 1)]) });
+                    pending.push(Pending {
+                        fib: e.fib_index,
+                        prefix: addr & p.mask(),
+                        len: p.len,
+                        entry: entry.clone(),
+                        kind: PendingKind::Resolved(vec![(dpo::make(dpo::GLEAN, ix.into()), 1)]),
+                    });
                 }
-                pending.push(Pending { fib: e.fib_index, prefix: addr, len: 32, entry, kind: PendingKind::Resolved(vec![(dpo::make(dpo::LOCAL, ix.into()), 1)]) });
+                pending.push(Pending {
+                    fib: e.fib_index,
+                    prefix: addr,
+                    len: 32,
+                    entry,
+                    kind: PendingKind::Resolved(vec![(dpo::make(dpo::LOCAL, ix.into()), 1)]),
+                });
             }
         }
         for (&(ix, ip), &adj) in &adj_of {
             let fib = self.t.interfaces[usize::from(ix)].fib_index;
-            pending.push(Pending { fib, prefix: ip, len: 32, entry: format!("neighbor {ip}"), kind: PendingKind::Resolved(vec![(dpo::make(dpo::ADJACENCY, adj), 1)]) });
+            pending.push(Pending {
+                fib,
+                prefix: ip,
+                len: 32,
+                entry: format!("neighbor {ip}"),
+                kind: PendingKind::Resolved(vec![(dpo::make(dpo::ADJACENCY, adj), 1)]),
+            });
         }
         let mut seen_routes = HashMap::new();
         for (n, r) in cfg.routes.iter().enumerate() {
             let entry = format!("route[{n}] {}", r.prefix);
             if r.prefix.has_host_bits() {
-                self.err(&entry, format!("host bits set (network is {}/{})", r.prefix.network(), r.prefix.len));
+                self.err(
+                    &entry,
+                    format!(
+                        "host bits set (network is {}/{})",
+                        r.prefix.network(),
+                        r.prefix.len
+                    ),
+                );
                 continue;
             }
             if r.via.is_empty() {
@@ -658,14 +874,25 @@ impl<'a> Renderer<'a> {
                 continue;
             }
             let fib = self.fib(r.vrf);
-            if let Some(prev) = seen_routes.insert((fib, u32::from(r.prefix.addr), r.prefix.len), n) {
+            if let Some(prev) = seen_routes.insert((fib, u32::from(r.prefix.addr), r.prefix.len), n)
+            {
                 self.err(&entry, format!("same prefix and vrf as route[{prev}]"));
                 continue;
             }
-            pending.push(Pending { fib, prefix: u32::from(r.prefix.addr), len: r.prefix.len, entry, kind: PendingKind::Config(n) });
+            pending.push(Pending {
+                fib,
+                prefix: u32::from(r.prefix.addr),
+                len: r.prefix.len,
+                entry,
+                kind: PendingKind::Config(n),
+            });
         }
         // Configured routes take precedence: drop other sources' duplicates.
-        let configured: HashSet<(u16, u32, u8)> = pending.iter().filter(|p| matches!(p.kind, PendingKind::Config(_))).map(|p| (p.fib, p.prefix, p.len)).collect();
+        let configured: HashSet<(u16, u32, u8)> = pending
+            .iter()
+            .filter(|p| matches!(p.kind, PendingKind::Config(_)))
+            .map(|p| (p.fib, p.prefix, p.len))
+            .collect();
         let mut uniq = HashSet::new();
         pending.retain(|p| {
             let k = (p.fib, p.prefix, p.len);
@@ -683,12 +910,19 @@ impl<'a> Renderer<'a> {
         let mut progress = true;
         while progress {
             progress = false;
-            let table: Vec<(u16, u32, u8, u32)> = pending.iter().enumerate().filter(|(k, _)| resolved[*k].is_some()).map(|(k, p)| (p.fib, p.prefix, p.len, k as u32)).collect();
+            let table: Vec<(u16, u32, u8, u32)> = pending
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| resolved[*k].is_some())
+                .map(|(k, p)| (p.fib, p.prefix, p.len, k as u32))
+                .collect();
             for (k, p) in pending.iter().enumerate() {
                 if resolved[k].is_some() {
                     continue;
                 }
-                let PendingKind::Config(n) = p.kind else { continue };
+                let PendingKind::Config(n) = p.kind else {
+                    continue;
+                };
                 let route = &cfg.routes[n];
                 let mut paths: Paths = Vec::new();
                 let mut recursive = false;
@@ -700,7 +934,10 @@ impl<'a> Renderer<'a> {
                                 ready = false;
                                 break;
                             };
-                            let host = v.address.map(u32::from).or((p.len == 32).then_some(p.prefix));
+                            let host = v
+                                .address
+                                .map(u32::from)
+                                .or((p.len == 32).then_some(p.prefix));
                             let d = match host.and_then(|h| adj_of.get(&(ix, h))) {
                                 Some(&adj) => dpo::make(dpo::ADJACENCY, adj),
                                 None => dpo::make(dpo::GLEAN, ix.into()),
@@ -709,17 +946,27 @@ impl<'a> Renderer<'a> {
                         }
                         (Some(nh), None) => {
                             recursive = true;
-                            let nh_fib = v.next_hop_vrf.map(|t| self.fib_of_table[&t]).unwrap_or(p.fib);
+                            let nh_fib = v
+                                .next_hop_vrf
+                                .map(|t| self.fib_of_table[&t])
+                                .unwrap_or(p.fib);
                             // The next hop must not resolve through this very route.
-                            let via = table.iter().filter(|r| !(r.0 == p.fib && r.1 == p.prefix && r.2 == p.len));
+                            let via = table
+                                .iter()
+                                .filter(|r| !(r.0 == p.fib && r.1 == p.prefix && r.2 == p.len));
                             let via: Vec<_> = via.copied().collect();
                             match reference_lookup(&via, nh_fib, u32::from(*nh)) {
                                 Some(t) => {
-                                    let (tpaths, _) = resolved[t as usize].clone().expect("table holds resolved routes only");
+                                    let (tpaths, _) = resolved[t as usize]
+                                        .clone()
+                                        .expect("table holds resolved routes only");
                                     for (d, w) in tpaths {
                                         // Through an attached subnet: use the neighbor if known.
                                         let d = if dpo::kind(d) == dpo::GLEAN {
-                                            adj_of.get(&(dpo::index(d) as u16, u32::from(*nh))).map(|&a| dpo::make(dpo::ADJACENCY, a)).unwrap_or(d)
+                                            adj_of
+                                                .get(&(dpo::index(d) as u16, u32::from(*nh)))
+                                                .map(|&a| dpo::make(dpo::ADJACENCY, a))
+                                                .unwrap_or(d)
                                         } else {
                                             d
                                         };
@@ -745,7 +992,9 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let unresolved: Vec<usize> = (0..pending.len()).filter(|k| resolved[*k].is_none()).collect();
+        let unresolved: Vec<usize> = (0..pending.len())
+            .filter(|k| resolved[*k].is_none())
+            .collect();
         for k in unresolved {
             self.err(&pending[k].entry, "next hop cannot be resolved (unknown interface, no covering route, or a recursion loop)");
         }
@@ -766,8 +1015,19 @@ impl<'a> Renderer<'a> {
                 }
             }
             let n = self.t.buckets.len() as u32 - start;
-            self.t.load_balances.push(LoadBalanceEntry { bucket_start: start, n_buckets: n as u16, flags: if recursive { lb_flags::RECURSIVE } else { 0 }, _pad: 0 });
-            self.t.routes.push(RouteEntry { prefix: p.prefix, len: p.len, _pad: 0, fib_index: p.fib, lb_index: lb });
+            self.t.load_balances.push(LoadBalanceEntry {
+                bucket_start: start,
+                n_buckets: n as u16,
+                flags: if recursive { lb_flags::RECURSIVE } else { 0 },
+                _pad: 0,
+            });
+            self.t.routes.push(RouteEntry {
+                prefix: p.prefix,
+                len: p.len,
+                _pad: 0,
+                fib_index: p.fib,
+                lb_index: lb,
+            });
             lpm.add(p.fib, p.prefix, p.len, lb);
         }
         self.t.lpm = lpm.build();
@@ -785,20 +1045,55 @@ impl<'a> Renderer<'a> {
             if !seen.insert((u32::from(v.src), u32::from(v.dst), v.vni)) {
                 self.err(&entry, "another tunnel has the same src, dst and vni");
             }
-            if !self.t.interfaces.iter().any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(v.src)) {
-                self.err(&entry, format!("src {} is not an address of this node in vrf {}", v.src, v.encap_vrf));
+            if !self
+                .t
+                .interfaces
+                .iter()
+                .any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(v.src))
+            {
+                self.err(
+                    &entry,
+                    format!(
+                        "src {} is not an address of this node in vrf {}",
+                        v.src, v.encap_vrf
+                    ),
+                );
             }
             let Some(outer_lb) = self.t.lpm.lookup(fib, u32::from(v.dst)) else {
-                self.err(&entry, format!("dst {} has no route in vrf {}", v.dst, v.encap_vrf));
+                self.err(
+                    &entry,
+                    format!("dst {} has no route in vrf {}", v.dst, v.encap_vrf),
+                );
                 continue;
             };
             self.t.interfaces[usize::from(ix)].vxlan_tunnel = self.t.vxlan_tunnels.len() as u16;
-            self.t.vxlan_tunnels.push(VxlanTunnelEntry { src: u32::from(v.src), dst: u32::from(v.dst), vni: v.vni, sw_if_index: ix, encap_fib_index: fib, outer_lb });
+            self.t.vxlan_tunnels.push(VxlanTunnelEntry {
+                src: u32::from(v.src),
+                dst: u32::from(v.dst),
+                vni: v.vni,
+                sw_if_index: ix,
+                encap_fib_index: fib,
+                outer_lb,
+            });
         }
-        if self.t.interfaces.iter().any(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16) {
-            let names: Vec<String> = self.t.interfaces.iter().filter(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16).map(|e| self.t.names.interface(e.sw_if_index).to_string()).collect();
+        if self
+            .t
+            .interfaces
+            .iter()
+            .any(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16)
+        {
+            let names: Vec<String> = self
+                .t
+                .interfaces
+                .iter()
+                .filter(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16)
+                .map(|e| self.t.names.interface(e.sw_if_index).to_string())
+                .collect();
             for n in names {
-                self.err(format!("interface {n}"), "a VXLAN tunnel must be a bridge-domain member (decap-next l2)");
+                self.err(
+                    format!("interface {n}"),
+                    "a VXLAN tunnel must be a bridge-domain member (decap-next l2)",
+                );
             }
         }
     }
@@ -816,7 +1111,11 @@ pub fn normalize_weights(weights: &[u8]) -> Vec<usize> {
     if n == 1 {
         return vec![1];
     }
-    let w: Vec<f64> = if weights.iter().all(|&w| w == 0) { vec![1.0; n] } else { weights.iter().map(|&w| f64::from(w.max(1))).collect() };
+    let w: Vec<f64> = if weights.iter().all(|&w| w == 0) {
+        vec![1.0; n]
+    } else {
+        weights.iter().map(|&w| f64::from(w.max(1))).collect()
+    };
     if n == 2 && w[0] == w[1] {
         return vec![1, 1];
     }
@@ -857,7 +1156,9 @@ pub fn normalize_weights(weights: &[u8]) -> Vec<usize> {
 
 /// An address of this node in `fib` (`ip4-local` target), if any interface has it.
 pub fn is_local_address(t: &Tables, fib: u16, addr: Ipv4Addr) -> bool {
-    t.interfaces.iter().any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(addr) && e.ip4_len != 0)
+    t.interfaces.iter().any(|e| {
+        e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(addr) && e.ip4_len != 0
+    })
 }
 
 #[cfg(test)]

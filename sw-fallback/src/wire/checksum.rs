@@ -99,13 +99,7 @@ pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
 pub const fn update32(csum: u16, old: u32, new: u32) -> u16 {
     let old_hi = (old >> 16) as u16;
     let old_lo = old as u16;
-    !fold(
-        !csum as u32
-            + !old_hi as u32
-            + !old_lo as u32
-            + (new >> 16)
-            + (new & 0xffff),
-    )
+    !fold(!csum as u32 + !old_hi as u32 + !old_lo as u32 + (new >> 16) + (new & 0xffff))
 }
 
 #[cfg(test)]
@@ -152,7 +146,10 @@ mod tests {
         assert_eq!(sum(&[]), 0);
         assert_eq!(sum(&[0xab]), 0xab00);
         assert_eq!(sum(&[0x12, 0x34, 0x56]), 0x1234 + 0x5600);
-        assert_eq!(sum(&[0x12, 0x34, 0x56, 0x78, 0x9a]), fold(0x1234 + 0x5678 + 0x9a00) as u32);
+        assert_eq!(
+            sum(&[0x12, 0x34, 0x56, 0x78, 0x9a]),
+            fold(0x1234 + 0x5678 + 0x9a00) as u32
+        );
         // Carries wrap around.
         assert_eq!(sum(&[0xff, 0xff, 0x00, 0x01]), 0x0001);
         assert_eq!(fold(0xffff), 0xffff);

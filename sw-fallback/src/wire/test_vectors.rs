@@ -35,9 +35,9 @@ pub const VXLAN_BACK: &str = "080027449fd8080027e0574908004500006e00000000fd111c
 /// Decode a hex dump (whitespace ignored).
 pub fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    assert!(digits.len() % 2 == 0, "odd hex length");
-    digits
-        .chunks(2)
+    let pairs = digits.chunks_exact(2);
+    assert!(pairs.remainder().is_empty(), "odd hex length");
+    pairs
         .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
         .collect()
 }
