@@ -104,6 +104,18 @@ pub struct Interface {
     pub acl_output: Vec<u32>,
     #[serde(default)]
     pub vxlan: Option<VxlanTunnel>,
+    /// Split-horizon group as a bridge-domain member (`set interface l2 bridge IF BD [bvi] K`);
+    /// 0 is none. Only meaningful on a bridge-domain member.
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    pub shg: u8,
+    /// Name of the TAP's host-side Linux interface (`create tap ... host-if-name NAME`).
+    /// Host-side only: it does not reach the NIC's tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_if_name: Option<String>,
+}
+
+fn is_zero_u8(v: &u8) -> bool {
+    *v == 0
 }
 
 fn default_mtu() -> u16 {

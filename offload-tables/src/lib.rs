@@ -12,6 +12,7 @@
 //! here once.
 
 pub mod config;
+pub mod csum_delta;
 pub mod flow_hash;
 pub mod layout;
 pub mod lpm;

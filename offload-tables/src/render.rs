@@ -254,6 +254,13 @@ impl<'a> Renderer<'a> {
             if i.unnumbered.is_some() && !i.addresses.is_empty() {
                 self.err(&entry, "unnumbered interfaces take no address of their own");
             }
+            if let Some(h) = &i.host_if_name {
+                if i.kind != InterfaceKind::Tap {
+                    self.err(&entry, "only taps have a host_if_name");
+                } else if h.is_empty() || h.contains(char::is_whitespace) {
+                    self.err(&entry, "host_if_name must be non-empty and without spaces");
+                }
+            }
             if i.nat_output_feature && i.nat != NatRole::Outside {
                 self.err(&entry, "nat_output_feature needs nat = \"outside\"");
             }
@@ -284,7 +291,7 @@ impl<'a> Renderer<'a> {
                 bd_index: NONE16,
                 mtu: i.mtu,
                 mac: i.mac.unwrap_or_default().0,
-                shg: 0,
+                shg: i.shg,
                 ip4_len: len,
                 ip4_addr: addr,
                 acl_in_start: 0,
@@ -447,6 +454,17 @@ impl<'a> Renderer<'a> {
                     flags: l2fib_flags::STATIC | l2fib_flags::BVI,
                     _pad: [0; 5],
                 });
+            }
+        }
+        for i in &cfg.interfaces {
+            if i.shg != 0 {
+                let ix = self.if_by_name[i.name.as_str()];
+                if self.t.interfaces[usize::from(ix)].bd_index == NONE16 {
+                    self.err(
+                        format!("interface {}", i.name),
+                        format!("shg {} but not a bridge-domain member", i.shg),
+                    );
+                }
             }
         }
         let mut seen: HashMap<(u16, [u8; 6]), usize> = self

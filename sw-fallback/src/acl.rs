@@ -1,0 +1,282 @@
+//! Stateful ACLs (VPP's acl-plugin): ordered rule lists per interface and direction,
+//! first match wins, no match denies; `permit+reflect` creates a session in the shared
+//! session table so the flow's later packets, and its replies on the same interface's
+//! output, pass without rule evaluation.
+
+use crate::flow::Flow;
+use offload_tables::config::prefix_mask;
+use offload_tables::layout::{acl_action, session_kind, AclRuleEntry, SessionEntry, SessionKey};
+use offload_tables::session::SessionTable;
+use offload_tables::Tables;
+
+/// Outcome of classifying a packet against an interface's ACL list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A rule matched: its action (`acl_action::*`), ACL index and rule position.
+    Rule { action: u8, acl: u32, rule: u32 },
+    /// An existing reflexive session matched.
+    Session { session: u32 },
+    /// No rule matched: implicit deny.
+    NoMatch,
+}
+
+/// Does `r` match the packet? Non-first fragments match on addresses and protocol only
+/// (they carry no L4 header); for ICMP the port ranges are type and code, as in VPP.
+#[inline]
+pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
+    if (f.src ^ r.src) & prefix_mask(r.src_len) != 0
+        || (f.dst ^ r.dst) & prefix_mask(r.dst_len) != 0
+    {
+        return false;
+    }
+    if r.proto == 0 {
+        return true;
+    }
+    if r.proto != f.proto {
+        return false;
+    }
+    if !f.l4_valid {
+        return true;
+    }
+    let (p0, p1) = if f.proto == 1 {
+        (u16::from(f.icmp_type), u16::from(f.icmp_code))
+    } else {
+        (f.sport, f.dport)
+    };
+    r.sport_lo <= p0
+        && p0 <= r.sport_hi
+        && r.dport_lo <= p1
+        && p1 <= r.dport_hi
+        && (f.tcp_flags & r.tcp_flags_mask) == r.tcp_flags_value
+}
+
+/// First matching rule of the ACLs `acl_lists[start..start+count]`.
+#[inline]
+pub fn classify(t: &Tables, start: u16, count: u16, f: &Flow) -> Verdict {
+    for l in &t.acl_lists[usize::from(start)..usize::from(start) + usize::from(count)] {
+        let acl = t.acls[l.acl_index as usize];
+        let rules = &t.acl_rules
+            [acl.rule_start as usize..acl.rule_start as usize + usize::from(acl.rule_count)];
+        if let Some(r) = rules.iter().find(|r| rule_matches(r, f)) {
+            return Verdict::Rule {
+                action: r.action,
+                acl: l.acl_index,
+                rule: u32::from(r.rule_index),
+            };
+        }
+    }
+    Verdict::NoMatch
+}
+
+/// The obvious classifier, kept apart from [`classify`] as the property tests' reference.
+pub fn classify_reference(rules_in_order: &[AclRuleEntry], f: &Flow) -> Option<(u8, u16, u16)> {
+    for r in rules_in_order {
+        let src_ok = r.src_len == 0
+            || (f.src >> (32 - u32::from(r.src_len))) == (r.src >> (32 - u32::from(r.src_len)));
+        let dst_ok = r.dst_len == 0
+            || (f.dst >> (32 - u32::from(r.dst_len))) == (r.dst >> (32 - u32::from(r.dst_len)));
+        let proto_ok = r.proto == 0 || r.proto == f.proto;
+        let l4_ok = r.proto == 0 || !f.l4_valid || {
+            let (a, b) = if f.proto == 1 {
+                (u16::from(f.icmp_type), u16::from(f.icmp_code))
+            } else {
+                (f.sport, f.dport)
+            };
+            (r.sport_lo..=r.sport_hi).contains(&a)
+                && (r.dport_lo..=r.dport_hi).contains(&b)
+                && f.tcp_flags & r.tcp_flags_mask == r.tcp_flags_value
+        };
+        if src_ok && dst_ok && proto_ok && l4_ok {
+            return Some((r.action, r.acl_index, r.rule_index));
+        }
+    }
+    None
+}
+
+/// A reflexive ACL session's software state.
+#[derive(Clone, Copy, Debug)]
+pub struct AclSession {
+    pub slot: usize,
+    pub last_ns: u64,
+    /// TCP flags seen from the creating side (low byte) and the reply side (high byte).
+    pub tcp_flags_seen: u16,
+    pub proto: u8,
+    pub live: bool,
+}
+
+/// Reflexive ACL sessions.
+pub struct AclSessions {
+    pub sessions: Vec<AclSession>,
+    free: Vec<u32>,
+    pub live: usize,
+    max: usize,
+    timeouts: (u64, u64, u64),
+}
+
+/// Builds the key for a packet on `sw_if_index`: input packets as they are, output
+/// packets swapped, so that replies find the session their request created.
+#[inline]
+pub fn session_key(sw_if_index: u16, f: &Flow, is_input: bool) -> SessionKey {
+    let (src, dst, sport, dport) = if is_input {
+        (f.src, f.dst, f.sport, f.dport)
+    } else {
+        (f.dst, f.src, f.dport, f.sport)
+    };
+    SessionKey {
+        src,
+        dst,
+        sport,
+        dport,
+        proto: f.proto,
+        kind: session_kind::ACL,
+        scope: sw_if_index,
+    }
+}
+
+impl AclSessions {
+    pub fn new(t: &Tables) -> Self {
+        let g = t.global;
+        AclSessions {
+            sessions: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            max: g.acl_max_sessions as usize,
+            timeouts: (
+                u64::from(g.acl_udp_idle) * 1_000_000_000,
+                u64::from(g.acl_tcp_idle) * 1_000_000_000,
+                u64::from(g.acl_tcp_transient) * 1_000_000_000,
+            ),
+        }
+    }
+
+    fn timeout_ns(&self, s: &AclSession) -> u64 {
+        const SYN_ACK_BOTH: u16 = 0x1212;
+        match s.proto {
+            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH
+                && s.tcp_flags_seen & 0x0505 == 0 =>
+            {
+                self.timeouts.1
+            }
+            6 => self.timeouts.2,
+            _ => self.timeouts.0,
+        }
+    }
+
+    /// Looks up the session for a packet; refreshes it on a hit, removes it if expired.
+    #[inline]
+    pub fn hit(
+        &mut self,
+        table: &mut SessionTable,
+        sw_if_index: u16,
+        f: &Flow,
+        is_input: bool,
+        now_ns: u64,
+    ) -> Option<u32> {
+        let key = session_key(sw_if_index, f, is_input);
+        let slot = table.lookup(&key)?;
+        let idx = table.get(slot).session_index;
+        let s = self.sessions[idx as usize];
+        if now_ns.saturating_sub(s.last_ns) > self.timeout_ns(&s) {
+            self.remove(table, idx);
+            return None;
+        }
+        let s = &mut self.sessions[idx as usize];
+        s.last_ns = now_ns;
+        // A session made on output was stored swapped: its creating side is the reply.
+        let creating_side = is_input;
+        s.tcp_flags_seen |= if creating_side {
+            u16::from(f.tcp_flags)
+        } else {
+            u16::from(f.tcp_flags) << 8
+        };
+        Some(idx)
+    }
+
+    /// Creates a session for a packet permitted by a `permit+reflect` rule.
+    pub fn create(
+        &mut self,
+        table: &mut SessionTable,
+        sw_if_index: u16,
+        f: &Flow,
+        is_input: bool,
+        now_ns: u64,
+    ) -> Result<u32, ()> {
+        if self.live >= self.max {
+            return Err(());
+        }
+        let key = session_key(sw_if_index, f, is_input);
+        let idx = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.sessions.push(AclSession {
+                    slot: 0,
+                    last_ns: 0,
+                    tcp_flags_seen: 0,
+                    proto: 0,
+                    live: false,
+                });
+                (self.sessions.len() - 1) as u32
+            }
+        };
+        let entry = SessionEntry {
+            key,
+            session_index: idx,
+            ..Default::default()
+        };
+        match table.insert(entry) {
+            Ok(slot) => {
+                let flags = if is_input {
+                    u16::from(f.tcp_flags)
+                } else {
+                    u16::from(f.tcp_flags) << 8
+                };
+                self.sessions[idx as usize] = AclSession {
+                    slot,
+                    last_ns: now_ns,
+                    tcp_flags_seen: flags,
+                    proto: f.proto,
+                    live: true,
+                };
+                self.live += 1;
+                Ok(idx)
+            }
+            Err(_) => {
+                self.free.push(idx);
+                Err(())
+            }
+        }
+    }
+
+    pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {
+        let s = &mut self.sessions[idx as usize];
+        if s.live {
+            s.live = false;
+            table.remove(s.slot);
+            self.free.push(idx);
+            self.live -= 1;
+        }
+    }
+
+    /// Removes every session idle past its timeout; returns how many.
+    pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64) -> usize {
+        let expired: Vec<u32> = (0..self.sessions.len() as u32)
+            .filter(|&i| {
+                let s = &self.sessions[i as usize];
+                s.live && now_ns.saturating_sub(s.last_ns) > self.timeout_ns(s)
+            })
+            .collect();
+        for &i in &expired {
+            self.remove(table, i);
+        }
+        expired.len()
+    }
+}
+
+/// The action number VPP's trace prints for a verdict.
+pub fn trace_action(v: Verdict) -> u8 {
+    match v {
+        Verdict::Rule { action, .. } => action,
+        Verdict::Session { .. } => acl_action::SESSION_HIT,
+        Verdict::NoMatch => acl_action::DENY,
+    }
+}

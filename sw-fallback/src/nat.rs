@@ -1,0 +1,673 @@
+//! NAT44 sessions and the slow path that creates them.
+//!
+//! A session is stored as two [`SessionEntry`]s in the shared session table, one per
+//! direction, each carrying the rewrite and its checksum deltas: a hit is "look up,
+//! apply", identical in software and in the NIC. Which sessions are endpoint-dependent
+//! (keyed by the full 5-tuple, found by the slow path) follows the seed's VPP: sessions
+//! of service (load-balancing) and twice-NAT mappings; identity and dynamic sessions
+//! are endpoint-independent and found by the fast path. See `layout::session_kind`.
+
+use crate::flow::Flow;
+use offload_tables::csum_delta::{self, nat_deltas};
+use offload_tables::flow_hash::ip4_flow_hash;
+use offload_tables::layout::{nat_flags, session_flags, session_kind, SessionEntry, SessionKey};
+use offload_tables::reasons::DropReason;
+use offload_tables::session::SessionTable;
+use offload_tables::Tables;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Addresses and ports of a packet in one direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tuple {
+    pub src: u32,
+    pub dst: u32,
+    pub sport: u16,
+    pub dport: u16,
+}
+
+impl Tuple {
+    pub fn of(f: &Flow) -> Self {
+        Tuple {
+            src: f.src,
+            dst: f.dst,
+            sport: f.sport,
+            dport: f.dport,
+        }
+    }
+    pub fn reversed(self) -> Self {
+        Tuple {
+            src: self.dst,
+            dst: self.src,
+            sport: self.dport,
+            dport: self.sport,
+        }
+    }
+}
+
+mod tcp_state {
+    pub const SYN_I2O: u8 = 1;
+    pub const SYN_O2I: u8 = 2;
+    pub const FIN_I2O: u8 = 4;
+    pub const FIN_O2I: u8 = 8;
+    pub const RST: u8 = 16;
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NatSession {
+    /// An in2out packet as seen on the inside, and an out2in packet as seen outside.
+    pub inside: Tuple,
+    pub outside: Tuple,
+    pub proto: u8,
+    pub fib: u16,
+    pub endpoint_dependent: bool,
+    pub slots: [usize; 2],
+    pub last_ns: u64,
+    pub tcp: u8,
+    pub live: bool,
+}
+
+impl NatSession {
+    pub fn tcp_established(&self) -> bool {
+        use tcp_state::*;
+        self.tcp & (SYN_I2O | SYN_O2I) == SYN_I2O | SYN_O2I
+            && self.tcp & (FIN_I2O | FIN_O2I | RST) == 0
+    }
+}
+
+/// Result of a NAT node on one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Translate with this entry; the session index is for the trace.
+    Translate {
+        session: u32,
+        entry: SessionEntry,
+    },
+    /// Pass untranslated (no session, or forwarding of unmatched traffic).
+    Pass,
+    /// Not found by the fast path: continue in the slow path.
+    Miss,
+    Drop(DropReason),
+}
+
+pub struct NatState {
+    pub sessions: Vec<NatSession>,
+    free: Vec<u32>,
+    pub live: usize,
+    /// Sessions created since start.
+    pub created: u64,
+    max: usize,
+    forwarding: bool,
+    timeouts_ns: [u64; 4], // udp, tcp established, tcp transitory, icmp
+    /// (fib, external address, proto, port) → mapping; proto 0 / port 0 for address-only.
+    by_external: FxHashMap<(u16, u32, u8, u16), u32>,
+    /// (fib, local address, proto, port) → (mapping, endpoint) for in2out of endpoints.
+    by_local: FxHashMap<(u16, u32, u8, u16), (u32, u32)>,
+    /// Pool and mapping addresses: where `inside-outside` interfaces send out2in.
+    external_addrs: FxHashSet<u32>,
+    pool: Vec<(u32, u16, bool)>,
+}
+
+const NS: u64 = 1_000_000_000;
+
+fn simple_in_key(f: &Flow, fib: u16) -> SessionKey {
+    SessionKey {
+        src: f.src,
+        dst: 0,
+        sport: f.sport,
+        dport: 0,
+        proto: f.proto,
+        kind: session_kind::NAT_IN2OUT,
+        scope: fib,
+    }
+}
+fn simple_out_key(f: &Flow, fib: u16) -> SessionKey {
+    SessionKey {
+        src: 0,
+        dst: f.dst,
+        sport: 0,
+        dport: f.dport,
+        proto: f.proto,
+        kind: session_kind::NAT_OUT2IN,
+        scope: fib,
+    }
+}
+fn ed_key(t: Tuple, proto: u8, kind: u8, fib: u16) -> SessionKey {
+    SessionKey {
+        src: t.src,
+        dst: t.dst,
+        sport: t.sport,
+        dport: t.dport,
+        proto,
+        kind,
+        scope: fib,
+    }
+}
+
+/// Rewrite entry turning packets that look like `from` into packets that look like `to`.
+fn rewrite_entry(key: SessionKey, from: Tuple, to: Tuple, proto: u8, session: u32) -> SessionEntry {
+    let mut flags = 0;
+    let (mut new, mut old) = (from, from);
+    if (from.src, from.sport) != (to.src, to.sport) {
+        flags |= session_flags::REWRITE_SRC;
+        (new.src, new.sport) = (to.src, to.sport);
+    }
+    if (from.dst, from.dport) != (to.dst, to.dport) {
+        flags |= session_flags::REWRITE_DST;
+        (new.dst, new.dport) = (to.dst, to.dport);
+    }
+    // Only changed fields enter the deltas, so endpoint-independent entries do not
+    // depend on the address they leave alone.
+    if flags & session_flags::REWRITE_SRC == 0 {
+        (old.src, old.sport) = (0, 0);
+        (new.src, new.sport) = (0, 0);
+    }
+    if flags & session_flags::REWRITE_DST == 0 {
+        (old.dst, old.dport) = (0, 0);
+        (new.dst, new.dport) = (0, 0);
+    }
+    let (ip_delta, l4_delta) = nat_deltas(
+        proto,
+        (old.src, old.dst, old.sport, old.dport),
+        (new.src, new.dst, new.sport, new.dport),
+    );
+    SessionEntry {
+        key,
+        new_src: to.src,
+        new_dst: to.dst,
+        new_sport: to.sport,
+        new_dport: to.dport,
+        ip_delta,
+        l4_delta,
+        session_index: session,
+        flags,
+        ..Default::default()
+    }
+}
+
+/// Applies a session entry's rewrite to the frame (IPv4 header at `l3`) and the flow.
+#[inline]
+pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
+    if e.flags & (session_flags::REWRITE_SRC | session_flags::REWRITE_DST) == 0 {
+        return;
+    }
+    let l4 = l3 + usize::from(f.ihl);
+    if e.flags & session_flags::REWRITE_SRC != 0 {
+        frame[l3 + 12..l3 + 16].copy_from_slice(&e.new_src.to_be_bytes());
+        f.src = e.new_src;
+    }
+    if e.flags & session_flags::REWRITE_DST != 0 {
+        frame[l3 + 16..l3 + 20].copy_from_slice(&e.new_dst.to_be_bytes());
+        f.dst = e.new_dst;
+    }
+    let ip_csum = u16::from_be_bytes([frame[l3 + 10], frame[l3 + 11]]);
+    frame[l3 + 10..l3 + 12].copy_from_slice(&csum_delta::apply(ip_csum, e.ip_delta).to_be_bytes());
+    if !f.l4_valid {
+        return;
+    }
+    let set_port = |frame: &mut [u8], off: usize, v: u16| {
+        frame[l4 + off..l4 + off + 2].copy_from_slice(&v.to_be_bytes())
+    };
+    match f.proto {
+        6 | 17 => {
+            if e.flags & session_flags::REWRITE_SRC != 0 {
+                set_port(frame, 0, e.new_sport);
+                f.sport = e.new_sport;
+            }
+            if e.flags & session_flags::REWRITE_DST != 0 {
+                set_port(frame, 2, e.new_dport);
+                f.dport = e.new_dport;
+            }
+            let off = if f.proto == 6 { 16 } else { 6 };
+            let c = u16::from_be_bytes([frame[l4 + off], frame[l4 + off + 1]]);
+            let c = if f.proto == 6 {
+                csum_delta::apply(c, e.l4_delta)
+            } else {
+                csum_delta::apply_udp(c, e.l4_delta)
+            };
+            frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
+        }
+        1 if f.sport == f.dport => {
+            // ICMP echo: the identifier is both "ports"; rewrite it from whichever side moved.
+            let id = if e.flags & session_flags::REWRITE_SRC != 0 {
+                e.new_sport
+            } else {
+                e.new_dport
+            };
+            if id != f.sport {
+                set_port(frame, 4, id);
+                (f.sport, f.dport) = (id, id);
+            }
+            let c = u16::from_be_bytes([frame[l4 + 2], frame[l4 + 3]]);
+            frame[l4 + 2..l4 + 4].copy_from_slice(&csum_delta::apply(c, e.l4_delta).to_be_bytes());
+        }
+        _ => {}
+    }
+}
+
+impl NatState {
+    pub fn new(t: &Tables) -> Self {
+        let g = t.global;
+        let mut s = NatState {
+            sessions: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            created: 0,
+            max: g.nat_max_sessions as usize,
+            forwarding: g.nat_forwarding != 0,
+            timeouts_ns: [
+                g.nat_udp_timeout,
+                g.nat_tcp_established_timeout,
+                g.nat_tcp_transitory_timeout,
+                g.nat_icmp_timeout,
+            ]
+            .map(|s| u64::from(s) * NS),
+            by_external: FxHashMap::default(),
+            by_local: FxHashMap::default(),
+            external_addrs: FxHashSet::default(),
+            pool: t
+                .nat_pool
+                .iter()
+                .map(|p| (p.addr, p.fib_index, p.twice_nat != 0))
+                .collect(),
+        };
+        for (i, m) in t.nat_mappings.iter().enumerate() {
+            s.by_external.insert(
+                (m.fib_index, m.external_addr, m.proto, m.external_port),
+                i as u32,
+            );
+            s.external_addrs.insert(m.external_addr);
+            if m.flags & nat_flags::OUT2IN_ONLY == 0 && m.flags & nat_flags::IDENTITY == 0 {
+                for e in m.endpoint_start..m.endpoint_start + u32::from(m.endpoint_count) {
+                    let ep = t.nat_endpoints[e as usize];
+                    s.by_local.insert(
+                        (ep.fib_index, ep.local_addr, m.proto, ep.local_port),
+                        (i as u32, e),
+                    );
+                }
+            }
+        }
+        s.external_addrs.extend(t.nat_pool.iter().map(|p| p.addr));
+        s
+    }
+
+    /// `inside-outside` interfaces: packets to a NAT address go through out2in.
+    #[inline]
+    pub fn is_external_addr(&self, addr: u32) -> bool {
+        self.external_addrs.contains(&addr)
+    }
+
+    fn timeout_ns(&self, s: &NatSession) -> u64 {
+        match s.proto {
+            6 if s.tcp_established() => self.timeouts_ns[1],
+            6 => self.timeouts_ns[2],
+            1 => self.timeouts_ns[3],
+            _ => self.timeouts_ns[0],
+        }
+    }
+
+    /// A hit on `slot`: refreshes the session, or removes it if it has expired.
+    #[inline]
+    fn hit(
+        &mut self,
+        table: &mut SessionTable,
+        slot: usize,
+        f: &Flow,
+        in2out: bool,
+        now_ns: u64,
+    ) -> Outcome {
+        let entry = *table.get(slot);
+        let idx = entry.session_index;
+        let s = self.sessions[idx as usize];
+        if now_ns.saturating_sub(s.last_ns) > self.timeout_ns(&s) {
+            self.remove(table, idx);
+            return Outcome::Miss;
+        }
+        let s = &mut self.sessions[idx as usize];
+        s.last_ns = now_ns;
+        if f.proto == 6 {
+            use tcp_state::*;
+            let (syn, fin) = if in2out {
+                (SYN_I2O, FIN_I2O)
+            } else {
+                (SYN_O2I, FIN_O2I)
+            };
+            if f.tcp_flags & 0x02 != 0 {
+                s.tcp |= syn;
+            }
+            if f.tcp_flags & 0x01 != 0 {
+                s.tcp |= fin;
+            }
+            if f.tcp_flags & 0x04 != 0 {
+                s.tcp |= RST;
+            }
+        }
+        Outcome::Translate {
+            session: idx,
+            entry,
+        }
+    }
+
+    /// `nat44-in2out` / `nat44-in2out-output` fast path: endpoint-independent sessions.
+    #[inline]
+    pub fn in2out_fast(
+        &mut self,
+        table: &mut SessionTable,
+        f: &Flow,
+        fib: u16,
+        now_ns: u64,
+    ) -> Outcome {
+        match table.lookup(&simple_in_key(f, fib)) {
+            Some(slot) => self.hit(table, slot, f, true, now_ns),
+            None => Outcome::Miss,
+        }
+    }
+
+    /// `nat44-in2out-slowpath`: endpoint-dependent sessions, then static mappings of
+    /// local endpoints, then dynamic translation when `snat_needed` says the packet
+    /// leaves through an outside interface; otherwise the packet passes untranslated.
+    pub fn in2out_slow(
+        &mut self,
+        table: &mut SessionTable,
+        t: &Tables,
+        f: &Flow,
+        fib: u16,
+        snat_needed: bool,
+        now_ns: u64,
+    ) -> Outcome {
+        if let Some(slot) = table.lookup(&ed_key(
+            Tuple::of(f),
+            f.proto,
+            session_kind::NAT_IN2OUT_ED,
+            fib,
+        )) {
+            if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, true, now_ns) {
+                return o;
+            }
+        }
+        if !matches!(f.proto, 1 | 6 | 17) || !f.l4_valid {
+            return Outcome::Pass;
+        }
+        let inside = Tuple::of(f);
+        // Identity mappings (address-only or with port): a session, no translation.
+        if let Some(&m) = self
+            .by_external
+            .get(&(fib, f.src, 0, 0))
+            .or_else(|| self.by_external.get(&(fib, f.src, f.proto, f.sport)))
+        {
+            if t.nat_mappings[m as usize].flags & nat_flags::IDENTITY != 0 {
+                return self.create(
+                    table,
+                    inside,
+                    inside.reversed(),
+                    f.proto,
+                    fib,
+                    false,
+                    true,
+                    now_ns,
+                );
+            }
+        }
+        // A service endpoint answering from its local port: translate to the service.
+        if let Some(&(m, _)) = self.by_local.get(&(fib, f.src, f.proto, f.sport)) {
+            let m = t.nat_mappings[m as usize];
+            let outside = Tuple {
+                src: f.dst,
+                dst: m.external_addr,
+                sport: f.dport,
+                dport: m.external_port,
+            };
+            return self.create(table, inside, outside, f.proto, fib, true, true, now_ns);
+        }
+        if !snat_needed {
+            return Outcome::Pass;
+        }
+        // Dynamic SNAT to a pool address, keeping the port when it is free.
+        let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.1 == fib && !p.2) else {
+            return if self.forwarding {
+                Outcome::Pass
+            } else {
+                Outcome::Drop(DropReason::NatNoTranslation)
+            };
+        };
+        let Some(port) = self.free_port(table, f, |port| {
+            simple_out_key(
+                &Flow {
+                    dst: addr,
+                    dport: port,
+                    ..*f
+                },
+                fib,
+            )
+        }) else {
+            return Outcome::Drop(DropReason::NatOutOfPorts);
+        };
+        let outside = Tuple {
+            src: f.dst,
+            dst: addr,
+            sport: f.dport,
+            dport: port,
+        };
+        self.create(table, inside, outside, f.proto, fib, false, true, now_ns)
+    }
+
+    /// `nat44-out2in`: sessions (both kinds), then static and identity mappings; traffic
+    /// matching nothing passes when forwarding is enabled.
+    pub fn out2in(
+        &mut self,
+        table: &mut SessionTable,
+        t: &Tables,
+        f: &Flow,
+        fib: u16,
+        now_ns: u64,
+    ) -> Outcome {
+        for key in [
+            simple_out_key(f, fib),
+            ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib),
+        ] {
+            if let Some(slot) = table.lookup(&key) {
+                if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, false, now_ns) {
+                    return o;
+                }
+            }
+        }
+        let unmatched = || {
+            if self.forwarding {
+                Outcome::Pass
+            } else {
+                Outcome::Drop(DropReason::NatNoTranslation)
+            }
+        };
+        if !matches!(f.proto, 1 | 6 | 17) || !f.l4_valid {
+            return unmatched();
+        }
+        let outside = Tuple::of(f);
+        let found = self
+            .by_external
+            .get(&(fib, f.dst, f.proto, f.dport))
+            .or_else(|| self.by_external.get(&(fib, f.dst, 0, 0)));
+        let Some(&mi) = found else { return unmatched() };
+        let m = t.nat_mappings[mi as usize];
+        if m.flags & nat_flags::IDENTITY != 0 {
+            return self.create(
+                table,
+                outside.reversed(),
+                outside,
+                f.proto,
+                fib,
+                false,
+                false,
+                now_ns,
+            );
+        }
+        // Choose the endpoint from the flow hash: deterministic, and spread by probability.
+        let eps = &t.nat_endpoints
+            [m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
+        let draw = (ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport) % 100) as u8;
+        let ep = eps
+            .iter()
+            .find(|e| draw < e.cumulative)
+            .unwrap_or(&eps[eps.len() - 1]);
+        let mut inside = Tuple {
+            src: f.src,
+            dst: ep.local_addr,
+            sport: f.sport,
+            dport: ep.local_port,
+        }
+        .reversed();
+        let twice = m.flags & nat_flags::TWICE_NAT != 0
+            || (m.flags & nat_flags::SELF_TWICE_NAT != 0 && f.src == ep.local_addr);
+        if twice {
+            let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.2) else {
+                return Outcome::Drop(DropReason::NatNoTranslation);
+            };
+            let base = inside;
+            let Some(port) = self.free_port(table, f, |port| {
+                ed_key(
+                    Tuple {
+                        dst: addr,
+                        dport: port,
+                        ..base
+                    },
+                    f.proto,
+                    session_kind::NAT_IN2OUT_ED,
+                    ep.fib_index,
+                )
+            }) else {
+                return Outcome::Drop(DropReason::NatOutOfPorts);
+            };
+            (inside.dst, inside.dport) = (addr, port);
+        }
+        self.create(
+            table,
+            inside,
+            outside,
+            f.proto,
+            ep.fib_index,
+            true,
+            false,
+            now_ns,
+        )
+    }
+
+    /// A port on `addr` whose key (built by `key_of`) is free: the packet's own source
+    /// port first, then a hash-seeded probe of 1024..=65535.
+    fn free_port(
+        &self,
+        table: &SessionTable,
+        f: &Flow,
+        key_of: impl Fn(u16) -> SessionKey,
+    ) -> Option<u16> {
+        let free = |p: u16| table.lookup(&key_of(p)).is_none();
+        if f.sport >= 1024 && free(f.sport) {
+            return Some(f.sport);
+        }
+        let seed = ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport);
+        (0..256u32)
+            .map(|i| {
+                1024 + (seed.wrapping_add(i.wrapping_mul(0x9e37_79b9)) % (65536 - 1024)) as u16
+            })
+            .find(|&p| free(p))
+    }
+
+    /// Creates a session from the inside view of an in2out packet and the outside view
+    /// of an out2in packet, and returns the entry for the packet being processed.
+    fn create(
+        &mut self,
+        table: &mut SessionTable,
+        inside: Tuple,
+        outside: Tuple,
+        proto: u8,
+        fib: u16,
+        ed: bool,
+        packet_in2out: bool,
+        now_ns: u64,
+    ) -> Outcome {
+        if self.live >= self.max {
+            return Outcome::Drop(DropReason::NatMaxSessions);
+        }
+        let idx = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.sessions.push(NatSession::default());
+                (self.sessions.len() - 1) as u32
+            }
+        };
+        let (in_key, out_key) = if ed {
+            (
+                ed_key(inside, proto, session_kind::NAT_IN2OUT_ED, fib),
+                ed_key(outside, proto, session_kind::NAT_OUT2IN_ED, fib),
+            )
+        } else {
+            let f_in = Flow {
+                src: inside.src,
+                sport: inside.sport,
+                proto,
+                ..Flow::default()
+            };
+            let f_out = Flow {
+                dst: outside.dst,
+                dport: outside.dport,
+                proto,
+                ..Flow::default()
+            };
+            (simple_in_key(&f_in, fib), simple_out_key(&f_out, fib))
+        };
+        let in_entry = rewrite_entry(in_key, inside, outside.reversed(), proto, idx);
+        let out_entry = rewrite_entry(out_key, outside, inside.reversed(), proto, idx);
+        let Ok(s0) = table.insert(in_entry) else {
+            self.free.push(idx);
+            return Outcome::Drop(DropReason::NatMaxSessions);
+        };
+        let Ok(s1) = table.insert(out_entry) else {
+            table.remove(s0);
+            self.free.push(idx);
+            return Outcome::Drop(DropReason::NatMaxSessions);
+        };
+        self.sessions[idx as usize] = NatSession {
+            inside,
+            outside,
+            proto,
+            fib,
+            endpoint_dependent: ed,
+            slots: [s0, s1],
+            last_ns: now_ns,
+            tcp: 0,
+            live: true,
+        };
+        self.live += 1;
+        self.created += 1;
+        let entry = if packet_in2out { in_entry } else { out_entry };
+        Outcome::Translate {
+            session: idx,
+            entry: SessionEntry {
+                flags: entry.flags | session_flags::VALID,
+                ..entry
+            },
+        }
+    }
+
+    pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {
+        let s = &mut self.sessions[idx as usize];
+        if s.live {
+            s.live = false;
+            table.remove(s.slots[0]);
+            table.remove(s.slots[1]);
+            self.free.push(idx);
+            self.live -= 1;
+        }
+    }
+
+    /// Removes every session idle past its timeout; returns how many.
+    pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64) -> usize {
+        let expired: Vec<u32> = (0..self.sessions.len() as u32)
+            .filter(|&i| {
+                let s = &self.sessions[i as usize];
+                s.live && now_ns.saturating_sub(s.last_ns) > self.timeout_ns(s)
+            })
+            .collect();
+        for &i in &expired {
+            self.remove(table, i);
+        }
+        expired.len()
+    }
+}

@@ -1,0 +1,1067 @@
+//! The dataplane: VPP's graph nodes as direct calls, one packet at a time, over the
+//! rendered [`Tables`]. Each `fn` below is one node (or a node and the small node that
+//! always follows it); the order of calls is the order of nodes in a VPP trace.
+//!
+//! A packet either leaves through [`Tx`] or is dropped with a [`DropReason`] that is
+//! counted; nothing panics on packet content.
+
+use crate::acl::{self, AclSessions, Verdict};
+use crate::buffer::PacketBuf;
+use crate::counters::{Counters, Node};
+use crate::flow::{parse_ip4, Flow, L3_OFFSET};
+use crate::nat::{self, NatState, Outcome};
+use crate::trace::{ethernet_line, hex_dump_60, ip4_lines, Tracer};
+use crate::wire::checksum;
+use crate::wire::ethernet::fmt_mac;
+use offload_tables::flow_hash::{hashes_ports, ip4_flow_hash, l2_flow_hash, vxlan_src_port};
+use offload_tables::layout::*;
+use offload_tables::reasons::DropReason;
+use offload_tables::session::SessionTable;
+use offload_tables::Tables;
+use rustc_hash::FxHashMap;
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+/// A transmitted packet and the interface it leaves by.
+#[derive(Debug)]
+pub struct Tx {
+    pub sw_if_index: u16,
+    pub pkt: PacketBuf,
+}
+
+/// How many times one packet may re-enter the graph (BVI → bridge → decap → ...).
+const MAX_PASSES: u8 = 8;
+const VXLAN_ENCAP_LEN: usize = 14 + 20 + 8 + 8;
+const L2_DYNAMIC: u8 = 0;
+
+/// A software dataplane for one node.
+pub struct Dataplane {
+    pub tables: Tables,
+    pub counters: Counters,
+    pub tracer: Tracer,
+    /// NAT and reflexive ACL sessions, in the layout the NIC holds them.
+    pub sessions: SessionTable,
+    pub nat: NatState,
+    pub acl: AclSessions,
+    /// (bridge domain index, MAC) → (sw_if_index, l2fib flags); static and learned.
+    l2fib: FxHashMap<u64, (u16, u8)>,
+    /// (local address, remote address, VNI) → tunnel index.
+    vxlan_rx: FxHashMap<(u32, u32, u32), u16>,
+    now_ns: u64,
+}
+
+#[inline]
+fn l2_key(bd: u16, mac: &[u8]) -> u64 {
+    let mut k = u64::from(bd) << 48;
+    for &b in &mac[..6] {
+        k = (k & !0xffff_ffff_ffff) | (((k & 0xffff_ffff_ffff) << 8) | u64::from(b));
+    }
+    k
+}
+
+fn ip(a: u32) -> Ipv4Addr {
+    Ipv4Addr::from(a)
+}
+
+impl Dataplane {
+    pub fn new(tables: Tables) -> Self {
+        let mut l2fib = FxHashMap::default();
+        for e in &tables.l2fib {
+            l2fib.insert(
+                l2_key(e.bd_index, &e.mac),
+                (e.sw_if_index, e.flags | l2fib_flags::STATIC),
+            );
+        }
+        let vxlan_rx = tables
+            .vxlan_tunnels
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((v.src, v.dst, v.vni), i as u16))
+            .collect();
+        let capacity = (tables.global.nat_max_sessions as usize * 2
+            + tables.global.acl_max_sessions as usize)
+            * 5
+            / 4;
+        Dataplane {
+            counters: Counters::new(tables.interfaces.len()),
+            tracer: Tracer::default(),
+            sessions: SessionTable::with_capacity(capacity.max(1024)),
+            nat: NatState::new(&tables),
+            acl: AclSessions::new(&tables),
+            l2fib,
+            vxlan_rx,
+            now_ns: 0,
+            tables,
+        }
+    }
+
+    pub fn set_trace(&mut self, on: bool) {
+        self.tracer.on = on;
+    }
+
+    /// Takes the trace text accumulated so far.
+    pub fn take_trace(&mut self) -> String {
+        self.tracer.take()
+    }
+
+    /// The counters, with the session-creation totals brought up to date.
+    pub fn counters(&mut self) -> &Counters {
+        self.counters.tables.nat_sessions_created = self.nat.created;
+        &self.counters
+    }
+
+    /// Expires idle NAT and ACL sessions as of `now_ns`.
+    pub fn expire_sessions(&mut self, now_ns: u64) {
+        let n = self.nat.expire(&mut self.sessions, now_ns);
+        self.counters.tables.nat_sessions_expired += n as u64;
+        let a = self.acl.expire(&mut self.sessions, now_ns);
+        self.counters.tables.acl_sessions_expired += a as u64;
+    }
+
+    /// Runs one frame received on `rx` (a sw_if_index) at time `now_ns` through the
+    /// graph; transmitted packets are appended to `out`.
+    pub fn process(&mut self, rx: u16, pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
+        self.now_ns = now_ns;
+        if self.tracer.on {
+            self.tracer.begin(now_ns);
+        }
+        let Some(ife) = self.tables.interface(rx).copied() else {
+            return self.drop_pkt(rx, DropReason::UnknownInterface);
+        };
+        let c = &mut self.counters.interfaces[usize::from(rx)];
+        c.rx_packets += 1;
+        c.rx_bytes += pkt.len() as u64;
+        let uplink = ife.kind == if_kind::UPLINK;
+        if self.tracer.on {
+            let name = self.tables.names.interface(rx).to_string();
+            if uplink {
+                let o = self.tracer.node("dpdk-input");
+                let _ = writeln!(o, "  {name} rx queue 0");
+                ethernet_line(o, 2, pkt.frame());
+                if pkt.len() > L3_OFFSET {
+                    ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+                }
+            } else {
+                let o = self.tracer.node("virtio-input");
+                let _ = writeln!(
+                    o,
+                    "  virtio: hw_if_index {rx} next-index 4 vring 0 len {}",
+                    pkt.len()
+                );
+            }
+        }
+        if ife.flags & if_flags::UP == 0 {
+            return self.drop_pkt(rx, DropReason::InterfaceDown);
+        }
+        if pkt.len() < L3_OFFSET {
+            return self.drop_pkt(rx, DropReason::Truncated);
+        }
+        if ife.flags & if_flags::L2 != 0 {
+            return self.l2_input(rx, pkt, 0, out);
+        }
+        if !uplink {
+            self.counters.node(Node::EthernetInput);
+            if self.tracer.on {
+                let o = self.tracer.node("ethernet-input");
+                ethernet_line(o, 2, pkt.frame());
+            }
+        }
+        self.ip4_input(rx, pkt, 0, out)
+    }
+
+    fn drop_pkt(&mut self, rx: u16, reason: DropReason) {
+        self.counters.drops[reason.code() as usize] += 1;
+        if let Some(c) = self.counters.interfaces.get_mut(usize::from(rx)) {
+            c.drops += 1;
+        }
+        self.counters.node(Node::ErrorDrop);
+        if self.tracer.on {
+            let o = self.tracer.node("error-drop");
+            let _ = writeln!(o, "  {reason}");
+        }
+    }
+
+    fn emit(&mut self, tx: u16, pkt: PacketBuf, out: &mut Vec<Tx>) {
+        let c = &mut self.counters.interfaces[usize::from(tx)];
+        c.tx_packets += 1;
+        c.tx_bytes += pkt.len() as u64;
+        out.push(Tx {
+            sw_if_index: tx,
+            pkt,
+        });
+    }
+
+    // ---- L3 ----------------------------------------------------------------------
+
+    /// `ip4-input`, then the interface's input features: ACL, NAT.
+    fn ip4_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8, out: &mut Vec<Tx>) {
+        self.counters.node(Node::Ip4Input);
+        if u16::from_be_bytes([pkt.frame()[12], pkt.frame()[13]]) != 0x0800 {
+            return self.drop_pkt(rx, DropReason::NotIp4);
+        }
+        let (mut f, total_len) = match parse_ip4(&pkt.frame()[L3_OFFSET..]) {
+            Ok(x) => x,
+            Err(r) => return self.drop_pkt(rx, r),
+        };
+        pkt.truncate(L3_OFFSET + total_len);
+        if self.tracer.on {
+            let o = self.tracer.node("ip4-input");
+            ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+        }
+        self.counters.tables.ip4_fragments += u64::from(f.is_fragment);
+        self.counters.tables.ip4_options += u64::from(f.has_options);
+        let ife = self.tables.interfaces[usize::from(rx)];
+        if ife.acl_in_count > 0 && !self.acl_node(Node::AclInIp4Fa, rx, &f, true) {
+            return;
+        }
+        if self.tables.global.nat_enabled != 0
+            && ife.flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTSIDE) != 0
+        {
+            let inside = ife.flags & if_flags::NAT_INSIDE != 0;
+            let outside = ife.flags & if_flags::NAT_OUTSIDE != 0;
+            let to_out2in = outside && (!inside || self.nat.is_external_addr(f.dst));
+            if !self.nat_input(rx, &mut pkt, &mut f, ife.fib_index, to_out2in) {
+                return;
+            }
+        }
+        self.ip4_lookup(rx, pkt, f, ife.fib_index, passes, out)
+    }
+
+    /// NAT on input: `nat44-out2in`, or `nat44-in2out` and its slow path. Returns
+    /// whether the packet goes on.
+    fn nat_input(
+        &mut self,
+        rx: u16,
+        pkt: &mut PacketBuf,
+        f: &mut Flow,
+        fib: u16,
+        out2in: bool,
+    ) -> bool {
+        if f.nonfirst_fragment {
+            self.drop_pkt(rx, DropReason::Fragment);
+            return false;
+        }
+        let outcome = if out2in {
+            self.counters.node(Node::Nat44Out2in);
+            let o = self
+                .nat
+                .out2in(&mut self.sessions, &self.tables, f, fib, self.now_ns);
+            if self.tracer.on {
+                let s = session_text(&o);
+                let _ = writeln!(
+                    self.tracer.node("nat44-out2in"),
+                    "  NAT44_OUT2IN: sw_if_index {rx}, next index 1, session index {s}"
+                );
+            }
+            o
+        } else {
+            self.nat_in2out(
+                rx,
+                f,
+                fib,
+                false,
+                Node::Nat44In2out,
+                Node::Nat44In2outSlowpath,
+            )
+        };
+        self.nat_finish(rx, pkt, f, outcome)
+    }
+
+    /// The in2out fast path and, on a miss, the slow path (as input or output feature).
+    fn nat_in2out(
+        &mut self,
+        rx: u16,
+        f: &Flow,
+        fib: u16,
+        output_feature: bool,
+        fast: Node,
+        slow: Node,
+    ) -> Outcome {
+        self.counters.node(fast);
+        let o = self
+            .nat
+            .in2out_fast(&mut self.sessions, f, fib, self.now_ns);
+        if self.tracer.on {
+            let s = session_text(&o);
+            let _ = writeln!(
+                self.tracer.node(fast.name()),
+                "  NAT44_IN2OUT_FAST_PATH: sw_if_index {rx}, next index 3, session {s}"
+            );
+        }
+        if o != Outcome::Miss {
+            return o;
+        }
+        self.counters.node(slow);
+        self.counters.tables.nat_session_misses += 1;
+        // Translate dynamically only where the packet leaves by an outside interface
+        // (as an output feature, that is the interface running this node).
+        let snat_needed = output_feature || self.egress_needs_snat(fib, f.dst);
+        let o = self.nat.in2out_slow(
+            &mut self.sessions,
+            &self.tables,
+            f,
+            fib,
+            snat_needed,
+            self.now_ns,
+        );
+        if self.tracer.on {
+            let s = session_text(&o);
+            let _ = writeln!(
+                self.tracer.node(slow.name()),
+                "  NAT44_IN2OUT_SLOW_PATH: sw_if_index {rx}, next index 0, session {s}"
+            );
+        }
+        o
+    }
+
+    fn nat_finish(&mut self, rx: u16, pkt: &mut PacketBuf, f: &mut Flow, outcome: Outcome) -> bool {
+        match outcome {
+            Outcome::Translate { entry, .. } => {
+                self.counters.tables.nat_session_hits += 1;
+                nat::apply(pkt.frame_mut(), L3_OFFSET, f, &entry);
+                true
+            }
+            Outcome::Pass | Outcome::Miss => {
+                self.counters.tables.nat_forwarded_untranslated += 1;
+                true
+            }
+            Outcome::Drop(r) => {
+                if matches!(r, DropReason::NatMaxSessions) {
+                    self.counters.tables.nat_sessions_refused += 1;
+                }
+                self.drop_pkt(rx, r);
+                false
+            }
+        }
+    }
+
+    /// Whether a packet to `dst` leaves through an interface that is NAT outside only
+    /// (and not as an output feature, which translates on its own).
+    fn egress_needs_snat(&self, fib: u16, dst: u32) -> bool {
+        let Some(lb) = self.tables.lpm.lookup(fib, dst) else {
+            return false;
+        };
+        let lb = self.tables.load_balances[lb as usize];
+        let d = self.tables.buckets[lb.bucket_start as usize].dpo;
+        let sw = match dpo::kind(d) {
+            dpo::ADJACENCY => self.tables.adjacencies[dpo::index(d) as usize].sw_if_index,
+            dpo::GLEAN => dpo::index(d) as u16,
+            _ => return false,
+        };
+        let flags = self.tables.interfaces[usize::from(sw)].flags;
+        flags & if_flags::NAT_OUTSIDE != 0
+            && flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTPUT_FEATURE) == 0
+    }
+
+    /// `ip4-lookup` (and `ip4-load-balance` for recursive routes): LPM, bucket by flow hash.
+    fn ip4_lookup(
+        &mut self,
+        rx: u16,
+        pkt: PacketBuf,
+        f: Flow,
+        fib: u16,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::Ip4Lookup);
+        self.counters.tables.fib_lookups += 1;
+        let Some(lb_index) = self.tables.lpm.lookup(fib, f.dst) else {
+            self.counters.tables.fib_misses += 1;
+            if self.tracer.on {
+                let o = self.tracer.node("ip4-lookup");
+                let _ = writeln!(o, "  fib {fib} dpo-idx 0 flow hash: 0x00000000");
+                ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+            }
+            return self.drop_pkt(rx, DropReason::NoRoute);
+        };
+        let lb = self.tables.load_balances[lb_index as usize];
+        let hash = if lb.n_buckets > 1 {
+            self.flow_hash(&f)
+        } else {
+            0
+        };
+        if self.tracer.on {
+            let o = self.tracer.node("ip4-lookup");
+            let _ = writeln!(o, "  fib {fib} dpo-idx {lb_index} flow hash: 0x{hash:08x}");
+            ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+        }
+        if lb.flags & lb_flags::RECURSIVE != 0 {
+            self.counters.node(Node::Ip4LoadBalance);
+            if self.tracer.on {
+                let o = self.tracer.node("ip4-load-balance");
+                let _ = writeln!(o, "  fib {fib} dpo-idx {lb_index} flow hash: 0x{hash:08x}");
+                ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+            }
+        }
+        self.dispatch_lb(rx, pkt, f, lb, hash, passes, out)
+    }
+
+    #[inline]
+    fn flow_hash(&mut self, f: &Flow) -> u32 {
+        self.counters.tables.lb_ecmp_choices += 1;
+        let (sp, dp) = if hashes_ports(f.proto) && f.l4_valid {
+            (f.sport, f.dport)
+        } else {
+            (0, 0)
+        };
+        ip4_flow_hash(f.src, f.dst, f.proto, sp, dp)
+    }
+
+    fn dispatch_lb(
+        &mut self,
+        rx: u16,
+        pkt: PacketBuf,
+        f: Flow,
+        lb: LoadBalanceEntry,
+        hash: u32,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        let bucket = lb.bucket_start as usize + (hash as usize & (usize::from(lb.n_buckets) - 1));
+        let d = self.tables.buckets[bucket].dpo;
+        match dpo::kind(d) {
+            dpo::ADJACENCY => self.ip4_rewrite(rx, pkt, f, dpo::index(d), hash, passes, out),
+            dpo::LOCAL => self.ip4_local(rx, pkt, f, passes, out),
+            dpo::GLEAN => self.drop_pkt(rx, DropReason::Glean),
+            _ => self.drop_pkt(rx, DropReason::NoRoute),
+        }
+    }
+
+    /// `ip4-rewrite`: TTL, MTU, L2 header; then the output features of the tx interface.
+    fn ip4_rewrite(
+        &mut self,
+        rx: u16,
+        mut pkt: PacketBuf,
+        mut f: Flow,
+        adj_index: u32,
+        hash: u32,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::Ip4Rewrite);
+        let adj = self.tables.adjacencies[adj_index as usize];
+        if f.ttl <= 1 {
+            return self.drop_pkt(rx, DropReason::TtlExpired);
+        }
+        if pkt.len() - L3_OFFSET > usize::from(adj.mtu) {
+            return self.drop_pkt(rx, DropReason::MtuExceeded);
+        }
+        let frame = pkt.frame_mut();
+        let hdr = &mut frame[L3_OFFSET..];
+        let old = u16::from_be_bytes([hdr[8], hdr[9]]);
+        hdr[8] -= 1;
+        let new = u16::from_be_bytes([hdr[8], hdr[9]]);
+        let c = checksum::update16(u16::from_be_bytes([hdr[10], hdr[11]]), old, new);
+        hdr[10..12].copy_from_slice(&c.to_be_bytes());
+        frame[..14].copy_from_slice(&adj.rewrite);
+        f.ttl -= 1;
+        if self.tracer.on {
+            let name = self.tables.names.interface(adj.sw_if_index).to_string();
+            let o = self.tracer.node("ip4-rewrite");
+            let _ = write!(
+                o,
+                "  tx_sw_if_index {} dpo-idx {adj_index} : ipv4 via {} {name}: ",
+                adj.sw_if_index,
+                ip(adj.next_hop)
+            );
+            for b in adj.rewrite {
+                let _ = write!(o, "{b:02x}");
+            }
+            let _ = writeln!(o, " flow hash: 0x{hash:08x}");
+            hex_dump_60(o, 2, pkt.frame());
+        }
+        self.ip4_output(rx, pkt, f, adj.sw_if_index, passes, out)
+    }
+
+    /// The ip4-output feature arc of `tx`: output ACL, NAT as output feature.
+    fn ip4_output(
+        &mut self,
+        rx: u16,
+        mut pkt: PacketBuf,
+        mut f: Flow,
+        tx: u16,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        let ife = self.tables.interfaces[usize::from(tx)];
+        if ife.acl_out_count > 0 && !self.acl_node(Node::AclOutIp4Fa, tx, &f, false) {
+            return;
+        }
+        if ife.flags & if_flags::NAT_OUTPUT_FEATURE != 0 && self.tables.global.nat_enabled != 0 {
+            if f.nonfirst_fragment {
+                return self.drop_pkt(rx, DropReason::Fragment);
+            }
+            let o = self.nat_in2out(
+                rx,
+                &f,
+                ife.fib_index,
+                true,
+                Node::Nat44In2outOutput,
+                Node::Nat44In2outOutputSlowpath,
+            );
+            if !self.nat_finish(rx, &mut pkt, &mut f, o) {
+                return;
+            }
+        }
+        self.interface_output(rx, pkt, tx, passes, out)
+    }
+
+    /// `<interface>-output` (and `-tx`): a BVI hands the frame to its bridge domain.
+    fn interface_output(
+        &mut self,
+        rx: u16,
+        pkt: PacketBuf,
+        tx: u16,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::InterfaceOutput);
+        let ife = self.tables.interfaces[usize::from(tx)];
+        if ife.flags & if_flags::UP == 0 {
+            return self.drop_pkt(rx, DropReason::InterfaceDown);
+        }
+        if self.tracer.on {
+            let name = self.tables.names.interface(tx).to_string();
+            let o = self.tracer.node(&format!("{name}-output"));
+            let _ = writeln!(o, "  {name}");
+            ethernet_line(o, 2, pkt.frame());
+            ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+            if ife.kind == if_kind::UPLINK {
+                let o = self.tracer.node(&format!("{name}-tx"));
+                let _ = writeln!(o, "  {name} tx queue 0");
+                ethernet_line(o, 2, pkt.frame());
+                ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+            }
+        }
+        if ife.flags & if_flags::BVI != 0 {
+            return self.l2_input(tx, pkt, passes + 1, out);
+        }
+        self.emit(tx, pkt, out)
+    }
+
+    /// `ip4-local`, `ip4-udp-lookup`: only VXLAN is terminated here.
+    fn ip4_local(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8, out: &mut Vec<Tx>) {
+        self.counters.node(Node::Ip4Local);
+        if self.tracer.on {
+            let o = self.tracer.node("ip4-local");
+            ip4_lines(o, 4, &pkt.frame()[L3_OFFSET..]);
+        }
+        if f.proto != 17 || !f.l4_valid || f.is_fragment {
+            return self.drop_pkt(rx, DropReason::LocalNoListener);
+        }
+        let l4 = &pkt.frame()[f.l4_offset()..];
+        let udp = crate::wire::udp::UdpPacket::new_unchecked(l4);
+        if !udp.verify_checksum(f.src.to_be_bytes(), f.dst.to_be_bytes()) {
+            return self.drop_pkt(rx, DropReason::BadL4Checksum);
+        }
+        self.counters.node(Node::Ip4UdpLookup);
+        if self.tracer.on {
+            let _ = writeln!(
+                self.tracer.node("ip4-udp-lookup"),
+                "  UDP: src-port {} dst-port {}",
+                f.sport,
+                f.dport
+            );
+        }
+        if f.dport != crate::wire::vxlan::UDP_PORT {
+            return self.drop_pkt(rx, DropReason::LocalNoListener);
+        }
+        self.vxlan4_input(rx, pkt, f, passes, out)
+    }
+
+    // ---- VXLAN -------------------------------------------------------------------
+
+    /// `vxlan4-input`: find the tunnel by (local, remote, VNI), strip the outer headers.
+    fn vxlan4_input(
+        &mut self,
+        rx: u16,
+        mut pkt: PacketBuf,
+        f: Flow,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::Vxlan4Input);
+        let vx_off = f.l4_offset() + 8;
+        let Ok(vx) = crate::wire::vxlan::VxlanPacket::new_checked(&pkt.frame()[vx_off..]) else {
+            let r = if pkt.len() < vx_off + 8 {
+                DropReason::Truncated
+            } else {
+                DropReason::BadVxlanFlags
+            };
+            return self.drop_pkt(rx, r);
+        };
+        let vni = vx.vni();
+        let Some(&tunnel) = self.vxlan_rx.get(&(f.dst, f.src, vni)) else {
+            return self.drop_pkt(rx, DropReason::VxlanNoTunnel);
+        };
+        let sw = self.tables.vxlan_tunnels[usize::from(tunnel)].sw_if_index;
+        if self.tracer.on {
+            let name = self.tables.names.interface(sw).to_string();
+            let _ = writeln!(
+                self.tracer.node("vxlan4-input"),
+                "  VXLAN decap from {name} vni {vni} next 1 error 0"
+            );
+        }
+        if !pkt.pull_front(vx_off + 8) || pkt.len() < 14 {
+            return self.drop_pkt(rx, DropReason::Truncated);
+        }
+        self.counters.tables.vxlan_decapsulated += 1;
+        let c = &mut self.counters.interfaces[usize::from(sw)];
+        c.rx_packets += 1;
+        c.rx_bytes += pkt.len() as u64;
+        self.l2_input(sw, pkt, passes + 1, out)
+    }
+
+    /// `vxlan4-encap`: outer IPv4/UDP/VXLAN with the source port from the inner flow
+    /// hash, then `ip4-load-balance` on the tunnel's route and `ip4-rewrite`.
+    fn vxlan4_encap(
+        &mut self,
+        rx: u16,
+        mut pkt: PacketBuf,
+        tunnel: u16,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::Vxlan4Encap);
+        let t = self.tables.vxlan_tunnels[usize::from(tunnel)];
+        let inner_hash = inner_flow_hash(pkt.frame());
+        let inner_len = pkt.len();
+        if inner_len + 36 > usize::from(u16::MAX) || !pkt.push_front(VXLAN_ENCAP_LEN) {
+            return self.drop_pkt(rx, DropReason::MtuExceeded);
+        }
+        let sport = vxlan_src_port(inner_hash);
+        let h = pkt.frame_mut();
+        h[..14].fill(0);
+        h[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+        let ipv4 = &mut h[14..34];
+        ipv4[0] = 0x45;
+        ipv4[1] = 0;
+        ipv4[2..4].copy_from_slice(&((inner_len + 36) as u16).to_be_bytes());
+        ipv4[4..8].fill(0);
+        ipv4[8] = 254;
+        ipv4[9] = 17;
+        ipv4[10..12].fill(0);
+        ipv4[12..16].copy_from_slice(&t.src.to_be_bytes());
+        ipv4[16..20].copy_from_slice(&t.dst.to_be_bytes());
+        let c = checksum::finish(checksum::sum(ipv4));
+        ipv4[10..12].copy_from_slice(&c.to_be_bytes());
+        let udp = &mut h[34..42];
+        udp[0..2].copy_from_slice(&sport.to_be_bytes());
+        udp[2..4].copy_from_slice(&crate::wire::vxlan::UDP_PORT.to_be_bytes());
+        udp[4..6].copy_from_slice(&((inner_len + 16) as u16).to_be_bytes());
+        udp[6..8].fill(0);
+        h[42..50].copy_from_slice(&[
+            0x08,
+            0,
+            0,
+            0,
+            (t.vni >> 16) as u8,
+            (t.vni >> 8) as u8,
+            t.vni as u8,
+            0,
+        ]);
+        self.counters.tables.vxlan_encapsulated += 1;
+        if self.tracer.on {
+            let name = self.tables.names.interface(t.sw_if_index).to_string();
+            let _ = writeln!(
+                self.tracer.node("vxlan4-encap"),
+                "  VXLAN encap to {name} vni {}",
+                t.vni
+            );
+        }
+        let f = Flow {
+            src: t.src,
+            dst: t.dst,
+            proto: 17,
+            sport,
+            dport: crate::wire::vxlan::UDP_PORT,
+            l4_valid: true,
+            ihl: 20,
+            ttl: 254,
+            ..Flow::default()
+        };
+        let lb = self.tables.load_balances[t.outer_lb as usize];
+        let hash = if lb.n_buckets > 1 {
+            self.flow_hash(&f)
+        } else {
+            0
+        };
+        self.counters.node(Node::Ip4LoadBalance);
+        if self.tracer.on {
+            let o = self.tracer.node("ip4-load-balance");
+            let _ = writeln!(
+                o,
+                "  fib {} dpo-idx {} flow hash: 0x{hash:08x}",
+                t.encap_fib_index, t.outer_lb
+            );
+            ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
+        }
+        self.dispatch_lb(rx, pkt, f, lb, hash, passes, out)
+    }
+
+    // ---- L2 ----------------------------------------------------------------------
+
+    /// `l2-input` (learning, input ACL) and `l2-fwd` / `l2-flood`.
+    fn l2_input(&mut self, rx: u16, pkt: PacketBuf, passes: u8, out: &mut Vec<Tx>) {
+        if passes > MAX_PASSES {
+            return self.drop_pkt(rx, DropReason::TtlExpired);
+        }
+        self.counters.node(Node::L2Input);
+        let ife = self.tables.interfaces[usize::from(rx)];
+        let bd_index = ife.bd_index;
+        let Some(bd) = self
+            .tables
+            .bridge_domains
+            .get(usize::from(bd_index))
+            .copied()
+        else {
+            return self.drop_pkt(rx, DropReason::L2NoOutput);
+        };
+        let frame = pkt.frame();
+        let (dst, src): ([u8; 6], [u8; 6]) = (
+            frame[0..6].try_into().expect("len checked"),
+            frame[6..12].try_into().expect("len checked"),
+        );
+        if self.tracer.on {
+            let _ = writeln!(
+                self.tracer.node("l2-input"),
+                "  l2-input: sw_if_index {rx} dst {} src {}",
+                fmt_mac(&dst),
+                fmt_mac(&src)
+            );
+        }
+        if bd.flags & bd_flags::LEARN != 0 && src[0] & 1 == 0 {
+            self.l2_learn(bd_index, &src, rx);
+        }
+        if ife.acl_in_count > 0 {
+            self.counters.node(Node::L2InputClassify);
+            if self.tracer.on {
+                let _ = writeln!(
+                    self.tracer.node("l2-input-classify"),
+                    "  l2-classify: sw_if_index {rx}, table {}, offset 0, next 18",
+                    ife.acl_in_start
+                );
+            }
+            if !self.l2_acl(Node::AclInIp4L2, rx, &pkt, true) {
+                return;
+            }
+        }
+        let is_group = dst[0] & 1 != 0;
+        let hit = if is_group {
+            None
+        } else {
+            self.l2fib.get(&l2_key(bd_index, &dst)).copied()
+        };
+        match hit {
+            Some((sw, flags)) => {
+                self.counters.tables.l2fib_hits += 1;
+                self.counters.node(Node::L2Fwd);
+                if self.tracer.on {
+                    let _ = writeln!(
+                        self.tracer.node("l2-fwd"),
+                        "  l2-fwd:   sw_if_index {rx} dst {} src {} bd_index {}",
+                        fmt_mac(&dst),
+                        fmt_mac(&src),
+                        bd.bd_id
+                    );
+                }
+                if sw == rx {
+                    return self.drop_pkt(rx, DropReason::L2NoOutput);
+                }
+                if flags & l2fib_flags::BVI != 0 {
+                    return self.ip4_input(sw, pkt, passes + 1, out);
+                }
+                self.l2_output(rx, pkt, sw, passes, out)
+            }
+            None => {
+                self.counters.tables.l2fib_misses += u64::from(!is_group);
+                let allowed = if is_group {
+                    bd.flags & bd_flags::FLOOD != 0
+                } else {
+                    bd.flags & bd_flags::UU_FLOOD != 0
+                };
+                if !allowed {
+                    return self.drop_pkt(rx, DropReason::L2NoOutput);
+                }
+                self.l2_flood(rx, pkt, bd, passes, out)
+            }
+        }
+    }
+
+    fn l2_learn(&mut self, bd_index: u16, src: &[u8; 6], rx: u16) {
+        let key = l2_key(bd_index, src);
+        match self.l2fib.get(&key) {
+            Some(&(sw, flags)) if flags & l2fib_flags::STATIC != 0 || sw == rx => {}
+            _ => {
+                self.counters.node(Node::L2Learn);
+                self.counters.tables.l2fib_learned += 1;
+                self.l2fib.insert(key, (rx, L2_DYNAMIC));
+                if self.tracer.on {
+                    let _ = writeln!(
+                        self.tracer.node("l2-learn"),
+                        "  l2-learn: sw_if_index {rx} src {} bd_index {bd_index}",
+                        fmt_mac(src)
+                    );
+                }
+            }
+        }
+    }
+
+    /// `l2-flood`: a copy to every member but the ingress (and its split-horizon group).
+    fn l2_flood(
+        &mut self,
+        rx: u16,
+        pkt: PacketBuf,
+        bd: BridgeDomainEntry,
+        passes: u8,
+        out: &mut Vec<Tx>,
+    ) {
+        self.counters.node(Node::L2Flood);
+        self.counters.tables.l2_flooded += 1;
+        let rx_shg = self.tables.interfaces[usize::from(rx)].shg;
+        let members: Vec<BdMemberEntry> = self.tables.bd_members
+            [bd.member_start as usize..bd.member_start as usize + usize::from(bd.member_count)]
+            .iter()
+            .filter(|m| m.sw_if_index != rx && (rx_shg == 0 || m.shg != rx_shg))
+            .copied()
+            .collect();
+        if members.is_empty() {
+            return self.drop_pkt(rx, DropReason::L2NoOutput);
+        }
+        if self.tracer.on {
+            let _ = writeln!(
+                self.tracer.node("l2-flood"),
+                "  l2-flood: sw_if_index {rx} bd_index {} members {}",
+                bd.bd_id,
+                members.len()
+            );
+        }
+        let last = members.len() - 1;
+        let mut pkt = Some(pkt);
+        for (i, m) in members.iter().enumerate() {
+            let copy = if i == last {
+                pkt.take().expect("one use")
+            } else {
+                pkt.as_ref().expect("kept until last").clone()
+            };
+            if m.sw_if_index == bd.bvi_sw_if_index {
+                self.ip4_input(m.sw_if_index, copy, passes + 1, out);
+            } else {
+                self.l2_output(rx, copy, m.sw_if_index, passes, out);
+            }
+        }
+    }
+
+    /// `l2-output`: output ACL, then VXLAN encap or the member's wire.
+    fn l2_output(&mut self, rx: u16, pkt: PacketBuf, tx: u16, passes: u8, out: &mut Vec<Tx>) {
+        self.counters.node(Node::L2Output);
+        let ife = self.tables.interfaces[usize::from(tx)];
+        if self.tracer.on {
+            let f = pkt.frame();
+            let (dst, src): ([u8; 6], [u8; 6]) = (
+                f[0..6].try_into().expect("len checked"),
+                f[6..12].try_into().expect("len checked"),
+            );
+            let o = self.tracer.node("l2-output");
+            let _ = write!(
+                o,
+                "  l2-output: sw_if_index {tx} dst {} src {} data",
+                fmt_mac(&dst),
+                fmt_mac(&src)
+            );
+            for b in &f[12..f.len().min(24)] {
+                let _ = write!(o, " {b:02x}");
+            }
+            o.push('\n');
+        }
+        if ife.acl_out_count > 0 {
+            self.counters.node(Node::L2OutputClassify);
+            if self.tracer.on {
+                let _ = writeln!(
+                    self.tracer.node("l2-output-classify"),
+                    "  l2-classify: sw_if_index {tx}, table {}, offset 0, next 18",
+                    ife.acl_out_start
+                );
+            }
+            if !self.l2_acl(Node::AclOutIp4L2, tx, &pkt, false) {
+                return;
+            }
+        }
+        if ife.flags & if_flags::UP == 0 {
+            return self.drop_pkt(rx, DropReason::InterfaceDown);
+        }
+        if ife.kind == if_kind::VXLAN {
+            return self.vxlan4_encap(rx, pkt, ife.vxlan_tunnel, passes, out);
+        }
+        if self.tracer.on {
+            let name = self.tables.names.interface(tx).to_string();
+            let o = self.tracer.node(&format!("{name}-output"));
+            let _ = writeln!(o, "  {name}");
+            ethernet_line(o, 2, pkt.frame());
+        }
+        self.emit(tx, pkt, out)
+    }
+
+    /// An ACL on the L2 path: IPv4 frames are classified, other ethertypes pass.
+    fn l2_acl(&mut self, node: Node, sw: u16, pkt: &PacketBuf, is_input: bool) -> bool {
+        let frame = pkt.frame();
+        if u16::from_be_bytes([frame[12], frame[13]]) != 0x0800 {
+            return true;
+        }
+        match parse_ip4(&frame[L3_OFFSET..]) {
+            Ok((f, _)) => self.acl_node(node, sw, &f, is_input),
+            Err(r) => {
+                self.drop_pkt(sw, r);
+                false
+            }
+        }
+    }
+
+    // ---- ACL ---------------------------------------------------------------------
+
+    /// An acl-plugin node: session check, rule match, session creation for
+    /// `permit+reflect`. Returns whether the packet is permitted (drops it otherwise).
+    fn acl_node(&mut self, node: Node, sw: u16, f: &Flow, is_input: bool) -> bool {
+        self.counters.node(node);
+        let ife = self.tables.interfaces[usize::from(sw)];
+        let (start, count) = if is_input {
+            (ife.acl_in_start, ife.acl_in_count)
+        } else {
+            (ife.acl_out_start, ife.acl_out_count)
+        };
+        let verdict = match self
+            .acl
+            .hit(&mut self.sessions, sw, f, is_input, self.now_ns)
+        {
+            Some(session) => {
+                self.counters.tables.acl_session_hits += 1;
+                Verdict::Session { session }
+            }
+            None => acl::classify(&self.tables, start, count, f),
+        };
+        let mut permit = false;
+        let mut reason = DropReason::AclDeny;
+        match verdict {
+            Verdict::Session { .. } => permit = true,
+            Verdict::Rule { action, .. } => {
+                self.counters.tables.acl_rule_matches += 1;
+                match action {
+                    acl_action::PERMIT => permit = true,
+                    acl_action::PERMIT_REFLECT => {
+                        if self
+                            .acl
+                            .create(&mut self.sessions, sw, f, is_input, self.now_ns)
+                            .is_ok()
+                        {
+                            self.counters.tables.acl_sessions_created += 1;
+                            permit = true;
+                        } else {
+                            reason = DropReason::AclSessionsFull;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Verdict::NoMatch => reason = DropReason::AclNoMatch,
+        }
+        if self.tracer.on {
+            acl_trace(
+                self.tracer.node(node.name()),
+                sw,
+                f,
+                is_input,
+                verdict,
+                permit,
+            );
+        }
+        if !permit {
+            self.drop_pkt(sw, reason);
+        }
+        permit
+    }
+}
+
+/// VPP-style session text of a NAT outcome: the index, or -1.
+fn session_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Translate { session, .. } => session.to_string(),
+        _ => "-1".to_string(),
+    }
+}
+
+/// VPP's acl-plugin trace: the verdict, the packed 5-tuple words, and their decoding.
+fn acl_trace(o: &mut String, sw: u16, f: &Flow, is_input: bool, v: Verdict, permit: bool) {
+    let (acl, rule, bits) = match v {
+        Verdict::Rule { acl, rule, .. } => (acl as i64, rule as i64, 0u32),
+        Verdict::Session { session } => (-1, i64::from(session), 0x8000_0000),
+        Verdict::NoMatch => (-1, -1, 0),
+    };
+    let next = if !permit {
+        0
+    } else if is_input {
+        2
+    } else {
+        1
+    };
+    let _ = writeln!(o, "  acl-plugin: sw_if_index {sw}, next index {next}, action: {}, match: acl {acl} rule {rule} trace_bits {bits:08x}", acl::trace_action(v));
+    let (p0, p1) = if f.proto == 1 {
+        (u16::from(f.icmp_type), u16::from(f.icmp_code))
+    } else {
+        (f.sport, f.dport)
+    };
+    let tcp_valid = f.proto == 6 && f.l4_valid;
+    let flag_bits =
+        u64::from(tcp_valid) | (u64::from(is_input) << 1) | (u64::from(f.l4_valid) << 2);
+    let w1 = u64::from(f.src.swap_bytes()) << 32;
+    let w3 = u64::from(f.dst.swap_bytes()) << 32;
+    let w4 =
+        (u64::from(sw) << 48) | (u64::from(f.proto) << 32) | (u64::from(p1) << 16) | u64::from(p0);
+    let w5 = (flag_bits << 56)
+        | (u64::from(if tcp_valid { f.tcp_flags } else { 0 }) << 48)
+        | (0xffff << 32)
+        | u64::from(sw);
+    let _ = writeln!(
+        o,
+        "  pkt info {:016x} {w1:016x} {:016x} {w3:016x} {w4:016x} {w5:016x}",
+        0, 0
+    );
+    let _ = writeln!(
+        o,
+        "   {} sw_if_index {sw} (lsb16 {sw}) l3 ip4 {} -> {} l4 proto {} l4_valid {} port {p0} -> {p1} tcp flags ({}) {:02x} rsvd 0",
+        if is_input { "input" } else { "output" },
+        ip(f.src),
+        ip(f.dst),
+        f.proto,
+        u8::from(f.l4_valid),
+        if tcp_valid { "valid" } else { "invalid" },
+        if tcp_valid { f.tcp_flags } else { 0 }
+    );
+}
+
+/// VPP's `vnet_l2_compute_flow_hash`: the IPv4 flow hash of the inner packet (ports
+/// read right after a 20-byte header, as VPP does), or the MAC-based hash otherwise.
+fn inner_flow_hash(frame: &[u8]) -> u32 {
+    let ethertype = u16::from_be_bytes([frame[12], frame[13]]);
+    if ethertype == 0x0800 && frame.len() >= L3_OFFSET + 20 {
+        let ip = &frame[L3_OFFSET..];
+        let word = |o: usize| u32::from_be_bytes([ip[o], ip[o + 1], ip[o + 2], ip[o + 3]]);
+        let proto = ip[9];
+        let (sp, dp) = if hashes_ports(proto) && ip.len() >= 24 {
+            (
+                u16::from_be_bytes([ip[20], ip[21]]),
+                u16::from_be_bytes([ip[22], ip[23]]),
+            )
+        } else {
+            (0, 0)
+        };
+        ip4_flow_hash(word(12), word(16), proto, sp, dp)
+    } else {
+        let dst: [u8; 6] = frame[0..6]
+            .try_into()
+            .expect("frame has an Ethernet header");
+        let src: [u8; 6] = frame[6..12]
+            .try_into()
+            .expect("frame has an Ethernet header");
+        l2_flow_hash(&dst, &src, ethertype)
+    }
+}
