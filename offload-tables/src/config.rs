@@ -313,12 +313,7 @@ pub struct NatTimeouts {
 
 impl Default for NatTimeouts {
     fn default() -> Self {
-        NatTimeouts {
-            udp: 300,
-            tcp_established: 7440,
-            tcp_transitory: 240,
-            icmp: 60,
-        }
+        NatTimeouts { udp: 300, tcp_established: 7440, tcp_transitory: 240, icmp: 60 }
     }
 }
 
@@ -334,12 +329,7 @@ pub struct AclTimeouts {
 
 impl Default for AclTimeouts {
     fn default() -> Self {
-        AclTimeouts {
-            udp_idle: 600,
-            tcp_idle: 86400,
-            tcp_transient: 120,
-            max_sessions: 65536,
-        }
+        AclTimeouts { udp_idle: 600, tcp_idle: 86400, tcp_transient: 120, max_sessions: 65536 }
     }
 }
 
@@ -398,11 +388,7 @@ pub struct ValueError {
 }
 
 fn value_err(what: &'static str, text: &str, why: &'static str) -> ValueError {
-    ValueError {
-        what,
-        text: text.to_string(),
-        why,
-    }
+    ValueError { what, text: text.to_string(), why }
 }
 
 macro_rules! serde_via_str {
@@ -431,14 +417,11 @@ impl FromStr for MacAddr {
         let mut out = [0u8; 6];
         let mut parts = s.split(':');
         for byte in out.iter_mut() {
-            let part = parts
-                .next()
-                .ok_or_else(|| value_err("MAC address", s, "needs six bytes"))?;
+            let part = parts.next().ok_or_else(|| value_err("MAC address", s, "needs six bytes"))?;
             if part.len() != 2 {
                 return Err(value_err("MAC address", s, "each byte is two hex digits"));
             }
-            *byte =
-                u8::from_str_radix(part, 16).map_err(|_| value_err("MAC address", s, "not hex"))?;
+            *byte = u8::from_str_radix(part, 16).map_err(|_| value_err("MAC address", s, "not hex"))?;
         }
         if parts.next().is_some() {
             return Err(value_err("MAC address", s, "more than six bytes"));
@@ -450,11 +433,7 @@ impl FromStr for MacAddr {
 impl fmt::Display for MacAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            m[0], m[1], m[2], m[3], m[4], m[5]
-        )
+        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
     }
 }
 impl fmt::Debug for MacAddr {
@@ -477,10 +456,7 @@ impl Ipv4Prefix {
         Ipv4Prefix { addr, len }
     }
     pub fn any() -> Self {
-        Ipv4Prefix {
-            addr: Ipv4Addr::UNSPECIFIED,
-            len: 0,
-        }
+        Ipv4Prefix { addr: Ipv4Addr::UNSPECIFIED, len: 0 }
     }
     pub fn mask(&self) -> u32 {
         prefix_mask(self.len)
@@ -512,14 +488,10 @@ impl FromStr for Ipv4Prefix {
             Some((a, l)) => (a, Some(l)),
             None => (s, None),
         };
-        let addr: Ipv4Addr = a
-            .parse()
-            .map_err(|_| value_err("IPv4 prefix", s, "bad address"))?;
+        let addr: Ipv4Addr = a.parse().map_err(|_| value_err("IPv4 prefix", s, "bad address"))?;
         let len = match l {
             None => 32,
-            Some(l) => l
-                .parse::<u8>()
-                .map_err(|_| value_err("IPv4 prefix", s, "bad length"))?,
+            Some(l) => l.parse::<u8>().map_err(|_| value_err("IPv4 prefix", s, "bad length"))?,
         };
         if len > 32 {
             return Err(value_err("IPv4 prefix", s, "length above 32"));
@@ -548,10 +520,7 @@ pub struct PortRange {
 
 impl PortRange {
     pub fn any() -> Self {
-        PortRange {
-            lo: 0,
-            hi: u16::MAX,
-        }
+        PortRange { lo: 0, hi: u16::MAX }
     }
     pub fn contains(&self, p: u16) -> bool {
         self.lo <= p && p <= self.hi
@@ -561,16 +530,9 @@ impl PortRange {
 impl FromStr for PortRange {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let port = |t: &str| {
-            t.trim()
-                .parse::<u16>()
-                .map_err(|_| value_err("port range", s, "bad port"))
-        };
+        let port = |t: &str| t.trim().parse::<u16>().map_err(|_| value_err("port range", s, "bad port"));
         let r = match s.split_once('-') {
-            Some((a, b)) => PortRange {
-                lo: port(a)?,
-                hi: port(b)?,
-            },
+            Some((a, b)) => PortRange { lo: port(a)?, hi: port(b)? },
             None => {
                 let p = port(s)?;
                 PortRange { lo: p, hi: p }
@@ -608,16 +570,10 @@ pub struct SocketAddr4 {
 impl FromStr for SocketAddr4 {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let (a, p) = s
-            .split_once(':')
-            .ok_or_else(|| value_err("address:port", s, "missing `:port`"))?;
+        let (a, p) = s.split_once(':').ok_or_else(|| value_err("address:port", s, "missing `:port`"))?;
         Ok(SocketAddr4 {
-            addr: a
-                .parse()
-                .map_err(|_| value_err("address:port", s, "bad address"))?,
-            port: p
-                .parse()
-                .map_err(|_| value_err("address:port", s, "bad port"))?,
+            addr: a.parse().map_err(|_| value_err("address:port", s, "bad address"))?,
+            port: p.parse().map_err(|_| value_err("address:port", s, "bad port"))?,
         })
     }
 }

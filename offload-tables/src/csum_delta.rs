@@ -14,11 +14,7 @@ pub const fn add16(acc: u32, old: u16, new: u16) -> u32 {
 /// Accumulates the change of a 32-bit field (an IPv4 address) as its two words.
 #[inline]
 pub const fn add32(acc: u32, old: u32, new: u32) -> u32 {
-    add16(
-        add16(acc, (old >> 16) as u16, (new >> 16) as u16),
-        old as u16,
-        new as u16,
-    )
+    add16(add16(acc, (old >> 16) as u16, (new >> 16) as u16), old as u16, new as u16)
 }
 
 /// Folds an accumulator to the 16-bit delta stored in a session entry.
@@ -53,11 +49,7 @@ pub const fn apply_udp(csum: u16, delta: u16) -> u16 {
 /// has no pseudo-header, so only the identifier change enters `l4`.
 pub fn nat_deltas(proto: u8, old: (u32, u32, u16, u16), new: (u32, u32, u16, u16)) -> (u16, u16) {
     let ip = add32(add32(0, old.0, new.0), old.1, new.1);
-    let l4 = if proto == 1 {
-        add16(0, old.2, new.2)
-    } else {
-        add16(add16(ip, old.2, new.2), old.3, new.3)
-    };
+    let l4 = if proto == 1 { add16(0, old.2, new.2) } else { add16(add16(ip, old.2, new.2), old.3, new.3) };
     (finish(ip), finish(l4))
 }
 
@@ -68,11 +60,7 @@ mod tests {
     /// The seed's DNAT of the SYN: 10.97.193.160:80 → 10.1.2.4:8080.
     #[test]
     fn seed_dnat() {
-        let (ip, l4) = nat_deltas(
-            6,
-            (0x0a01_0103, 0x0a61_c1a0, 49710, 80),
-            (0x0a01_0103, 0x0a01_0204, 49710, 8080),
-        );
+        let (ip, l4) = nat_deltas(6, (0x0a01_0103, 0x0a61_c1a0, 49710, 80), (0x0a01_0103, 0x0a01_0204, 49710, 8080));
         assert_eq!(apply(0xda5c, ip), 0x9a59);
         assert_eq!(apply(0x3e27, l4), 0xdee3);
     }

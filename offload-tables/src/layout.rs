@@ -419,16 +419,7 @@ mod tests {
 
     #[test]
     fn entries_serialise_little_endian() {
-        let e = RouteEntry {
-            prefix: 0x0a01_0200,
-            len: 24,
-            _pad: 0,
-            fib_index: 1,
-            lb_index: 7,
-        };
-        assert_eq!(
-            bytemuck::bytes_of(&e),
-            &[0x00, 0x02, 0x01, 0x0a, 24, 0, 1, 0, 7, 0, 0, 0]
-        );
+        let e = RouteEntry { prefix: 0x0a01_0200, len: 24, _pad: 0, fib_index: 1, lb_index: 7 };
+        assert_eq!(bytemuck::bytes_of(&e), &[0x00, 0x02, 0x01, 0x0a, 24, 0, 1, 0, 7, 0, 0, 0]);
     }
 }

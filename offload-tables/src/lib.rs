@@ -29,42 +29,28 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{file}: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
+    Io { file: PathBuf, source: std::io::Error },
     #[error("{file}: {message}")]
     Parse { file: PathBuf, message: String },
     #[error("{file}: {} problem(s):\n{}", .errors.len(), .errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
-    Invalid {
-        file: PathBuf,
-        errors: Vec<RenderError>,
-    },
+    Invalid { file: PathBuf, errors: Vec<RenderError> },
 }
 
 /// Parses a native (TOML) config from text; `file` is only used in error messages.
 pub fn parse_config(text: &str, file: &Path) -> Result<NodeConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Parse {
-        file: file.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
-    })
+    toml::from_str(text)
+        .map_err(|e| ConfigError::Parse { file: file.to_path_buf(), message: e.to_string().trim_end().to_string() })
 }
 
 /// Reads and parses a native config file.
 pub fn load_config(file: &Path) -> Result<NodeConfig, ConfigError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io { file: file.to_path_buf(), source })?;
     parse_config(&text, file)
 }
 
 /// Reads, parses and renders a config file.
 pub fn load_tables(file: &Path) -> Result<(NodeConfig, Tables), ConfigError> {
     let cfg = load_config(file)?;
-    let tables = render(&cfg).map_err(|errors| ConfigError::Invalid {
-        file: file.to_path_buf(),
-        errors,
-    })?;
+    let tables = render(&cfg).map_err(|errors| ConfigError::Invalid { file: file.to_path_buf(), errors })?;
     Ok((cfg, tables))
 }

@@ -35,12 +35,9 @@ impl Lpm {
     /// FIB does not exist.
     #[inline]
     pub fn lookup(&self, fib: u16, addr: u32) -> Option<u32> {
-        let mut e = *self
-            .l1
-            .get(usize::from(fib) * L1_ENTRIES + (addr >> 16) as usize)?;
+        let mut e = *self.l1.get(usize::from(fib) * L1_ENTRIES + (addr >> 16) as usize)?;
         if e & GROUP != 0 {
-            e = self.groups
-                [(e & VALUE_MASK) as usize * GROUP_ENTRIES + ((addr >> 8) & 0xff) as usize];
+            e = self.groups[(e & VALUE_MASK) as usize * GROUP_ENTRIES + ((addr >> 8) & 0xff) as usize];
             if e & GROUP != 0 {
                 e = self.groups[(e & VALUE_MASK) as usize * GROUP_ENTRIES + (addr & 0xff) as usize];
             }
@@ -59,23 +56,13 @@ pub struct LpmBuilder {
 
 impl LpmBuilder {
     pub fn new(n_fibs: usize) -> Self {
-        LpmBuilder {
-            lpm: Lpm {
-                l1: vec![0; n_fibs * L1_ENTRIES],
-                groups: Vec::new(),
-            },
-            routes: Vec::new(),
-        }
+        LpmBuilder { lpm: Lpm { l1: vec![0; n_fibs * L1_ENTRIES], groups: Vec::new() }, routes: Vec::new() }
     }
 
     /// Adds `prefix/len → value` in `fib`. Host bits of `prefix` are ignored.
     pub fn add(&mut self, fib: u16, prefix: u32, len: u8, value: u32) {
-        assert!(
-            value <= VALUE_MASK,
-            "LPM result {value} does not fit 24 bits"
-        );
-        self.routes
-            .push((fib, prefix & prefix_mask(len), len, value));
+        assert!(value <= VALUE_MASK, "LPM result {value} does not fit 24 bits");
+        self.routes.push((fib, prefix & prefix_mask(len), len, value));
     }
 
     pub fn build(mut self) -> Lpm {
@@ -89,9 +76,7 @@ impl LpmBuilder {
 
     fn new_group(&mut self, fill: u32) -> u32 {
         let n = (self.lpm.groups.len() / GROUP_ENTRIES) as u32;
-        self.lpm
-            .groups
-            .extend(std::iter::repeat_n(fill, GROUP_ENTRIES));
+        self.lpm.groups.extend(std::iter::repeat_n(fill, GROUP_ENTRIES));
         n
     }
 
@@ -140,11 +125,7 @@ impl LpmBuilder {
 /// The obvious longest-prefix match over a route list: the reference the trie is
 /// tested against.
 pub fn reference_lookup(routes: &[(u16, u32, u8, u32)], fib: u16, addr: u32) -> Option<u32> {
-    routes
-        .iter()
-        .filter(|r| r.0 == fib && (addr ^ r.1) & prefix_mask(r.2) == 0)
-        .max_by_key(|r| r.2)
-        .map(|r| r.3)
+    routes.iter().filter(|r| r.0 == fib && (addr ^ r.1) & prefix_mask(r.2) == 0).max_by_key(|r| r.2).map(|r| r.3)
 }
 
 #[cfg(test)]
@@ -176,11 +157,7 @@ mod tests {
             (0, 0x0b00_0000),
             (1, 0x0102_0304),
         ] {
-            assert_eq!(
-                lpm.lookup(fib, addr),
-                reference_lookup(&routes, fib, addr),
-                "fib {fib} addr {addr:#x}"
-            );
+            assert_eq!(lpm.lookup(fib, addr), reference_lookup(&routes, fib, addr), "fib {fib} addr {addr:#x}");
         }
         assert_eq!(lpm.lookup(2, 0), None);
     }
@@ -200,14 +177,7 @@ mod tests {
         .prop_map(|v| {
             let mut seen = std::collections::HashSet::new();
             v.into_iter()
-                .map(|(fib, base, noise, len, val)| {
-                    (
-                        fib,
-                        (base | (noise & 0x00ff_ffff)) & prefix_mask(len),
-                        len,
-                        val,
-                    )
-                })
+                .map(|(fib, base, noise, len, val)| (fib, (base | (noise & 0x00ff_ffff)) & prefix_mask(len), len, val))
                 .filter(|r| seen.insert((r.0, r.1, r.2)))
                 .collect()
         })

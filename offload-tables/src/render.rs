@@ -35,16 +35,10 @@ pub struct Names {
 
 impl Names {
     pub fn interface(&self, sw_if_index: u16) -> &str {
-        self.interfaces
-            .get(usize::from(sw_if_index))
-            .map(String::as_str)
-            .unwrap_or("?")
+        self.interfaces.get(usize::from(sw_if_index)).map(String::as_str).unwrap_or("?")
     }
     pub fn sw_if_index(&self, name: &str) -> Option<u16> {
-        self.interfaces
-            .iter()
-            .position(|n| n == name)
-            .map(|i| i as u16)
+        self.interfaces.iter().position(|n| n == name).map(|i| i as u16)
     }
 }
 
@@ -74,9 +68,7 @@ pub struct Tables {
 
 impl Tables {
     pub fn interface(&self, sw_if_index: u16) -> Option<&InterfaceEntry> {
-        self.interfaces
-            .get(usize::from(sw_if_index))
-            .filter(|i| i.kind != 0)
+        self.interfaces.get(usize::from(sw_if_index)).filter(|i| i.kind != 0)
     }
 }
 
@@ -122,10 +114,7 @@ type Paths = Vec<(u32, u8)>;
 
 impl<'a> Renderer<'a> {
     fn err(&mut self, entry: impl Into<String>, problem: impl Into<String>) {
-        self.errs.push(RenderError {
-            entry: entry.into(),
-            problem: problem.into(),
-        });
+        self.errs.push(RenderError { entry: entry.into(), problem: problem.into() });
     }
 
     fn if_index(&mut self, entry: &str, name: &str) -> Option<u16> {
@@ -139,13 +128,7 @@ impl<'a> Renderer<'a> {
     fn interfaces(&mut self) {
         let cfg = self.cfg;
         if cfg.interfaces.len() > MAX_INTERFACES {
-            self.err(
-                "interface",
-                format!(
-                    "{} interfaces; at most {MAX_INTERFACES}",
-                    cfg.interfaces.len()
-                ),
-            );
+            self.err("interface", format!("{} interfaces; at most {MAX_INTERFACES}", cfg.interfaces.len()));
             return;
         }
         // Explicit indices first, then the rest in order of appearance.
@@ -153,15 +136,9 @@ impl<'a> Renderer<'a> {
         for i in &cfg.interfaces {
             if let Some(ix) = i.index {
                 if ix == 0 || usize::from(ix) > MAX_INTERFACES {
-                    self.err(
-                        format!("interface {}", i.name),
-                        format!("index {ix} out of range 1..={MAX_INTERFACES}"),
-                    );
+                    self.err(format!("interface {}", i.name), format!("index {ix} out of range 1..={MAX_INTERFACES}"));
                 } else if !taken.insert(ix) {
-                    self.err(
-                        format!("interface {}", i.name),
-                        format!("index {ix} used twice"),
-                    );
+                    self.err(format!("interface {}", i.name), format!("index {ix} used twice"));
                 }
             }
         }
@@ -200,13 +177,10 @@ impl<'a> Renderer<'a> {
                 InterfaceKind::Vxlan => if_kind::VXLAN,
             };
             match (i.kind, &i.vxlan) {
-                (InterfaceKind::Vxlan, None) => self.err(
-                    &entry,
-                    "kind vxlan needs a [interface.vxlan] table (src, dst, vni)",
-                ),
-                (k, Some(_)) if k != InterfaceKind::Vxlan => {
-                    self.err(&entry, "only kind vxlan takes a vxlan table")
+                (InterfaceKind::Vxlan, None) => {
+                    self.err(&entry, "kind vxlan needs a [interface.vxlan] table (src, dst, vni)")
                 }
+                (k, Some(_)) if k != InterfaceKind::Vxlan => self.err(&entry, "only kind vxlan takes a vxlan table"),
                 _ => {}
             }
             if i.kind != InterfaceKind::Vxlan && i.mac.is_none() {
@@ -218,10 +192,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             if i.mtu < 68 {
-                self.err(
-                    &entry,
-                    format!("mtu {} below the IPv4 minimum of 68", i.mtu),
-                );
+                self.err(&entry, format!("mtu {} below the IPv4 minimum of 68", i.mtu));
             }
             let port = if i.kind == InterfaceKind::Uplink {
                 let p = i.port.unwrap_or_else(|| {
@@ -246,10 +217,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             if i.addresses.len() > 1 {
-                self.err(
-                    &entry,
-                    "at most one IPv4 address per interface is supported",
-                );
+                self.err(&entry, "at most one IPv4 address per interface is supported");
             }
             if i.unnumbered.is_some() && !i.addresses.is_empty() {
                 self.err(&entry, "unnumbered interfaces take no address of their own");
@@ -277,11 +245,7 @@ impl<'a> Renderer<'a> {
             if i.nat_output_feature {
                 flags |= if_flags::NAT_OUTPUT_FEATURE;
             }
-            let (addr, len) = i
-                .addresses
-                .first()
-                .map(|p| (u32::from(p.addr), p.len))
-                .unwrap_or((0, 0));
+            let (addr, len) = i.addresses.first().map(|p| (u32::from(p.addr), p.len)).unwrap_or((0, 0));
             self.t.interfaces[usize::from(ix)] = InterfaceEntry {
                 sw_if_index: ix,
                 kind,
@@ -308,15 +272,10 @@ impl<'a> Renderer<'a> {
             if let Some(other) = &i.unnumbered {
                 let entry = format!("interface {}", i.name);
                 if let Some(o) = self.if_index(&entry, other) {
-                    let (a, l) = (
-                        self.t.interfaces[usize::from(o)].ip4_addr,
-                        self.t.interfaces[usize::from(o)].ip4_len,
-                    );
+                    let (a, l) =
+                        (self.t.interfaces[usize::from(o)].ip4_addr, self.t.interfaces[usize::from(o)].ip4_len);
                     if l == 0 {
-                        self.err(
-                            &entry,
-                            format!("unnumbered to `{other}`, which has no address"),
-                        );
+                        self.err(&entry, format!("unnumbered to `{other}`, which has no address"));
                     }
                     let me = self.if_by_name[i.name.as_str()];
                     self.t.interfaces[usize::from(me)].ip4_addr = a;
@@ -331,25 +290,13 @@ impl<'a> Renderer<'a> {
         let cfg = self.cfg;
         let mut ids: BTreeSet<u32> = BTreeSet::from([0]);
         ids.extend(cfg.interfaces.iter().map(|i| i.vrf));
-        ids.extend(
-            cfg.interfaces
-                .iter()
-                .filter_map(|i| i.vxlan.as_ref().map(|v| v.encap_vrf)),
-        );
+        ids.extend(cfg.interfaces.iter().filter_map(|i| i.vxlan.as_ref().map(|v| v.encap_vrf)));
         ids.extend(cfg.routes.iter().map(|r| r.vrf));
-        ids.extend(
-            cfg.routes
-                .iter()
-                .flat_map(|r| r.via.iter().filter_map(|v| v.next_hop_vrf)),
-        );
+        ids.extend(cfg.routes.iter().flat_map(|r| r.via.iter().filter_map(|v| v.next_hop_vrf)));
         if let Some(n) = &cfg.nat44 {
             ids.extend(n.addresses.iter().map(|a| a.vrf));
             ids.extend(n.static_mappings.iter().map(|m| m.vrf));
-            ids.extend(
-                n.static_mappings
-                    .iter()
-                    .flat_map(|m| m.locals.iter().filter_map(|l| l.vrf)),
-            );
+            ids.extend(n.static_mappings.iter().flat_map(|m| m.locals.iter().filter_map(|l| l.vrf)));
             ids.extend(n.identity_mappings.iter().map(|m| m.vrf));
         }
         if ids.len() > 256 {
@@ -394,10 +341,7 @@ impl<'a> Renderer<'a> {
                 };
                 let e = self.t.interfaces[usize::from(ix)];
                 if e.bd_index != NONE16 {
-                    self.err(
-                        &entry,
-                        format!("member `{m}` is already in another bridge domain"),
-                    );
+                    self.err(&entry, format!("member `{m}` is already in another bridge domain"));
                     continue;
                 }
                 let is_bvi = bd.bvi.as_deref() == Some(*m);
@@ -409,21 +353,12 @@ impl<'a> Renderer<'a> {
                     flags |= if_flags::BVI;
                     bvi_ix = ix;
                 } else if e.ip4_len != 0 {
-                    self.err(
-                        &entry,
-                        format!(
-                            "member `{m}` has an IP address; only the BVI of a bridge domain is L3"
-                        ),
-                    );
+                    self.err(&entry, format!("member `{m}` has an IP address; only the BVI of a bridge domain is L3"));
                 }
                 let e = &mut self.t.interfaces[usize::from(ix)];
                 e.bd_index = bd_index as u16;
                 e.flags = flags;
-                self.t.bd_members.push(BdMemberEntry {
-                    sw_if_index: ix,
-                    shg: e.shg,
-                    _pad: 0,
-                });
+                self.t.bd_members.push(BdMemberEntry { sw_if_index: ix, shg: e.shg, _pad: 0 });
             }
             let mut flags = 0;
             for (on, bit) in [
@@ -460,20 +395,12 @@ impl<'a> Renderer<'a> {
             if i.shg != 0 {
                 let ix = self.if_by_name[i.name.as_str()];
                 if self.t.interfaces[usize::from(ix)].bd_index == NONE16 {
-                    self.err(
-                        format!("interface {}", i.name),
-                        format!("shg {} but not a bridge-domain member", i.shg),
-                    );
+                    self.err(format!("interface {}", i.name), format!("shg {} but not a bridge-domain member", i.shg));
                 }
             }
         }
-        let mut seen: HashMap<(u16, [u8; 6]), usize> = self
-            .t
-            .l2fib
-            .iter()
-            .enumerate()
-            .map(|(i, e)| ((e.bd_index, e.mac), i))
-            .collect();
+        let mut seen: HashMap<(u16, [u8; 6]), usize> =
+            self.t.l2fib.iter().enumerate().map(|(i, e)| ((e.bd_index, e.mac), i)).collect();
         for (n, e) in cfg.l2fib.iter().enumerate() {
             let entry = format!("l2fib[{n}] {} bd {}", e.mac, e.bd);
             let Some(bd_index) = cfg.bridge_domains.iter().position(|b| b.id == e.bd) else {
@@ -484,30 +411,20 @@ impl<'a> Renderer<'a> {
                 continue;
             };
             if self.t.interfaces[usize::from(ix)].bd_index != bd_index as u16 {
-                self.err(
-                    &entry,
-                    format!(
-                        "`{}` is not a member of bridge domain {}",
-                        e.interface, e.bd
-                    ),
-                );
+                self.err(&entry, format!("`{}` is not a member of bridge domain {}", e.interface, e.bd));
                 continue;
             }
             if e.mac.0[0] & 1 != 0 {
                 self.err(&entry, "multicast MAC");
             }
-            if seen
-                .insert((bd_index as u16, e.mac.0), self.t.l2fib.len())
-                .is_some()
-            {
-                self.err(&entry, "MAC already has an entry in this bridge domain (the BVI's MAC is added automatically)");
+            if seen.insert((bd_index as u16, e.mac.0), self.t.l2fib.len()).is_some() {
+                self.err(
+                    &entry,
+                    "MAC already has an entry in this bridge domain (the BVI's MAC is added automatically)",
+                );
                 continue;
             }
-            let flags = if e.static_entry {
-                l2fib_flags::STATIC
-            } else {
-                0
-            };
+            let flags = if e.static_entry { l2fib_flags::STATIC } else { 0 };
             self.t.l2fib.push(L2FibEntry {
                 mac: e.mac.0,
                 bd_index: bd_index as u16,
@@ -541,18 +458,17 @@ impl<'a> Renderer<'a> {
                     if p.has_host_bits() {
                         self.err(
                             &entry,
-                            format!(
-                                "{what} {p} has host bits set (network is {}/{})",
-                                p.network(),
-                                p.len
-                            ),
+                            format!("{what} {p} has host bits set (network is {}/{})", p.network(), p.len),
                         );
                     }
                 }
                 let ports_given = rule.sport != PortRange::any() || rule.dport != PortRange::any();
                 // For ICMP (1) the ranges are type (sport) and code (dport), as in VPP.
                 if ports_given && !matches!(rule.proto, 1 | 6 | 17) {
-                    self.err(&entry, format!("port ranges need proto 6 (tcp), 17 (udp) or 1 (icmp type/code), not {}", rule.proto));
+                    self.err(
+                        &entry,
+                        format!("port ranges need proto 6 (tcp), 17 (udp) or 1 (icmp type/code), not {}", rule.proto),
+                    );
                 }
                 if rule.tcp_flags_mask != 0 && rule.proto != 6 {
                     self.err(&entry, "tcp flags need proto 6 (tcp)");
@@ -583,11 +499,7 @@ impl<'a> Renderer<'a> {
                     _pad: [0; 6],
                 });
             }
-            self.t.acls[ix as usize] = AclEntry {
-                rule_start: start,
-                rule_count: acl.rules.len() as u16,
-                defined: 1,
-            };
+            self.t.acls[ix as usize] = AclEntry { rule_start: start, rule_count: acl.rules.len() as u16, defined: 1 };
         }
         for i in &cfg.interfaces {
             let ix = usize::from(self.if_by_name[i.name.as_str()]);
@@ -595,10 +507,7 @@ impl<'a> Renderer<'a> {
                 let start = self.t.acl_lists.len() as u16;
                 for &a in list {
                     if self.t.acls.get(a as usize).is_none_or(|e| e.defined == 0) {
-                        self.err(
-                            format!("interface {}", i.name),
-                            format!("{dir} acl {a} is not defined"),
-                        );
+                        self.err(format!("interface {}", i.name), format!("{dir} acl {a} is not defined"));
                     }
                     self.t.acl_lists.push(AclListEntry { acl_index: a });
                 }
@@ -636,31 +545,19 @@ impl<'a> Renderer<'a> {
                 self.err(&entry, "needs at least one local endpoint");
             }
             if m.twice_nat && m.self_twice_nat {
-                self.err(
-                    &entry,
-                    "twice_nat and self_twice_nat are mutually exclusive",
-                );
+                self.err(&entry, "twice_nat and self_twice_nat are mutually exclusive");
             }
             if (m.twice_nat || m.self_twice_nat) && !nat.addresses.iter().any(|a| a.twice_nat) {
-                self.err(
-                    &entry,
-                    "twice-NAT needs a pool address with twice_nat = true",
-                );
+                self.err(&entry, "twice-NAT needs a pool address with twice_nat = true");
             }
             if m.protocol != L4Protocol::Icmp && m.external.port == 0 {
                 self.err(&entry, "external port 0");
             }
             let total: u32 = m.locals.iter().map(|l| u32::from(l.probability)).sum();
             if m.locals.len() > 1 && total != 100 {
-                self.err(
-                    &entry,
-                    format!("endpoint probabilities add up to {total}, not 100"),
-                );
+                self.err(&entry, format!("endpoint probabilities add up to {total}, not 100"));
             }
-            if m.locals
-                .iter()
-                .any(|l| l.probability == 0 || l.probability > 100)
-            {
+            if m.locals.iter().any(|l| l.probability == 0 || l.probability > 100) {
                 self.err(&entry, "each probability must be 1..=100");
             }
             let mut seen_locals = HashSet::new();
@@ -669,29 +566,16 @@ impl<'a> Renderer<'a> {
                     self.err(&entry, format!("endpoint {} listed twice", l.address));
                 }
             }
-            if let Some(prev) = externals.insert(
-                (
-                    m.vrf,
-                    m.protocol.number(),
-                    u32::from(m.external.addr),
-                    m.external.port,
-                ),
-                entry.clone(),
-            ) {
-                self.err(
-                    &entry,
-                    format!("same external address, protocol and port as {prev}"),
-                );
+            if let Some(prev) = externals
+                .insert((m.vrf, m.protocol.number(), u32::from(m.external.addr), m.external.port), entry.clone())
+            {
+                self.err(&entry, format!("same external address, protocol and port as {prev}"));
             }
             let start = self.t.nat_endpoints.len() as u32;
             let mut cumulative = 0u32;
             for l in &m.locals {
                 cumulative += u32::from(l.probability);
-                let cum = if m.locals.len() == 1 {
-                    100
-                } else {
-                    cumulative.min(100) as u8
-                };
+                let cum = if m.locals.len() == 1 { 100 } else { cumulative.min(100) as u8 };
                 self.t.nat_endpoints.push(NatEndpointEntry {
                     local_addr: u32::from(l.address.addr),
                     local_port: l.address.port,
@@ -726,16 +610,11 @@ impl<'a> Renderer<'a> {
                 (Some(p), Some(port)) => (p.number(), port, nat_flags::IDENTITY),
                 (None, None) => (0, 0, nat_flags::IDENTITY | nat_flags::ADDR_ONLY),
                 _ => {
-                    self.err(
-                        &entry,
-                        "give both protocol and port, or neither (address-only)",
-                    );
+                    self.err(&entry, "give both protocol and port, or neither (address-only)");
                     continue;
                 }
             };
-            if let Some(prev) =
-                externals.insert((m.vrf, proto, u32::from(m.address), port), entry.clone())
-            {
+            if let Some(prev) = externals.insert((m.vrf, proto, u32::from(m.address), port), entry.clone()) {
                 self.err(&entry, format!("contradicts {prev}"));
             }
             let start = self.t.nat_endpoints.len() as u32;
@@ -794,17 +673,11 @@ impl<'a> Renderer<'a> {
             }
             let e = self.t.interfaces[usize::from(ix)];
             if e.kind == if_kind::VXLAN {
-                self.err(
-                    &entry,
-                    "neighbors on a VXLAN interface are not supported (it is an L2 port)",
-                );
+                self.err(&entry, "neighbors on a VXLAN interface are not supported (it is an L2 port)");
                 continue;
             }
             if e.flags & if_flags::L2 != 0 && e.flags & if_flags::BVI == 0 {
-                self.err(
-                    &entry,
-                    "interface is an L2 bridge port; put the neighbor on the BVI",
-                );
+                self.err(&entry, "interface is an L2 bridge port; put the neighbor on the BVI");
                 continue;
             }
             let mut rewrite = [0u8; 14];
@@ -873,14 +746,7 @@ impl<'a> Renderer<'a> {
         for (n, r) in cfg.routes.iter().enumerate() {
             let entry = format!("route[{n}] {}", r.prefix);
             if r.prefix.has_host_bits() {
-                self.err(
-                    &entry,
-                    format!(
-                        "host bits set (network is {}/{})",
-                        r.prefix.network(),
-                        r.prefix.len
-                    ),
-                );
+                self.err(&entry, format!("host bits set (network is {}/{})", r.prefix.network(), r.prefix.len));
                 continue;
             }
             if r.via.is_empty() {
@@ -892,8 +758,7 @@ impl<'a> Renderer<'a> {
                 continue;
             }
             let fib = self.fib(r.vrf);
-            if let Some(prev) = seen_routes.insert((fib, u32::from(r.prefix.addr), r.prefix.len), n)
-            {
+            if let Some(prev) = seen_routes.insert((fib, u32::from(r.prefix.addr), r.prefix.len), n) {
                 self.err(&entry, format!("same prefix and vrf as route[{prev}]"));
                 continue;
             }
@@ -952,10 +817,7 @@ impl<'a> Renderer<'a> {
                                 ready = false;
                                 break;
                             };
-                            let host = v
-                                .address
-                                .map(u32::from)
-                                .or((p.len == 32).then_some(p.prefix));
+                            let host = v.address.map(u32::from).or((p.len == 32).then_some(p.prefix));
                             let d = match host.and_then(|h| adj_of.get(&(ix, h))) {
                                 Some(&adj) => dpo::make(dpo::ADJACENCY, adj),
                                 None => dpo::make(dpo::GLEAN, ix.into()),
@@ -964,20 +826,14 @@ impl<'a> Renderer<'a> {
                         }
                         (Some(nh), None) => {
                             recursive = true;
-                            let nh_fib = v
-                                .next_hop_vrf
-                                .map(|t| self.fib_of_table[&t])
-                                .unwrap_or(p.fib);
+                            let nh_fib = v.next_hop_vrf.map(|t| self.fib_of_table[&t]).unwrap_or(p.fib);
                             // The next hop must not resolve through this very route.
-                            let via = table
-                                .iter()
-                                .filter(|r| !(r.0 == p.fib && r.1 == p.prefix && r.2 == p.len));
+                            let via = table.iter().filter(|r| !(r.0 == p.fib && r.1 == p.prefix && r.2 == p.len));
                             let via: Vec<_> = via.copied().collect();
                             match reference_lookup(&via, nh_fib, u32::from(*nh)) {
                                 Some(t) => {
-                                    let (tpaths, _) = resolved[t as usize]
-                                        .clone()
-                                        .expect("table holds resolved routes only");
+                                    let (tpaths, _) =
+                                        resolved[t as usize].clone().expect("table holds resolved routes only");
                                     for (d, w) in tpaths {
                                         // Through an attached subnet: use the neighbor if known.
                                         let d = if dpo::kind(d) == dpo::GLEAN {
@@ -1010,11 +866,12 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let unresolved: Vec<usize> = (0..pending.len())
-            .filter(|k| resolved[*k].is_none())
-            .collect();
+        let unresolved: Vec<usize> = (0..pending.len()).filter(|k| resolved[*k].is_none()).collect();
         for k in unresolved {
-            self.err(&pending[k].entry, "next hop cannot be resolved (unknown interface, no covering route, or a recursion loop)");
+            self.err(
+                &pending[k].entry,
+                "next hop cannot be resolved (unknown interface, no covering route, or a recursion loop)",
+            );
         }
         if !self.errs.is_empty() {
             return;
@@ -1039,13 +896,7 @@ impl<'a> Renderer<'a> {
                 flags: if recursive { lb_flags::RECURSIVE } else { 0 },
                 _pad: 0,
             });
-            self.t.routes.push(RouteEntry {
-                prefix: p.prefix,
-                len: p.len,
-                _pad: 0,
-                fib_index: p.fib,
-                lb_index: lb,
-            });
+            self.t.routes.push(RouteEntry { prefix: p.prefix, len: p.len, _pad: 0, fib_index: p.fib, lb_index: lb });
             lpm.add(p.fib, p.prefix, p.len, lb);
         }
         self.t.lpm = lpm.build();
@@ -1063,25 +914,11 @@ impl<'a> Renderer<'a> {
             if !seen.insert((u32::from(v.src), u32::from(v.dst), v.vni)) {
                 self.err(&entry, "another tunnel has the same src, dst and vni");
             }
-            if !self
-                .t
-                .interfaces
-                .iter()
-                .any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(v.src))
-            {
-                self.err(
-                    &entry,
-                    format!(
-                        "src {} is not an address of this node in vrf {}",
-                        v.src, v.encap_vrf
-                    ),
-                );
+            if !self.t.interfaces.iter().any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(v.src)) {
+                self.err(&entry, format!("src {} is not an address of this node in vrf {}", v.src, v.encap_vrf));
             }
             let Some(outer_lb) = self.t.lpm.lookup(fib, u32::from(v.dst)) else {
-                self.err(
-                    &entry,
-                    format!("dst {} has no route in vrf {}", v.dst, v.encap_vrf),
-                );
+                self.err(&entry, format!("dst {} has no route in vrf {}", v.dst, v.encap_vrf));
                 continue;
             };
             self.t.interfaces[usize::from(ix)].vxlan_tunnel = self.t.vxlan_tunnels.len() as u16;
@@ -1094,12 +931,7 @@ impl<'a> Renderer<'a> {
                 outer_lb,
             });
         }
-        if self
-            .t
-            .interfaces
-            .iter()
-            .any(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16)
-        {
+        if self.t.interfaces.iter().any(|e| e.kind == if_kind::VXLAN && e.bd_index == NONE16) {
             let names: Vec<String> = self
                 .t
                 .interfaces
@@ -1108,10 +940,7 @@ impl<'a> Renderer<'a> {
                 .map(|e| self.t.names.interface(e.sw_if_index).to_string())
                 .collect();
             for n in names {
-                self.err(
-                    format!("interface {n}"),
-                    "a VXLAN tunnel must be a bridge-domain member (decap-next l2)",
-                );
+                self.err(format!("interface {n}"), "a VXLAN tunnel must be a bridge-domain member (decap-next l2)");
             }
         }
     }
@@ -1174,9 +1003,7 @@ pub fn normalize_weights(weights: &[u8]) -> Vec<usize> {
 
 /// An address of this node in `fib` (`ip4-local` target), if any interface has it.
 pub fn is_local_address(t: &Tables, fib: u16, addr: Ipv4Addr) -> bool {
-    t.interfaces.iter().any(|e| {
-        e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(addr) && e.ip4_len != 0
-    })
+    t.interfaces.iter().any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(addr) && e.ip4_len != 0)
 }
 
 #[cfg(test)]

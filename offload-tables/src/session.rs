@@ -40,11 +40,7 @@ impl SessionTable {
     /// number of buckets).
     pub fn with_capacity(capacity: usize) -> Self {
         let buckets = capacity.div_ceil(WAYS).next_power_of_two().max(1);
-        SessionTable {
-            slots: vec![SessionEntry::default(); buckets * WAYS],
-            bucket_mask: buckets - 1,
-            len: 0,
-        }
+        SessionTable { slots: vec![SessionEntry::default(); buckets * WAYS], bucket_mask: buckets - 1, len: 0 }
     }
 
     pub fn n_buckets(&self) -> usize {
@@ -110,10 +106,7 @@ impl SessionTable {
 
     /// Live entries with their slots.
     pub fn iter(&self) -> impl Iterator<Item = (usize, &SessionEntry)> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.flags & session_flags::VALID != 0)
+        self.slots.iter().enumerate().filter(|(_, e)| e.flags & session_flags::VALID != 0)
     }
 
     pub fn clear(&mut self) {
@@ -129,41 +122,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn key(i: u32) -> SessionKey {
-        SessionKey {
-            src: i,
-            dst: i.wrapping_mul(7),
-            sport: i as u16,
-            dport: 80,
-            proto: 6,
-            kind: 1,
-            scope: 0,
-        }
+        SessionKey { src: i, dst: i.wrapping_mul(7), sport: i as u16, dport: 80, proto: 6, kind: 1, scope: 0 }
     }
 
     #[test]
     fn full_bucket_is_refused() {
         let mut t = SessionTable::with_capacity(WAYS); // one bucket
         for i in 0..WAYS as u32 {
-            t.insert(SessionEntry {
-                key: key(i),
-                ..Default::default()
-            })
-            .unwrap();
+            t.insert(SessionEntry { key: key(i), ..Default::default() }).unwrap();
         }
-        assert_eq!(
-            t.insert(SessionEntry {
-                key: key(99),
-                ..Default::default()
-            }),
-            Err(InsertError::BucketFull)
-        );
-        assert_eq!(
-            t.insert(SessionEntry {
-                key: key(1),
-                ..Default::default()
-            }),
-            Err(InsertError::Duplicate)
-        );
+        assert_eq!(t.insert(SessionEntry { key: key(99), ..Default::default() }), Err(InsertError::BucketFull));
+        assert_eq!(t.insert(SessionEntry { key: key(1), ..Default::default() }), Err(InsertError::Duplicate));
         assert_eq!(t.len(), WAYS);
     }
 

@@ -6,9 +6,7 @@ use offload_tables::{load_tables, parse_config, render, ConfigError};
 use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/pod-to-service")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
 }
 
 #[test]
@@ -28,10 +26,7 @@ fn seed_nodes_render() {
     assert_eq!(dpo::kind(d), dpo::ADJACENCY);
     let adj = t.adjacencies[dpo::index(d) as usize];
     assert_eq!(adj.sw_if_index, 3);
-    assert_eq!(
-        adj.rewrite,
-        [0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x01, 0x08, 0x00]
-    );
+    assert_eq!(adj.rewrite, [0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x01, 0x08, 0x00]);
 }
 
 fn problems(text: &str) -> Vec<String> {
@@ -47,10 +42,7 @@ fn problems(text: &str) -> Vec<String> {
 
 fn assert_problem(text: &str, needle: &str) {
     let p = problems(text);
-    assert!(
-        p.iter().any(|m| m.contains(needle)),
-        "expected a problem containing {needle:?}, got {p:#?}"
-    );
+    assert!(p.iter().any(|m| m.contains(needle)), "expected a problem containing {needle:?}, got {p:#?}");
 }
 
 const UPLINK: &str = r#"
@@ -64,56 +56,36 @@ addresses = ["192.168.1.1/24"]
 #[test]
 fn malformed_configs_name_the_entry() {
     assert_problem("[[interface]]\nname = \"x\"\nkind = \"bogus\"\n", "line 3");
+    assert_problem("[[interface]]\nname = \"x\"\nkind = \"tap\"\nmac = \"zz\"\n", "MAC address `zz`");
+    assert_problem("[[interface]]\nname = \"x\"\nkind = \"tap\"\n", "interface x: needs a mac");
     assert_problem(
-        "[[interface]]\nname = \"x\"\nkind = \"tap\"\nmac = \"zz\"\n",
-        "MAC address `zz`",
-    );
-    assert_problem(
-        "[[interface]]\nname = \"x\"\nkind = \"tap\"\n",
-        "interface x: needs a mac",
-    );
-    assert_problem(
-        &format!(
-            "{UPLINK}[[route]]\nprefix = \"10.1.2.3/24\"\nvia = [{{ interface = \"eth0\" }}]\n"
-        ),
+        &format!("{UPLINK}[[route]]\nprefix = \"10.1.2.3/24\"\nvia = [{{ interface = \"eth0\" }}]\n"),
         "route[0] 10.1.2.3/24: host bits set",
     );
     assert_problem(
-        &format!(
-            "{UPLINK}[[route]]\nprefix = \"10.1.2.0/24\"\nvia = [{{ interface = \"eth9\" }}]\n"
-        ),
+        &format!("{UPLINK}[[route]]\nprefix = \"10.1.2.0/24\"\nvia = [{{ interface = \"eth9\" }}]\n"),
         "route[0] 10.1.2.0/24: next hop cannot be resolved",
     );
     assert_problem(
-        &format!(
-            "{UPLINK}[[route]]\nprefix = \"10.1.2.0/24\"\nvia = [{{ address = \"10.9.9.9\" }}]\n"
-        ),
+        &format!("{UPLINK}[[route]]\nprefix = \"10.1.2.0/24\"\nvia = [{{ address = \"10.9.9.9\" }}]\n"),
         "cannot be resolved",
     );
-    assert_problem(&format!("{UPLINK}[[neighbor]]\ninterface = \"eth1\"\nip = \"192.168.1.2\"\nmac = \"02:00:00:00:00:02\"\n"), "unknown interface `eth1`");
+    assert_problem(
+        &format!("{UPLINK}[[neighbor]]\ninterface = \"eth1\"\nip = \"192.168.1.2\"\nmac = \"02:00:00:00:00:02\"\n"),
+        "unknown interface `eth1`",
+    );
     assert_problem(
         &format!("{UPLINK}[nat44]\n[[nat44.static_mapping]]\nprotocol = \"tcp\"\nexternal = \"10.96.0.1:80\"\nlocals = [{{ address = \"10.1.1.1:80\", probability = 30 }}, {{ address = \"10.1.1.2:80\", probability = 30 }}]\n"),
         "probabilities add up to 60, not 100",
     );
     assert_problem(
-        &format!(
-            "{UPLINK}[[acl]]\nrule = [{{ action = \"permit\", proto = 2, dport = \"80\" }}]\n"
-        ),
+        &format!("{UPLINK}[[acl]]\nrule = [{{ action = \"permit\", proto = 2, dport = \"80\" }}]\n"),
         "acl 0 rule 0: port ranges need proto 6",
     );
-    assert_problem(
-        &format!("{UPLINK}[[acl]]\nindex = 1\n[[acl]]\nindex = 1\n"),
-        "acl 1: index used twice",
-    );
+    assert_problem(&format!("{UPLINK}[[acl]]\nindex = 1\n[[acl]]\nindex = 1\n"), "acl 1: index used twice");
     assert_problem(&format!("{UPLINK}{UPLINK}"), "name used twice");
-    assert_problem(
-        "[[interface]]\nname = \"v\"\nkind = \"vxlan\"\n",
-        "needs a [interface.vxlan] table",
-    );
-    assert_problem(
-        &format!("{UPLINK}acl_input = [7]\n"),
-        "input acl 7 is not defined",
-    );
+    assert_problem("[[interface]]\nname = \"v\"\nkind = \"vxlan\"\n", "needs a [interface.vxlan] table");
+    assert_problem(&format!("{UPLINK}acl_input = [7]\n"), "input acl 7 is not defined");
 }
 
 #[test]

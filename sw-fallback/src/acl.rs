@@ -24,9 +24,7 @@ pub enum Verdict {
 /// (they carry no L4 header); for ICMP the port ranges are type and code, as in VPP.
 #[inline]
 pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
-    if (f.src ^ r.src) & prefix_mask(r.src_len) != 0
-        || (f.dst ^ r.dst) & prefix_mask(r.dst_len) != 0
-    {
+    if (f.src ^ r.src) & prefix_mask(r.src_len) != 0 || (f.dst ^ r.dst) & prefix_mask(r.dst_len) != 0 {
         return false;
     }
     if r.proto == 0 {
@@ -38,11 +36,7 @@ pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
     if !f.l4_valid {
         return true;
     }
-    let (p0, p1) = if f.proto == 1 {
-        (u16::from(f.icmp_type), u16::from(f.icmp_code))
-    } else {
-        (f.sport, f.dport)
-    };
+    let (p0, p1) = if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
     r.sport_lo <= p0
         && p0 <= r.sport_hi
         && r.dport_lo <= p1
@@ -55,14 +49,9 @@ pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
 pub fn classify(t: &Tables, start: u16, count: u16, f: &Flow) -> Verdict {
     for l in &t.acl_lists[usize::from(start)..usize::from(start) + usize::from(count)] {
         let acl = t.acls[l.acl_index as usize];
-        let rules = &t.acl_rules
-            [acl.rule_start as usize..acl.rule_start as usize + usize::from(acl.rule_count)];
+        let rules = &t.acl_rules[acl.rule_start as usize..acl.rule_start as usize + usize::from(acl.rule_count)];
         if let Some(r) = rules.iter().find(|r| rule_matches(r, f)) {
-            return Verdict::Rule {
-                action: r.action,
-                acl: l.acl_index,
-                rule: u32::from(r.rule_index),
-            };
+            return Verdict::Rule { action: r.action, acl: l.acl_index, rule: u32::from(r.rule_index) };
         }
     }
     Verdict::NoMatch
@@ -71,17 +60,12 @@ pub fn classify(t: &Tables, start: u16, count: u16, f: &Flow) -> Verdict {
 /// The obvious classifier, kept apart from [`classify`] as the property tests' reference.
 pub fn classify_reference(rules_in_order: &[AclRuleEntry], f: &Flow) -> Option<(u8, u16, u16)> {
     for r in rules_in_order {
-        let src_ok = r.src_len == 0
-            || (f.src >> (32 - u32::from(r.src_len))) == (r.src >> (32 - u32::from(r.src_len)));
-        let dst_ok = r.dst_len == 0
-            || (f.dst >> (32 - u32::from(r.dst_len))) == (r.dst >> (32 - u32::from(r.dst_len)));
+        let src_ok = r.src_len == 0 || (f.src >> (32 - u32::from(r.src_len))) == (r.src >> (32 - u32::from(r.src_len)));
+        let dst_ok = r.dst_len == 0 || (f.dst >> (32 - u32::from(r.dst_len))) == (r.dst >> (32 - u32::from(r.dst_len)));
         let proto_ok = r.proto == 0 || r.proto == f.proto;
         let l4_ok = r.proto == 0 || !f.l4_valid || {
-            let (a, b) = if f.proto == 1 {
-                (u16::from(f.icmp_type), u16::from(f.icmp_code))
-            } else {
-                (f.sport, f.dport)
-            };
+            let (a, b) =
+                if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
             (r.sport_lo..=r.sport_hi).contains(&a)
                 && (r.dport_lo..=r.dport_hi).contains(&b)
                 && f.tcp_flags & r.tcp_flags_mask == r.tcp_flags_value
@@ -117,20 +101,9 @@ pub struct AclSessions {
 /// packets swapped, so that replies find the session their request created.
 #[inline]
 pub fn session_key(sw_if_index: u16, f: &Flow, is_input: bool) -> SessionKey {
-    let (src, dst, sport, dport) = if is_input {
-        (f.src, f.dst, f.sport, f.dport)
-    } else {
-        (f.dst, f.src, f.dport, f.sport)
-    };
-    SessionKey {
-        src,
-        dst,
-        sport,
-        dport,
-        proto: f.proto,
-        kind: session_kind::ACL,
-        scope: sw_if_index,
-    }
+    let (src, dst, sport, dport) =
+        if is_input { (f.src, f.dst, f.sport, f.dport) } else { (f.dst, f.src, f.dport, f.sport) };
+    SessionKey { src, dst, sport, dport, proto: f.proto, kind: session_kind::ACL, scope: sw_if_index }
 }
 
 impl AclSessions {
@@ -152,11 +125,7 @@ impl AclSessions {
     fn timeout_ns(&self, s: &AclSession) -> u64 {
         const SYN_ACK_BOTH: u16 = 0x1212;
         match s.proto {
-            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH
-                && s.tcp_flags_seen & 0x0505 == 0 =>
-            {
-                self.timeouts.1
-            }
+            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH && s.tcp_flags_seen & 0x0505 == 0 => self.timeouts.1,
             6 => self.timeouts.2,
             _ => self.timeouts.0,
         }
@@ -184,15 +153,12 @@ impl AclSessions {
         s.last_ns = now_ns;
         // A session made on output was stored swapped: its creating side is the reply.
         let creating_side = is_input;
-        s.tcp_flags_seen |= if creating_side {
-            u16::from(f.tcp_flags)
-        } else {
-            u16::from(f.tcp_flags) << 8
-        };
+        s.tcp_flags_seen |= if creating_side { u16::from(f.tcp_flags) } else { u16::from(f.tcp_flags) << 8 };
         Some(idx)
     }
 
-    /// Creates a session for a packet permitted by a `permit+reflect` rule.
+    /// Creates a session for a packet permitted by a `permit+reflect` rule; `None` when
+    /// the session limit is reached or the table bucket is full.
     pub fn create(
         &mut self,
         table: &mut SessionTable,
@@ -200,49 +166,30 @@ impl AclSessions {
         f: &Flow,
         is_input: bool,
         now_ns: u64,
-    ) -> Result<u32, ()> {
+    ) -> Option<u32> {
         if self.live >= self.max {
-            return Err(());
+            return None;
         }
         let key = session_key(sw_if_index, f, is_input);
         let idx = match self.free.pop() {
             Some(i) => i,
             None => {
-                self.sessions.push(AclSession {
-                    slot: 0,
-                    last_ns: 0,
-                    tcp_flags_seen: 0,
-                    proto: 0,
-                    live: false,
-                });
+                self.sessions.push(AclSession { slot: 0, last_ns: 0, tcp_flags_seen: 0, proto: 0, live: false });
                 (self.sessions.len() - 1) as u32
             }
         };
-        let entry = SessionEntry {
-            key,
-            session_index: idx,
-            ..Default::default()
-        };
+        let entry = SessionEntry { key, session_index: idx, ..Default::default() };
         match table.insert(entry) {
             Ok(slot) => {
-                let flags = if is_input {
-                    u16::from(f.tcp_flags)
-                } else {
-                    u16::from(f.tcp_flags) << 8
-                };
-                self.sessions[idx as usize] = AclSession {
-                    slot,
-                    last_ns: now_ns,
-                    tcp_flags_seen: flags,
-                    proto: f.proto,
-                    live: true,
-                };
+                let flags = if is_input { u16::from(f.tcp_flags) } else { u16::from(f.tcp_flags) << 8 };
+                self.sessions[idx as usize] =
+                    AclSession { slot, last_ns: now_ns, tcp_flags_seen: flags, proto: f.proto, live: true };
                 self.live += 1;
-                Ok(idx)
+                Some(idx)
             }
             Err(_) => {
                 self.free.push(idx);
-                Err(())
+                None
             }
         }
     }

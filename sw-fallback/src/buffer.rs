@@ -16,11 +16,8 @@ pub struct PacketBuf {
 impl PacketBuf {
     /// A buffer holding a copy of `frame` (truncated to [`MAX_FRAME`]).
     pub fn from_frame(frame: &[u8]) -> Self {
-        let mut b = PacketBuf {
-            data: vec![0; HEADROOM + MAX_FRAME].into_boxed_slice(),
-            head: HEADROOM,
-            tail: HEADROOM,
-        };
+        let mut b =
+            PacketBuf { data: vec![0; HEADROOM + MAX_FRAME].into_boxed_slice(), head: HEADROOM, tail: HEADROOM };
         b.set_frame(frame);
         b
     }

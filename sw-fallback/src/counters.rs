@@ -146,11 +146,7 @@ impl fmt::Display for CountersDisplay<'_> {
             "interface", "rx pkts", "rx bytes", "tx pkts", "tx bytes", "drops"
         )?;
         for (i, ic) in c.interfaces.iter().enumerate() {
-            let name = self
-                .interface_names
-                .get(i)
-                .map(String::as_str)
-                .unwrap_or("");
+            let name = self.interface_names.get(i).map(String::as_str).unwrap_or("");
             if name.is_empty() && *ic == IfCounters::default() {
                 continue;
             }

@@ -27,20 +27,10 @@ pub struct Tuple {
 
 impl Tuple {
     pub fn of(f: &Flow) -> Self {
-        Tuple {
-            src: f.src,
-            dst: f.dst,
-            sport: f.sport,
-            dport: f.dport,
-        }
+        Tuple { src: f.src, dst: f.dst, sport: f.sport, dport: f.dport }
     }
     pub fn reversed(self) -> Self {
-        Tuple {
-            src: self.dst,
-            dst: self.src,
-            sport: self.dport,
-            dport: self.sport,
-        }
+        Tuple { src: self.dst, dst: self.src, sport: self.dport, dport: self.sport }
     }
 }
 
@@ -69,9 +59,19 @@ pub struct NatSession {
 impl NatSession {
     pub fn tcp_established(&self) -> bool {
         use tcp_state::*;
-        self.tcp & (SYN_I2O | SYN_O2I) == SYN_I2O | SYN_O2I
-            && self.tcp & (FIN_I2O | FIN_O2I | RST) == 0
+        self.tcp & (SYN_I2O | SYN_O2I) == SYN_I2O | SYN_O2I && self.tcp & (FIN_I2O | FIN_O2I | RST) == 0
     }
+}
+
+/// What a new session is: the packet views on both sides, and how it is keyed.
+struct NewSession {
+    inside: Tuple,
+    outside: Tuple,
+    proto: u8,
+    fib: u16,
+    endpoint_dependent: bool,
+    /// The packet being processed is the in2out one (else out2in).
+    packet_in2out: bool,
 }
 
 /// Result of a NAT node on one packet.
@@ -132,15 +132,7 @@ fn simple_out_key(f: &Flow, fib: u16) -> SessionKey {
     }
 }
 fn ed_key(t: Tuple, proto: u8, kind: u8, fib: u16) -> SessionKey {
-    SessionKey {
-        src: t.src,
-        dst: t.dst,
-        sport: t.sport,
-        dport: t.dport,
-        proto,
-        kind,
-        scope: fib,
-    }
+    SessionKey { src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, proto, kind, scope: fib }
 }
 
 /// Rewrite entry turning packets that look like `from` into packets that look like `to`.
@@ -165,11 +157,8 @@ fn rewrite_entry(key: SessionKey, from: Tuple, to: Tuple, proto: u8, session: u3
         (old.dst, old.dport) = (0, 0);
         (new.dst, new.dport) = (0, 0);
     }
-    let (ip_delta, l4_delta) = nat_deltas(
-        proto,
-        (old.src, old.dst, old.sport, old.dport),
-        (new.src, new.dst, new.sport, new.dport),
-    );
+    let (ip_delta, l4_delta) =
+        nat_deltas(proto, (old.src, old.dst, old.sport, old.dport), (new.src, new.dst, new.sport, new.dport));
     SessionEntry {
         key,
         new_src: to.src,
@@ -204,9 +193,8 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
     if !f.l4_valid {
         return;
     }
-    let set_port = |frame: &mut [u8], off: usize, v: u16| {
-        frame[l4 + off..l4 + off + 2].copy_from_slice(&v.to_be_bytes())
-    };
+    let set_port =
+        |frame: &mut [u8], off: usize, v: u16| frame[l4 + off..l4 + off + 2].copy_from_slice(&v.to_be_bytes());
     match f.proto {
         6 | 17 => {
             if e.flags & session_flags::REWRITE_SRC != 0 {
@@ -219,20 +207,12 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
             }
             let off = if f.proto == 6 { 16 } else { 6 };
             let c = u16::from_be_bytes([frame[l4 + off], frame[l4 + off + 1]]);
-            let c = if f.proto == 6 {
-                csum_delta::apply(c, e.l4_delta)
-            } else {
-                csum_delta::apply_udp(c, e.l4_delta)
-            };
+            let c = if f.proto == 6 { csum_delta::apply(c, e.l4_delta) } else { csum_delta::apply_udp(c, e.l4_delta) };
             frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
         }
         1 if f.sport == f.dport => {
             // ICMP echo: the identifier is both "ports"; rewrite it from whichever side moved.
-            let id = if e.flags & session_flags::REWRITE_SRC != 0 {
-                e.new_sport
-            } else {
-                e.new_dport
-            };
+            let id = if e.flags & session_flags::REWRITE_SRC != 0 { e.new_sport } else { e.new_dport };
             if id != f.sport {
                 set_port(frame, 4, id);
                 (f.sport, f.dport) = (id, id);
@@ -264,25 +244,15 @@ impl NatState {
             by_external: FxHashMap::default(),
             by_local: FxHashMap::default(),
             external_addrs: FxHashSet::default(),
-            pool: t
-                .nat_pool
-                .iter()
-                .map(|p| (p.addr, p.fib_index, p.twice_nat != 0))
-                .collect(),
+            pool: t.nat_pool.iter().map(|p| (p.addr, p.fib_index, p.twice_nat != 0)).collect(),
         };
         for (i, m) in t.nat_mappings.iter().enumerate() {
-            s.by_external.insert(
-                (m.fib_index, m.external_addr, m.proto, m.external_port),
-                i as u32,
-            );
+            s.by_external.insert((m.fib_index, m.external_addr, m.proto, m.external_port), i as u32);
             s.external_addrs.insert(m.external_addr);
             if m.flags & nat_flags::OUT2IN_ONLY == 0 && m.flags & nat_flags::IDENTITY == 0 {
                 for e in m.endpoint_start..m.endpoint_start + u32::from(m.endpoint_count) {
                     let ep = t.nat_endpoints[e as usize];
-                    s.by_local.insert(
-                        (ep.fib_index, ep.local_addr, m.proto, ep.local_port),
-                        (i as u32, e),
-                    );
+                    s.by_local.insert((ep.fib_index, ep.local_addr, m.proto, ep.local_port), (i as u32, e));
                 }
             }
         }
@@ -307,14 +277,7 @@ impl NatState {
 
     /// A hit on `slot`: refreshes the session, or removes it if it has expired.
     #[inline]
-    fn hit(
-        &mut self,
-        table: &mut SessionTable,
-        slot: usize,
-        f: &Flow,
-        in2out: bool,
-        now_ns: u64,
-    ) -> Outcome {
+    fn hit(&mut self, table: &mut SessionTable, slot: usize, f: &Flow, in2out: bool, now_ns: u64) -> Outcome {
         let entry = *table.get(slot);
         let idx = entry.session_index;
         let s = self.sessions[idx as usize];
@@ -326,11 +289,7 @@ impl NatState {
         s.last_ns = now_ns;
         if f.proto == 6 {
             use tcp_state::*;
-            let (syn, fin) = if in2out {
-                (SYN_I2O, FIN_I2O)
-            } else {
-                (SYN_O2I, FIN_O2I)
-            };
+            let (syn, fin) = if in2out { (SYN_I2O, FIN_I2O) } else { (SYN_O2I, FIN_O2I) };
             if f.tcp_flags & 0x02 != 0 {
                 s.tcp |= syn;
             }
@@ -341,21 +300,12 @@ impl NatState {
                 s.tcp |= RST;
             }
         }
-        Outcome::Translate {
-            session: idx,
-            entry,
-        }
+        Outcome::Translate { session: idx, entry }
     }
 
     /// `nat44-in2out` / `nat44-in2out-output` fast path: endpoint-independent sessions.
     #[inline]
-    pub fn in2out_fast(
-        &mut self,
-        table: &mut SessionTable,
-        f: &Flow,
-        fib: u16,
-        now_ns: u64,
-    ) -> Outcome {
+    pub fn in2out_fast(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, now_ns: u64) -> Outcome {
         match table.lookup(&simple_in_key(f, fib)) {
             Some(slot) => self.hit(table, slot, f, true, now_ns),
             None => Outcome::Miss,
@@ -374,12 +324,7 @@ impl NatState {
         snat_needed: bool,
         now_ns: u64,
     ) -> Outcome {
-        if let Some(slot) = table.lookup(&ed_key(
-            Tuple::of(f),
-            f.proto,
-            session_kind::NAT_IN2OUT_ED,
-            fib,
-        )) {
+        if let Some(slot) = table.lookup(&ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib)) {
             if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, true, now_ns) {
                 return o;
             }
@@ -389,20 +334,20 @@ impl NatState {
         }
         let inside = Tuple::of(f);
         // Identity mappings (address-only or with port): a session, no translation.
-        if let Some(&m) = self
-            .by_external
-            .get(&(fib, f.src, 0, 0))
-            .or_else(|| self.by_external.get(&(fib, f.src, f.proto, f.sport)))
+        if let Some(&m) =
+            self.by_external.get(&(fib, f.src, 0, 0)).or_else(|| self.by_external.get(&(fib, f.src, f.proto, f.sport)))
         {
             if t.nat_mappings[m as usize].flags & nat_flags::IDENTITY != 0 {
                 return self.create(
                     table,
-                    inside,
-                    inside.reversed(),
-                    f.proto,
-                    fib,
-                    false,
-                    true,
+                    NewSession {
+                        inside: inside,
+                        outside: inside.reversed(),
+                        proto: f.proto,
+                        fib: fib,
+                        endpoint_dependent: false,
+                        packet_in2out: true,
+                    },
                     now_ns,
                 );
             }
@@ -410,60 +355,50 @@ impl NatState {
         // A service endpoint answering from its local port: translate to the service.
         if let Some(&(m, _)) = self.by_local.get(&(fib, f.src, f.proto, f.sport)) {
             let m = t.nat_mappings[m as usize];
-            let outside = Tuple {
-                src: f.dst,
-                dst: m.external_addr,
-                sport: f.dport,
-                dport: m.external_port,
-            };
-            return self.create(table, inside, outside, f.proto, fib, true, true, now_ns);
+            let outside = Tuple { src: f.dst, dst: m.external_addr, sport: f.dport, dport: m.external_port };
+            return self.create(
+                table,
+                NewSession {
+                    inside: inside,
+                    outside: outside,
+                    proto: f.proto,
+                    fib: fib,
+                    endpoint_dependent: true,
+                    packet_in2out: true,
+                },
+                now_ns,
+            );
         }
         if !snat_needed {
             return Outcome::Pass;
         }
         // Dynamic SNAT to a pool address, keeping the port when it is free.
         let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.1 == fib && !p.2) else {
-            return if self.forwarding {
-                Outcome::Pass
-            } else {
-                Outcome::Drop(DropReason::NatNoTranslation)
-            };
+            return if self.forwarding { Outcome::Pass } else { Outcome::Drop(DropReason::NatNoTranslation) };
         };
-        let Some(port) = self.free_port(table, f, |port| {
-            simple_out_key(
-                &Flow {
-                    dst: addr,
-                    dport: port,
-                    ..*f
-                },
-                fib,
-            )
-        }) else {
+        let Some(port) = self.free_port(table, f, |port| simple_out_key(&Flow { dst: addr, dport: port, ..*f }, fib))
+        else {
             return Outcome::Drop(DropReason::NatOutOfPorts);
         };
-        let outside = Tuple {
-            src: f.dst,
-            dst: addr,
-            sport: f.dport,
-            dport: port,
-        };
-        self.create(table, inside, outside, f.proto, fib, false, true, now_ns)
+        let outside = Tuple { src: f.dst, dst: addr, sport: f.dport, dport: port };
+        self.create(
+            table,
+            NewSession {
+                inside: inside,
+                outside: outside,
+                proto: f.proto,
+                fib: fib,
+                endpoint_dependent: false,
+                packet_in2out: true,
+            },
+            now_ns,
+        )
     }
 
     /// `nat44-out2in`: sessions (both kinds), then static and identity mappings; traffic
     /// matching nothing passes when forwarding is enabled.
-    pub fn out2in(
-        &mut self,
-        table: &mut SessionTable,
-        t: &Tables,
-        f: &Flow,
-        fib: u16,
-        now_ns: u64,
-    ) -> Outcome {
-        for key in [
-            simple_out_key(f, fib),
-            ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib),
-        ] {
+    pub fn out2in(&mut self, table: &mut SessionTable, t: &Tables, f: &Flow, fib: u16, now_ns: u64) -> Outcome {
+        for key in [simple_out_key(f, fib), ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib)] {
             if let Some(slot) = table.lookup(&key) {
                 if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, false, now_ns) {
                     return o;
@@ -481,57 +416,39 @@ impl NatState {
             return unmatched();
         }
         let outside = Tuple::of(f);
-        let found = self
-            .by_external
-            .get(&(fib, f.dst, f.proto, f.dport))
-            .or_else(|| self.by_external.get(&(fib, f.dst, 0, 0)));
+        let found =
+            self.by_external.get(&(fib, f.dst, f.proto, f.dport)).or_else(|| self.by_external.get(&(fib, f.dst, 0, 0)));
         let Some(&mi) = found else { return unmatched() };
         let m = t.nat_mappings[mi as usize];
         if m.flags & nat_flags::IDENTITY != 0 {
             return self.create(
                 table,
-                outside.reversed(),
-                outside,
-                f.proto,
-                fib,
-                false,
-                false,
+                NewSession {
+                    inside: outside.reversed(),
+                    outside: outside,
+                    proto: f.proto,
+                    fib: fib,
+                    endpoint_dependent: false,
+                    packet_in2out: false,
+                },
                 now_ns,
             );
         }
         // Choose the endpoint from the flow hash: deterministic, and spread by probability.
-        let eps = &t.nat_endpoints
-            [m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
+        let eps =
+            &t.nat_endpoints[m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
         let draw = (ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport) % 100) as u8;
-        let ep = eps
-            .iter()
-            .find(|e| draw < e.cumulative)
-            .unwrap_or(&eps[eps.len() - 1]);
-        let mut inside = Tuple {
-            src: f.src,
-            dst: ep.local_addr,
-            sport: f.sport,
-            dport: ep.local_port,
-        }
-        .reversed();
-        let twice = m.flags & nat_flags::TWICE_NAT != 0
-            || (m.flags & nat_flags::SELF_TWICE_NAT != 0 && f.src == ep.local_addr);
+        let ep = eps.iter().find(|e| draw < e.cumulative).unwrap_or(&eps[eps.len() - 1]);
+        let mut inside = Tuple { src: f.src, dst: ep.local_addr, sport: f.sport, dport: ep.local_port }.reversed();
+        let twice =
+            m.flags & nat_flags::TWICE_NAT != 0 || (m.flags & nat_flags::SELF_TWICE_NAT != 0 && f.src == ep.local_addr);
         if twice {
             let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.2) else {
                 return Outcome::Drop(DropReason::NatNoTranslation);
             };
             let base = inside;
             let Some(port) = self.free_port(table, f, |port| {
-                ed_key(
-                    Tuple {
-                        dst: addr,
-                        dport: port,
-                        ..base
-                    },
-                    f.proto,
-                    session_kind::NAT_IN2OUT_ED,
-                    ep.fib_index,
-                )
+                ed_key(Tuple { dst: addr, dport: port, ..base }, f.proto, session_kind::NAT_IN2OUT_ED, ep.fib_index)
             }) else {
                 return Outcome::Drop(DropReason::NatOutOfPorts);
             };
@@ -539,49 +456,35 @@ impl NatState {
         }
         self.create(
             table,
-            inside,
-            outside,
-            f.proto,
-            ep.fib_index,
-            true,
-            false,
+            NewSession {
+                inside: inside,
+                outside: outside,
+                proto: f.proto,
+                fib: ep.fib_index,
+                endpoint_dependent: true,
+                packet_in2out: false,
+            },
             now_ns,
         )
     }
 
     /// A port on `addr` whose key (built by `key_of`) is free: the packet's own source
     /// port first, then a hash-seeded probe of 1024..=65535.
-    fn free_port(
-        &self,
-        table: &SessionTable,
-        f: &Flow,
-        key_of: impl Fn(u16) -> SessionKey,
-    ) -> Option<u16> {
+    fn free_port(&self, table: &SessionTable, f: &Flow, key_of: impl Fn(u16) -> SessionKey) -> Option<u16> {
         let free = |p: u16| table.lookup(&key_of(p)).is_none();
         if f.sport >= 1024 && free(f.sport) {
             return Some(f.sport);
         }
         let seed = ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport);
         (0..256u32)
-            .map(|i| {
-                1024 + (seed.wrapping_add(i.wrapping_mul(0x9e37_79b9)) % (65536 - 1024)) as u16
-            })
+            .map(|i| 1024 + (seed.wrapping_add(i.wrapping_mul(0x9e37_79b9)) % (65536 - 1024)) as u16)
             .find(|&p| free(p))
     }
 
     /// Creates a session from the inside view of an in2out packet and the outside view
     /// of an out2in packet, and returns the entry for the packet being processed.
-    fn create(
-        &mut self,
-        table: &mut SessionTable,
-        inside: Tuple,
-        outside: Tuple,
-        proto: u8,
-        fib: u16,
-        ed: bool,
-        packet_in2out: bool,
-        now_ns: u64,
-    ) -> Outcome {
+    fn create(&mut self, table: &mut SessionTable, n: NewSession, now_ns: u64) -> Outcome {
+        let NewSession { inside, outside, proto, fib, endpoint_dependent: ed, packet_in2out } = n;
         if self.live >= self.max {
             return Outcome::Drop(DropReason::NatMaxSessions);
         }
@@ -598,18 +501,8 @@ impl NatState {
                 ed_key(outside, proto, session_kind::NAT_OUT2IN_ED, fib),
             )
         } else {
-            let f_in = Flow {
-                src: inside.src,
-                sport: inside.sport,
-                proto,
-                ..Flow::default()
-            };
-            let f_out = Flow {
-                dst: outside.dst,
-                dport: outside.dport,
-                proto,
-                ..Flow::default()
-            };
+            let f_in = Flow { src: inside.src, sport: inside.sport, proto, ..Flow::default() };
+            let f_out = Flow { dst: outside.dst, dport: outside.dport, proto, ..Flow::default() };
             (simple_in_key(&f_in, fib), simple_out_key(&f_out, fib))
         };
         let in_entry = rewrite_entry(in_key, inside, outside.reversed(), proto, idx);
@@ -637,13 +530,7 @@ impl NatState {
         self.live += 1;
         self.created += 1;
         let entry = if packet_in2out { in_entry } else { out_entry };
-        Outcome::Translate {
-            session: idx,
-            entry: SessionEntry {
-                flags: entry.flags | session_flags::VALID,
-                ..entry
-            },
-        }
+        Outcome::Translate { session: idx, entry: SessionEntry { flags: entry.flags | session_flags::VALID, ..entry } }
     }
 
     pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {

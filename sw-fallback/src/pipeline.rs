@@ -48,6 +48,8 @@ pub struct Dataplane {
     /// (local address, remote address, VNI) → tunnel index.
     vxlan_rx: FxHashMap<(u32, u32, u32), u16>,
     now_ns: u64,
+    /// Packets transmitted by the packet being processed (moved to the caller's vector).
+    out: Vec<Tx>,
 }
 
 #[inline]
@@ -67,21 +69,11 @@ impl Dataplane {
     pub fn new(tables: Tables) -> Self {
         let mut l2fib = FxHashMap::default();
         for e in &tables.l2fib {
-            l2fib.insert(
-                l2_key(e.bd_index, &e.mac),
-                (e.sw_if_index, e.flags | l2fib_flags::STATIC),
-            );
+            l2fib.insert(l2_key(e.bd_index, &e.mac), (e.sw_if_index, e.flags | l2fib_flags::STATIC));
         }
-        let vxlan_rx = tables
-            .vxlan_tunnels
-            .iter()
-            .enumerate()
-            .map(|(i, v)| ((v.src, v.dst, v.vni), i as u16))
-            .collect();
-        let capacity = (tables.global.nat_max_sessions as usize * 2
-            + tables.global.acl_max_sessions as usize)
-            * 5
-            / 4;
+        let vxlan_rx =
+            tables.vxlan_tunnels.iter().enumerate().map(|(i, v)| ((v.src, v.dst, v.vni), i as u16)).collect();
+        let capacity = (tables.global.nat_max_sessions as usize * 2 + tables.global.acl_max_sessions as usize) * 5 / 4;
         Dataplane {
             counters: Counters::new(tables.interfaces.len()),
             tracer: Tracer::default(),
@@ -91,6 +83,7 @@ impl Dataplane {
             l2fib,
             vxlan_rx,
             now_ns: 0,
+            out: Vec::new(),
             tables,
         }
     }
@@ -121,6 +114,12 @@ impl Dataplane {
     /// Runs one frame received on `rx` (a sw_if_index) at time `now_ns` through the
     /// graph; transmitted packets are appended to `out`.
     pub fn process(&mut self, rx: u16, pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
+        std::mem::swap(&mut self.out, out);
+        self.receive(rx, pkt, now_ns);
+        std::mem::swap(&mut self.out, out);
+    }
+
+    fn receive(&mut self, rx: u16, pkt: PacketBuf, now_ns: u64) {
         self.now_ns = now_ns;
         if self.tracer.on {
             self.tracer.begin(now_ns);
@@ -143,11 +142,7 @@ impl Dataplane {
                 }
             } else {
                 let o = self.tracer.node("virtio-input");
-                let _ = writeln!(
-                    o,
-                    "  virtio: hw_if_index {rx} next-index 4 vring 0 len {}",
-                    pkt.len()
-                );
+                let _ = writeln!(o, "  virtio: hw_if_index {rx} next-index 4 vring 0 len {}", pkt.len());
             }
         }
         if ife.flags & if_flags::UP == 0 {
@@ -157,7 +152,7 @@ impl Dataplane {
             return self.drop_pkt(rx, DropReason::Truncated);
         }
         if ife.flags & if_flags::L2 != 0 {
-            return self.l2_input(rx, pkt, 0, out);
+            return self.l2_input(rx, pkt, 0);
         }
         if !uplink {
             self.counters.node(Node::EthernetInput);
@@ -166,7 +161,7 @@ impl Dataplane {
                 ethernet_line(o, 2, pkt.frame());
             }
         }
-        self.ip4_input(rx, pkt, 0, out)
+        self.ip4_input(rx, pkt, 0)
     }
 
     fn drop_pkt(&mut self, rx: u16, reason: DropReason) {
@@ -181,20 +176,17 @@ impl Dataplane {
         }
     }
 
-    fn emit(&mut self, tx: u16, pkt: PacketBuf, out: &mut Vec<Tx>) {
+    fn emit(&mut self, tx: u16, pkt: PacketBuf) {
         let c = &mut self.counters.interfaces[usize::from(tx)];
         c.tx_packets += 1;
         c.tx_bytes += pkt.len() as u64;
-        out.push(Tx {
-            sw_if_index: tx,
-            pkt,
-        });
+        self.out.push(Tx { sw_if_index: tx, pkt });
     }
 
     // ---- L3 ----------------------------------------------------------------------
 
     /// `ip4-input`, then the interface's input features: ACL, NAT.
-    fn ip4_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8, out: &mut Vec<Tx>) {
+    fn ip4_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8) {
         self.counters.node(Node::Ip4Input);
         if u16::from_be_bytes([pkt.frame()[12], pkt.frame()[13]]) != 0x0800 {
             return self.drop_pkt(rx, DropReason::NotIp4);
@@ -214,9 +206,7 @@ impl Dataplane {
         if ife.acl_in_count > 0 && !self.acl_node(Node::AclInIp4Fa, rx, &f, true) {
             return;
         }
-        if self.tables.global.nat_enabled != 0
-            && ife.flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTSIDE) != 0
-        {
+        if self.tables.global.nat_enabled != 0 && ife.flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTSIDE) != 0 {
             let inside = ife.flags & if_flags::NAT_INSIDE != 0;
             let outside = ife.flags & if_flags::NAT_OUTSIDE != 0;
             let to_out2in = outside && (!inside || self.nat.is_external_addr(f.dst));
@@ -224,28 +214,19 @@ impl Dataplane {
                 return;
             }
         }
-        self.ip4_lookup(rx, pkt, f, ife.fib_index, passes, out)
+        self.ip4_lookup(rx, pkt, f, ife.fib_index, passes)
     }
 
     /// NAT on input: `nat44-out2in`, or `nat44-in2out` and its slow path. Returns
     /// whether the packet goes on.
-    fn nat_input(
-        &mut self,
-        rx: u16,
-        pkt: &mut PacketBuf,
-        f: &mut Flow,
-        fib: u16,
-        out2in: bool,
-    ) -> bool {
+    fn nat_input(&mut self, rx: u16, pkt: &mut PacketBuf, f: &mut Flow, fib: u16, out2in: bool) -> bool {
         if f.nonfirst_fragment {
             self.drop_pkt(rx, DropReason::Fragment);
             return false;
         }
         let outcome = if out2in {
             self.counters.node(Node::Nat44Out2in);
-            let o = self
-                .nat
-                .out2in(&mut self.sessions, &self.tables, f, fib, self.now_ns);
+            let o = self.nat.out2in(&mut self.sessions, &self.tables, f, fib, self.now_ns);
             if self.tracer.on {
                 let s = session_text(&o);
                 let _ = writeln!(
@@ -255,32 +236,15 @@ impl Dataplane {
             }
             o
         } else {
-            self.nat_in2out(
-                rx,
-                f,
-                fib,
-                false,
-                Node::Nat44In2out,
-                Node::Nat44In2outSlowpath,
-            )
+            self.nat_in2out(rx, f, fib, false, Node::Nat44In2out, Node::Nat44In2outSlowpath)
         };
         self.nat_finish(rx, pkt, f, outcome)
     }
 
     /// The in2out fast path and, on a miss, the slow path (as input or output feature).
-    fn nat_in2out(
-        &mut self,
-        rx: u16,
-        f: &Flow,
-        fib: u16,
-        output_feature: bool,
-        fast: Node,
-        slow: Node,
-    ) -> Outcome {
+    fn nat_in2out(&mut self, rx: u16, f: &Flow, fib: u16, output_feature: bool, fast: Node, slow: Node) -> Outcome {
         self.counters.node(fast);
-        let o = self
-            .nat
-            .in2out_fast(&mut self.sessions, f, fib, self.now_ns);
+        let o = self.nat.in2out_fast(&mut self.sessions, f, fib, self.now_ns);
         if self.tracer.on {
             let s = session_text(&o);
             let _ = writeln!(
@@ -296,14 +260,7 @@ impl Dataplane {
         // Translate dynamically only where the packet leaves by an outside interface
         // (as an output feature, that is the interface running this node).
         let snat_needed = output_feature || self.egress_needs_snat(fib, f.dst);
-        let o = self.nat.in2out_slow(
-            &mut self.sessions,
-            &self.tables,
-            f,
-            fib,
-            snat_needed,
-            self.now_ns,
-        );
+        let o = self.nat.in2out_slow(&mut self.sessions, &self.tables, f, fib, snat_needed, self.now_ns);
         if self.tracer.on {
             let s = session_text(&o);
             let _ = writeln!(
@@ -349,20 +306,11 @@ impl Dataplane {
             _ => return false,
         };
         let flags = self.tables.interfaces[usize::from(sw)].flags;
-        flags & if_flags::NAT_OUTSIDE != 0
-            && flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTPUT_FEATURE) == 0
+        flags & if_flags::NAT_OUTSIDE != 0 && flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTPUT_FEATURE) == 0
     }
 
     /// `ip4-lookup` (and `ip4-load-balance` for recursive routes): LPM, bucket by flow hash.
-    fn ip4_lookup(
-        &mut self,
-        rx: u16,
-        pkt: PacketBuf,
-        f: Flow,
-        fib: u16,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn ip4_lookup(&mut self, rx: u16, pkt: PacketBuf, f: Flow, fib: u16, passes: u8) {
         self.counters.node(Node::Ip4Lookup);
         self.counters.tables.fib_lookups += 1;
         let Some(lb_index) = self.tables.lpm.lookup(fib, f.dst) else {
@@ -375,11 +323,7 @@ impl Dataplane {
             return self.drop_pkt(rx, DropReason::NoRoute);
         };
         let lb = self.tables.load_balances[lb_index as usize];
-        let hash = if lb.n_buckets > 1 {
-            self.flow_hash(&f)
-        } else {
-            0
-        };
+        let hash = if lb.n_buckets > 1 { self.flow_hash(&f) } else { 0 };
         if self.tracer.on {
             let o = self.tracer.node("ip4-lookup");
             let _ = writeln!(o, "  fib {fib} dpo-idx {lb_index} flow hash: 0x{hash:08x}");
@@ -393,51 +337,29 @@ impl Dataplane {
                 ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
             }
         }
-        self.dispatch_lb(rx, pkt, f, lb, hash, passes, out)
+        self.dispatch_lb(rx, pkt, f, lb, hash, passes)
     }
 
     #[inline]
     fn flow_hash(&mut self, f: &Flow) -> u32 {
         self.counters.tables.lb_ecmp_choices += 1;
-        let (sp, dp) = if hashes_ports(f.proto) && f.l4_valid {
-            (f.sport, f.dport)
-        } else {
-            (0, 0)
-        };
+        let (sp, dp) = if hashes_ports(f.proto) && f.l4_valid { (f.sport, f.dport) } else { (0, 0) };
         ip4_flow_hash(f.src, f.dst, f.proto, sp, dp)
     }
 
-    fn dispatch_lb(
-        &mut self,
-        rx: u16,
-        pkt: PacketBuf,
-        f: Flow,
-        lb: LoadBalanceEntry,
-        hash: u32,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn dispatch_lb(&mut self, rx: u16, pkt: PacketBuf, f: Flow, lb: LoadBalanceEntry, hash: u32, passes: u8) {
         let bucket = lb.bucket_start as usize + (hash as usize & (usize::from(lb.n_buckets) - 1));
         let d = self.tables.buckets[bucket].dpo;
         match dpo::kind(d) {
-            dpo::ADJACENCY => self.ip4_rewrite(rx, pkt, f, dpo::index(d), hash, passes, out),
-            dpo::LOCAL => self.ip4_local(rx, pkt, f, passes, out),
+            dpo::ADJACENCY => self.ip4_rewrite(rx, pkt, f, dpo::index(d), hash, passes),
+            dpo::LOCAL => self.ip4_local(rx, pkt, f, passes),
             dpo::GLEAN => self.drop_pkt(rx, DropReason::Glean),
             _ => self.drop_pkt(rx, DropReason::NoRoute),
         }
     }
 
     /// `ip4-rewrite`: TTL, MTU, L2 header; then the output features of the tx interface.
-    fn ip4_rewrite(
-        &mut self,
-        rx: u16,
-        mut pkt: PacketBuf,
-        mut f: Flow,
-        adj_index: u32,
-        hash: u32,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn ip4_rewrite(&mut self, rx: u16, mut pkt: PacketBuf, mut f: Flow, adj_index: u32, hash: u32, passes: u8) {
         self.counters.node(Node::Ip4Rewrite);
         let adj = self.tables.adjacencies[adj_index as usize];
         if f.ttl <= 1 {
@@ -470,19 +392,11 @@ impl Dataplane {
             let _ = writeln!(o, " flow hash: 0x{hash:08x}");
             hex_dump_60(o, 2, pkt.frame());
         }
-        self.ip4_output(rx, pkt, f, adj.sw_if_index, passes, out)
+        self.ip4_output(rx, pkt, f, adj.sw_if_index, passes)
     }
 
     /// The ip4-output feature arc of `tx`: output ACL, NAT as output feature.
-    fn ip4_output(
-        &mut self,
-        rx: u16,
-        mut pkt: PacketBuf,
-        mut f: Flow,
-        tx: u16,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn ip4_output(&mut self, rx: u16, mut pkt: PacketBuf, mut f: Flow, tx: u16, passes: u8) {
         let ife = self.tables.interfaces[usize::from(tx)];
         if ife.acl_out_count > 0 && !self.acl_node(Node::AclOutIp4Fa, tx, &f, false) {
             return;
@@ -491,30 +405,17 @@ impl Dataplane {
             if f.nonfirst_fragment {
                 return self.drop_pkt(rx, DropReason::Fragment);
             }
-            let o = self.nat_in2out(
-                rx,
-                &f,
-                ife.fib_index,
-                true,
-                Node::Nat44In2outOutput,
-                Node::Nat44In2outOutputSlowpath,
-            );
+            let o =
+                self.nat_in2out(rx, &f, ife.fib_index, true, Node::Nat44In2outOutput, Node::Nat44In2outOutputSlowpath);
             if !self.nat_finish(rx, &mut pkt, &mut f, o) {
                 return;
             }
         }
-        self.interface_output(rx, pkt, tx, passes, out)
+        self.interface_output(rx, pkt, tx, passes)
     }
 
     /// `<interface>-output` (and `-tx`): a BVI hands the frame to its bridge domain.
-    fn interface_output(
-        &mut self,
-        rx: u16,
-        pkt: PacketBuf,
-        tx: u16,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn interface_output(&mut self, rx: u16, pkt: PacketBuf, tx: u16, passes: u8) {
         self.counters.node(Node::InterfaceOutput);
         let ife = self.tables.interfaces[usize::from(tx)];
         if ife.flags & if_flags::UP == 0 {
@@ -534,13 +435,13 @@ impl Dataplane {
             }
         }
         if ife.flags & if_flags::BVI != 0 {
-            return self.l2_input(tx, pkt, passes + 1, out);
+            return self.l2_input(tx, pkt, passes + 1);
         }
-        self.emit(tx, pkt, out)
+        self.emit(tx, pkt)
     }
 
     /// `ip4-local`, `ip4-udp-lookup`: only VXLAN is terminated here.
-    fn ip4_local(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8, out: &mut Vec<Tx>) {
+    fn ip4_local(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Ip4Local);
         if self.tracer.on {
             let o = self.tracer.node("ip4-local");
@@ -556,38 +457,22 @@ impl Dataplane {
         }
         self.counters.node(Node::Ip4UdpLookup);
         if self.tracer.on {
-            let _ = writeln!(
-                self.tracer.node("ip4-udp-lookup"),
-                "  UDP: src-port {} dst-port {}",
-                f.sport,
-                f.dport
-            );
+            let _ = writeln!(self.tracer.node("ip4-udp-lookup"), "  UDP: src-port {} dst-port {}", f.sport, f.dport);
         }
         if f.dport != crate::wire::vxlan::UDP_PORT {
             return self.drop_pkt(rx, DropReason::LocalNoListener);
         }
-        self.vxlan4_input(rx, pkt, f, passes, out)
+        self.vxlan4_input(rx, pkt, f, passes)
     }
 
     // ---- VXLAN -------------------------------------------------------------------
 
     /// `vxlan4-input`: find the tunnel by (local, remote, VNI), strip the outer headers.
-    fn vxlan4_input(
-        &mut self,
-        rx: u16,
-        mut pkt: PacketBuf,
-        f: Flow,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn vxlan4_input(&mut self, rx: u16, mut pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Vxlan4Input);
         let vx_off = f.l4_offset() + 8;
         let Ok(vx) = crate::wire::vxlan::VxlanPacket::new_checked(&pkt.frame()[vx_off..]) else {
-            let r = if pkt.len() < vx_off + 8 {
-                DropReason::Truncated
-            } else {
-                DropReason::BadVxlanFlags
-            };
+            let r = if pkt.len() < vx_off + 8 { DropReason::Truncated } else { DropReason::BadVxlanFlags };
             return self.drop_pkt(rx, r);
         };
         let vni = vx.vni();
@@ -597,10 +482,7 @@ impl Dataplane {
         let sw = self.tables.vxlan_tunnels[usize::from(tunnel)].sw_if_index;
         if self.tracer.on {
             let name = self.tables.names.interface(sw).to_string();
-            let _ = writeln!(
-                self.tracer.node("vxlan4-input"),
-                "  VXLAN decap from {name} vni {vni} next 1 error 0"
-            );
+            let _ = writeln!(self.tracer.node("vxlan4-input"), "  VXLAN decap from {name} vni {vni} next 1 error 0");
         }
         if !pkt.pull_front(vx_off + 8) || pkt.len() < 14 {
             return self.drop_pkt(rx, DropReason::Truncated);
@@ -609,19 +491,12 @@ impl Dataplane {
         let c = &mut self.counters.interfaces[usize::from(sw)];
         c.rx_packets += 1;
         c.rx_bytes += pkt.len() as u64;
-        self.l2_input(sw, pkt, passes + 1, out)
+        self.l2_input(sw, pkt, passes + 1)
     }
 
     /// `vxlan4-encap`: outer IPv4/UDP/VXLAN with the source port from the inner flow
     /// hash, then `ip4-load-balance` on the tunnel's route and `ip4-rewrite`.
-    fn vxlan4_encap(
-        &mut self,
-        rx: u16,
-        mut pkt: PacketBuf,
-        tunnel: u16,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn vxlan4_encap(&mut self, rx: u16, mut pkt: PacketBuf, tunnel: u16, passes: u8) {
         self.counters.node(Node::Vxlan4Encap);
         let t = self.tables.vxlan_tunnels[usize::from(tunnel)];
         let inner_hash = inner_flow_hash(pkt.frame());
@@ -650,24 +525,11 @@ impl Dataplane {
         udp[2..4].copy_from_slice(&crate::wire::vxlan::UDP_PORT.to_be_bytes());
         udp[4..6].copy_from_slice(&((inner_len + 16) as u16).to_be_bytes());
         udp[6..8].fill(0);
-        h[42..50].copy_from_slice(&[
-            0x08,
-            0,
-            0,
-            0,
-            (t.vni >> 16) as u8,
-            (t.vni >> 8) as u8,
-            t.vni as u8,
-            0,
-        ]);
+        h[42..50].copy_from_slice(&[0x08, 0, 0, 0, (t.vni >> 16) as u8, (t.vni >> 8) as u8, t.vni as u8, 0]);
         self.counters.tables.vxlan_encapsulated += 1;
         if self.tracer.on {
             let name = self.tables.names.interface(t.sw_if_index).to_string();
-            let _ = writeln!(
-                self.tracer.node("vxlan4-encap"),
-                "  VXLAN encap to {name} vni {}",
-                t.vni
-            );
+            let _ = writeln!(self.tracer.node("vxlan4-encap"), "  VXLAN encap to {name} vni {}", t.vni);
         }
         let f = Flow {
             src: t.src,
@@ -681,47 +543,32 @@ impl Dataplane {
             ..Flow::default()
         };
         let lb = self.tables.load_balances[t.outer_lb as usize];
-        let hash = if lb.n_buckets > 1 {
-            self.flow_hash(&f)
-        } else {
-            0
-        };
+        let hash = if lb.n_buckets > 1 { self.flow_hash(&f) } else { 0 };
         self.counters.node(Node::Ip4LoadBalance);
         if self.tracer.on {
             let o = self.tracer.node("ip4-load-balance");
-            let _ = writeln!(
-                o,
-                "  fib {} dpo-idx {} flow hash: 0x{hash:08x}",
-                t.encap_fib_index, t.outer_lb
-            );
+            let _ = writeln!(o, "  fib {} dpo-idx {} flow hash: 0x{hash:08x}", t.encap_fib_index, t.outer_lb);
             ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
         }
-        self.dispatch_lb(rx, pkt, f, lb, hash, passes, out)
+        self.dispatch_lb(rx, pkt, f, lb, hash, passes)
     }
 
     // ---- L2 ----------------------------------------------------------------------
 
     /// `l2-input` (learning, input ACL) and `l2-fwd` / `l2-flood`.
-    fn l2_input(&mut self, rx: u16, pkt: PacketBuf, passes: u8, out: &mut Vec<Tx>) {
+    fn l2_input(&mut self, rx: u16, pkt: PacketBuf, passes: u8) {
         if passes > MAX_PASSES {
             return self.drop_pkt(rx, DropReason::TtlExpired);
         }
         self.counters.node(Node::L2Input);
         let ife = self.tables.interfaces[usize::from(rx)];
         let bd_index = ife.bd_index;
-        let Some(bd) = self
-            .tables
-            .bridge_domains
-            .get(usize::from(bd_index))
-            .copied()
-        else {
+        let Some(bd) = self.tables.bridge_domains.get(usize::from(bd_index)).copied() else {
             return self.drop_pkt(rx, DropReason::L2NoOutput);
         };
         let frame = pkt.frame();
-        let (dst, src): ([u8; 6], [u8; 6]) = (
-            frame[0..6].try_into().expect("len checked"),
-            frame[6..12].try_into().expect("len checked"),
-        );
+        let (dst, src): ([u8; 6], [u8; 6]) =
+            (frame[0..6].try_into().expect("len checked"), frame[6..12].try_into().expect("len checked"));
         if self.tracer.on {
             let _ = writeln!(
                 self.tracer.node("l2-input"),
@@ -747,11 +594,7 @@ impl Dataplane {
             }
         }
         let is_group = dst[0] & 1 != 0;
-        let hit = if is_group {
-            None
-        } else {
-            self.l2fib.get(&l2_key(bd_index, &dst)).copied()
-        };
+        let hit = if is_group { None } else { self.l2fib.get(&l2_key(bd_index, &dst)).copied() };
         match hit {
             Some((sw, flags)) => {
                 self.counters.tables.l2fib_hits += 1;
@@ -769,21 +612,18 @@ impl Dataplane {
                     return self.drop_pkt(rx, DropReason::L2NoOutput);
                 }
                 if flags & l2fib_flags::BVI != 0 {
-                    return self.ip4_input(sw, pkt, passes + 1, out);
+                    return self.ip4_input(sw, pkt, passes + 1);
                 }
-                self.l2_output(rx, pkt, sw, passes, out)
+                self.l2_output(rx, pkt, sw, passes)
             }
             None => {
                 self.counters.tables.l2fib_misses += u64::from(!is_group);
-                let allowed = if is_group {
-                    bd.flags & bd_flags::FLOOD != 0
-                } else {
-                    bd.flags & bd_flags::UU_FLOOD != 0
-                };
+                let allowed =
+                    if is_group { bd.flags & bd_flags::FLOOD != 0 } else { bd.flags & bd_flags::UU_FLOOD != 0 };
                 if !allowed {
                     return self.drop_pkt(rx, DropReason::L2NoOutput);
                 }
-                self.l2_flood(rx, pkt, bd, passes, out)
+                self.l2_flood(rx, pkt, bd, passes)
             }
         }
     }
@@ -808,14 +648,7 @@ impl Dataplane {
     }
 
     /// `l2-flood`: a copy to every member but the ingress (and its split-horizon group).
-    fn l2_flood(
-        &mut self,
-        rx: u16,
-        pkt: PacketBuf,
-        bd: BridgeDomainEntry,
-        passes: u8,
-        out: &mut Vec<Tx>,
-    ) {
+    fn l2_flood(&mut self, rx: u16, pkt: PacketBuf, bd: BridgeDomainEntry, passes: u8) {
         self.counters.node(Node::L2Flood);
         self.counters.tables.l2_flooded += 1;
         let rx_shg = self.tables.interfaces[usize::from(rx)].shg;
@@ -839,36 +672,26 @@ impl Dataplane {
         let last = members.len() - 1;
         let mut pkt = Some(pkt);
         for (i, m) in members.iter().enumerate() {
-            let copy = if i == last {
-                pkt.take().expect("one use")
-            } else {
-                pkt.as_ref().expect("kept until last").clone()
-            };
+            let copy =
+                if i == last { pkt.take().expect("one use") } else { pkt.as_ref().expect("kept until last").clone() };
             if m.sw_if_index == bd.bvi_sw_if_index {
-                self.ip4_input(m.sw_if_index, copy, passes + 1, out);
+                self.ip4_input(m.sw_if_index, copy, passes + 1);
             } else {
-                self.l2_output(rx, copy, m.sw_if_index, passes, out);
+                self.l2_output(rx, copy, m.sw_if_index, passes);
             }
         }
     }
 
     /// `l2-output`: output ACL, then VXLAN encap or the member's wire.
-    fn l2_output(&mut self, rx: u16, pkt: PacketBuf, tx: u16, passes: u8, out: &mut Vec<Tx>) {
+    fn l2_output(&mut self, rx: u16, pkt: PacketBuf, tx: u16, passes: u8) {
         self.counters.node(Node::L2Output);
         let ife = self.tables.interfaces[usize::from(tx)];
         if self.tracer.on {
             let f = pkt.frame();
-            let (dst, src): ([u8; 6], [u8; 6]) = (
-                f[0..6].try_into().expect("len checked"),
-                f[6..12].try_into().expect("len checked"),
-            );
+            let (dst, src): ([u8; 6], [u8; 6]) =
+                (f[0..6].try_into().expect("len checked"), f[6..12].try_into().expect("len checked"));
             let o = self.tracer.node("l2-output");
-            let _ = write!(
-                o,
-                "  l2-output: sw_if_index {tx} dst {} src {} data",
-                fmt_mac(&dst),
-                fmt_mac(&src)
-            );
+            let _ = write!(o, "  l2-output: sw_if_index {tx} dst {} src {} data", fmt_mac(&dst), fmt_mac(&src));
             for b in &f[12..f.len().min(24)] {
                 let _ = write!(o, " {b:02x}");
             }
@@ -891,7 +714,7 @@ impl Dataplane {
             return self.drop_pkt(rx, DropReason::InterfaceDown);
         }
         if ife.kind == if_kind::VXLAN {
-            return self.vxlan4_encap(rx, pkt, ife.vxlan_tunnel, passes, out);
+            return self.vxlan4_encap(rx, pkt, ife.vxlan_tunnel, passes);
         }
         if self.tracer.on {
             let name = self.tables.names.interface(tx).to_string();
@@ -899,7 +722,7 @@ impl Dataplane {
             let _ = writeln!(o, "  {name}");
             ethernet_line(o, 2, pkt.frame());
         }
-        self.emit(tx, pkt, out)
+        self.emit(tx, pkt)
     }
 
     /// An ACL on the L2 path: IPv4 frames are classified, other ethertypes pass.
@@ -924,15 +747,9 @@ impl Dataplane {
     fn acl_node(&mut self, node: Node, sw: u16, f: &Flow, is_input: bool) -> bool {
         self.counters.node(node);
         let ife = self.tables.interfaces[usize::from(sw)];
-        let (start, count) = if is_input {
-            (ife.acl_in_start, ife.acl_in_count)
-        } else {
-            (ife.acl_out_start, ife.acl_out_count)
-        };
-        let verdict = match self
-            .acl
-            .hit(&mut self.sessions, sw, f, is_input, self.now_ns)
-        {
+        let (start, count) =
+            if is_input { (ife.acl_in_start, ife.acl_in_count) } else { (ife.acl_out_start, ife.acl_out_count) };
+        let verdict = match self.acl.hit(&mut self.sessions, sw, f, is_input, self.now_ns) {
             Some(session) => {
                 self.counters.tables.acl_session_hits += 1;
                 Verdict::Session { session }
@@ -948,11 +765,7 @@ impl Dataplane {
                 match action {
                     acl_action::PERMIT => permit = true,
                     acl_action::PERMIT_REFLECT => {
-                        if self
-                            .acl
-                            .create(&mut self.sessions, sw, f, is_input, self.now_ns)
-                            .is_ok()
-                        {
+                        if self.acl.create(&mut self.sessions, sw, f, is_input, self.now_ns).is_some() {
                             self.counters.tables.acl_sessions_created += 1;
                             permit = true;
                         } else {
@@ -965,14 +778,7 @@ impl Dataplane {
             Verdict::NoMatch => reason = DropReason::AclNoMatch,
         }
         if self.tracer.on {
-            acl_trace(
-                self.tracer.node(node.name()),
-                sw,
-                f,
-                is_input,
-                verdict,
-                permit,
-            );
+            acl_trace(self.tracer.node(node.name()), sw, f, is_input, verdict, permit);
         }
         if !permit {
             self.drop_pkt(sw, reason);
@@ -1004,27 +810,15 @@ fn acl_trace(o: &mut String, sw: u16, f: &Flow, is_input: bool, v: Verdict, perm
         1
     };
     let _ = writeln!(o, "  acl-plugin: sw_if_index {sw}, next index {next}, action: {}, match: acl {acl} rule {rule} trace_bits {bits:08x}", acl::trace_action(v));
-    let (p0, p1) = if f.proto == 1 {
-        (u16::from(f.icmp_type), u16::from(f.icmp_code))
-    } else {
-        (f.sport, f.dport)
-    };
+    let (p0, p1) = if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
     let tcp_valid = f.proto == 6 && f.l4_valid;
-    let flag_bits =
-        u64::from(tcp_valid) | (u64::from(is_input) << 1) | (u64::from(f.l4_valid) << 2);
+    let flag_bits = u64::from(tcp_valid) | (u64::from(is_input) << 1) | (u64::from(f.l4_valid) << 2);
     let w1 = u64::from(f.src.swap_bytes()) << 32;
     let w3 = u64::from(f.dst.swap_bytes()) << 32;
-    let w4 =
-        (u64::from(sw) << 48) | (u64::from(f.proto) << 32) | (u64::from(p1) << 16) | u64::from(p0);
-    let w5 = (flag_bits << 56)
-        | (u64::from(if tcp_valid { f.tcp_flags } else { 0 }) << 48)
-        | (0xffff << 32)
-        | u64::from(sw);
-    let _ = writeln!(
-        o,
-        "  pkt info {:016x} {w1:016x} {:016x} {w3:016x} {w4:016x} {w5:016x}",
-        0, 0
-    );
+    let w4 = (u64::from(sw) << 48) | (u64::from(f.proto) << 32) | (u64::from(p1) << 16) | u64::from(p0);
+    let w5 =
+        (flag_bits << 56) | (u64::from(if tcp_valid { f.tcp_flags } else { 0 }) << 48) | (0xffff << 32) | u64::from(sw);
+    let _ = writeln!(o, "  pkt info {:016x} {w1:016x} {:016x} {w3:016x} {w4:016x} {w5:016x}", 0, 0);
     let _ = writeln!(
         o,
         "   {} sw_if_index {sw} (lsb16 {sw}) l3 ip4 {} -> {} l4 proto {} l4_valid {} port {p0} -> {p1} tcp flags ({}) {:02x} rsvd 0",
@@ -1047,21 +841,14 @@ fn inner_flow_hash(frame: &[u8]) -> u32 {
         let word = |o: usize| u32::from_be_bytes([ip[o], ip[o + 1], ip[o + 2], ip[o + 3]]);
         let proto = ip[9];
         let (sp, dp) = if hashes_ports(proto) && ip.len() >= 24 {
-            (
-                u16::from_be_bytes([ip[20], ip[21]]),
-                u16::from_be_bytes([ip[22], ip[23]]),
-            )
+            (u16::from_be_bytes([ip[20], ip[21]]), u16::from_be_bytes([ip[22], ip[23]]))
         } else {
             (0, 0)
         };
         ip4_flow_hash(word(12), word(16), proto, sp, dp)
     } else {
-        let dst: [u8; 6] = frame[0..6]
-            .try_into()
-            .expect("frame has an Ethernet header");
-        let src: [u8; 6] = frame[6..12]
-            .try_into()
-            .expect("frame has an Ethernet header");
+        let dst: [u8; 6] = frame[0..6].try_into().expect("frame has an Ethernet header");
+        let src: [u8; 6] = frame[6..12].try_into().expect("frame has an Ethernet header");
         l2_flow_hash(&dst, &src, ethertype)
     }
 }

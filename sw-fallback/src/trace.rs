@@ -21,27 +21,14 @@ impl Tracer {
     pub fn begin(&mut self, now_ns: u64) {
         self.packets += 1;
         self.now_ns = now_ns;
-        let _ = write!(
-            self.text,
-            "{}Packet {}\n\n",
-            if self.packets > 1 { "\n" } else { "" },
-            self.packets
-        );
+        let _ = write!(self.text, "{}Packet {}\n\n", if self.packets > 1 { "\n" } else { "" }, self.packets);
     }
 
     /// Starts a node's entry and returns the text to append its lines to.
     pub fn node(&mut self, name: &str) -> &mut String {
         let us = self.now_ns / 1000;
         let (s, usec) = (us / 1_000_000, us % 1_000_000);
-        let _ = writeln!(
-            self.text,
-            "{:02}:{:02}:{:02}:{:06}: {}",
-            s / 3600,
-            (s / 60) % 60,
-            s % 60,
-            usec,
-            name
-        );
+        let _ = writeln!(self.text, "{:02}:{:02}:{:02}:{:06}: {}", s / 3600, (s / 60) % 60, s % 60, usec, name);
         &mut self.text
     }
 
@@ -72,21 +59,12 @@ pub fn ethernet_line(out: &mut String, indent: usize, frame: &[u8]) {
         0x0806 => "ARP".to_string(),
         t => format!("0x{t:04x}"),
     };
-    let _ = writeln!(
-        out,
-        "{:indent$}{name}: {} -> {}",
-        "",
-        fmt_mac(&src),
-        fmt_mac(&dst)
-    );
+    let _ = writeln!(out, "{:indent$}{name}: {} -> {}", "", fmt_mac(&src), fmt_mac(&dst));
 }
 
 fn tcp_flag_names(flags: u8) -> String {
     const NAMES: [&str; 8] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"];
-    let v: Vec<&str> = (0..8)
-        .filter(|b| flags & (1 << b) != 0)
-        .map(|b| NAMES[b])
-        .collect();
+    let v: Vec<&str> = (0..8).filter(|b| flags & (1 << b) != 0).map(|b| NAMES[b]).collect();
     v.join(" ")
 }
 
@@ -105,10 +83,7 @@ pub fn ip4_lines(out: &mut String, indent: usize, ip: &[u8]) {
         let _ = writeln!(out, "{:indent$}(malformed ip4 header)", "");
         return;
     };
-    let (s, d) = (
-        std::net::Ipv4Addr::from(p.src_addr()),
-        std::net::Ipv4Addr::from(p.dst_addr()),
-    );
+    let (s, d) = (std::net::Ipv4Addr::from(p.src_addr()), std::net::Ipv4Addr::from(p.dst_addr()));
     let proto = proto_name(p.protocol());
     let _ = writeln!(out, "{:indent$}{proto}: {s} -> {d}", "");
     let _ = writeln!(
@@ -141,20 +116,8 @@ pub fn ip4_lines(out: &mut String, indent: usize, ip: &[u8]) {
     match p.protocol() {
         6 => {
             if let Ok(t) = TcpPacket::new_checked(p.payload()) {
-                let _ = writeln!(
-                    out,
-                    "{:indent$}TCP: {} -> {}",
-                    "",
-                    t.src_port(),
-                    t.dst_port()
-                );
-                let _ = writeln!(
-                    out,
-                    "{:indent$}  seq. 0x{:08x} ack 0x{:08x}",
-                    "",
-                    t.seq(),
-                    t.ack()
-                );
+                let _ = writeln!(out, "{:indent$}TCP: {} -> {}", "", t.src_port(), t.dst_port());
+                let _ = writeln!(out, "{:indent$}  seq. 0x{:08x} ack 0x{:08x}", "", t.seq(), t.ack());
                 let _ = writeln!(
                     out,
                     "{:indent$}  flags 0x{:02x} {}, tcp header: {} bytes",
@@ -163,31 +126,13 @@ pub fn ip4_lines(out: &mut String, indent: usize, ip: &[u8]) {
                     tcp_flag_names(t.flags()),
                     t.header_len()
                 );
-                let _ = writeln!(
-                    out,
-                    "{:indent$}  window {}, checksum 0x{:04x}",
-                    "",
-                    t.window(),
-                    t.checksum()
-                );
+                let _ = writeln!(out, "{:indent$}  window {}, checksum 0x{:04x}", "", t.window(), t.checksum());
             }
         }
         17 => {
             if let Ok(u) = UdpPacket::new_checked(p.payload()) {
-                let _ = writeln!(
-                    out,
-                    "{:indent$}UDP: {} -> {}",
-                    "",
-                    u.src_port(),
-                    u.dst_port()
-                );
-                let _ = writeln!(
-                    out,
-                    "{:indent$}  length {}, checksum 0x{:04x}",
-                    "",
-                    u.length(),
-                    u.checksum()
-                );
+                let _ = writeln!(out, "{:indent$}UDP: {} -> {}", "", u.src_port(), u.dst_port());
+                let _ = writeln!(out, "{:indent$}  length {}, checksum 0x{:04x}", "", u.length(), u.checksum());
             }
         }
         _ => {}

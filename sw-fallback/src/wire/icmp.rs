@@ -98,10 +98,7 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     /// [`IcmpPacket::echo_ident`] and [`IcmpPacket::echo_seq_no`] mean something.
     #[inline]
     pub fn is_echo(&self) -> bool {
-        matches!(
-            self.msg_type(),
-            msg_type::ECHO_REQUEST | msg_type::ECHO_REPLY
-        )
+        matches!(self.msg_type(), msg_type::ECHO_REQUEST | msg_type::ECHO_REPLY)
     }
 
     /// Echo identifier (bytes 4..6; meaningful only when [`IcmpPacket::is_echo`]).
@@ -169,10 +166,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> IcmpPacket<T> {
     /// Mutable payload.
     #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
-        self.buffer
-            .as_mut()
-            .get_mut(HEADER_LEN..)
-            .unwrap_or(&mut [])
+        self.buffer.as_mut().get_mut(HEADER_LEN..).unwrap_or(&mut [])
     }
 
     /// Recompute the checksum over the whole message.
@@ -192,9 +186,7 @@ mod tests {
 
     /// An echo request: id 0x1234, seq 1, "abcd" payload; checksum
     /// computed by hand: ~(0x0800 + 0x1234 + 0x0001 + 0x6162 + 0x6364) = 0x2104.
-    const ECHO: [u8; 12] = [
-        8, 0, 0x21, 0x04, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd',
-    ];
+    const ECHO: [u8; 12] = [8, 0, 0x21, 0x04, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd'];
 
     #[test]
     fn echo_request() {
@@ -227,14 +219,8 @@ mod tests {
 
     #[test]
     fn bad_inputs() {
-        assert_eq!(
-            IcmpPacket::new_checked(&ECHO[..7]).unwrap_err(),
-            WireError::BadL4Header
-        );
-        assert_eq!(
-            IcmpPacket::new_checked(&[][..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(IcmpPacket::new_checked(&ECHO[..7]).unwrap_err(), WireError::BadL4Header);
+        assert_eq!(IcmpPacket::new_checked(&[][..]).unwrap_err(), WireError::BadL4Header);
         let hdr_only = IcmpPacket::new_checked(&ECHO[..8]).unwrap();
         assert!(hdr_only.payload().is_empty());
         let unreach = [3u8, 1, 0, 0, 0, 0, 0, 0];
@@ -243,8 +229,7 @@ mod tests {
 
     #[test]
     fn matches_etherparse() {
-        let builder = etherparse::PacketBuilder::ipv4([10, 1, 1, 3], [10, 1, 2, 4], 64)
-            .icmpv4_echo_request(0xbeef, 7);
+        let builder = etherparse::PacketBuilder::ipv4([10, 1, 1, 3], [10, 1, 2, 4], 64).icmpv4_echo_request(0xbeef, 7);
         let mut buf = Vec::new();
         builder.write(&mut buf, b"ping payload").unwrap();
         let ip = Ipv4Packet::new_checked(&buf[..]).unwrap();

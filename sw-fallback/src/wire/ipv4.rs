@@ -379,13 +379,7 @@ mod tests {
         for (v, ttl, csum, src, dst) in [
             (tv::SYN_TAP3, 62, 0x9c59, [10, 1, 1, 3], [10, 1, 2, 4]),
             (tv::SYNACK_LOOP0, 63, 0x24b4, [10, 1, 2, 4], [10, 1, 1, 3]),
-            (
-                tv::SYNACK_UNNAT,
-                62,
-                0x65b7,
-                [10, 97, 193, 160],
-                [10, 1, 1, 3],
-            ),
+            (tv::SYNACK_UNNAT, 62, 0x65b7, [10, 97, 193, 160], [10, 1, 1, 3]),
         ] {
             let frame = full(v);
             let ip = Ipv4Packet::new_checked(&frame[14..]).unwrap();
@@ -420,10 +414,7 @@ mod tests {
         // The trace prints 60 bytes of a 74-byte frame: the total length does not fit.
         for v in [tv::SYN_LOOP0, tv::VXLAN_OUT] {
             let frame = dump(v);
-            assert_eq!(
-                Ipv4Packet::new_checked(&frame[14..]).unwrap_err(),
-                WireError::BadTotalLength
-            );
+            assert_eq!(Ipv4Packet::new_checked(&frame[14..]).unwrap_err(), WireError::BadTotalLength);
             // The header alone is intact and verifies.
             assert!(Ipv4Packet::new_unchecked(&frame[14..34]).verify_checksum());
         }
@@ -463,58 +454,31 @@ mod tests {
         let good = header(28);
         assert!(Ipv4Packet::new_checked(&good[..]).is_ok());
 
-        assert_eq!(
-            Ipv4Packet::new_checked(&good[..19]).unwrap_err(),
-            WireError::Truncated
-        );
-        assert_eq!(
-            Ipv4Packet::new_checked(&[][..]).unwrap_err(),
-            WireError::Truncated
-        );
+        assert_eq!(Ipv4Packet::new_checked(&good[..19]).unwrap_err(), WireError::Truncated);
+        assert_eq!(Ipv4Packet::new_checked(&[][..]).unwrap_err(), WireError::Truncated);
 
         let mut v = good.clone();
         v[0] = 0x65;
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadIpVersion
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadIpVersion);
 
         v[0] = 0x44;
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadIhl
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadIhl);
         v[0] = 0x40;
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadIhl
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadIhl);
 
         // IHL 15 = 60 bytes of header in a 28-byte buffer.
         v[0] = 0x4f;
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::Truncated
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::Truncated);
 
         // Total length beyond the buffer, or below the header length.
         let mut v = good.clone();
         v[2..4].copy_from_slice(&29u16.to_be_bytes());
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadTotalLength
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadTotalLength);
         v[2..4].copy_from_slice(&19u16.to_be_bytes());
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadTotalLength
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadTotalLength);
         v[0] = 0x46;
         v[2..4].copy_from_slice(&20u16.to_be_bytes());
-        assert_eq!(
-            Ipv4Packet::new_checked(&v[..]).unwrap_err(),
-            WireError::BadTotalLength
-        );
+        assert_eq!(Ipv4Packet::new_checked(&v[..]).unwrap_err(), WireError::BadTotalLength);
 
         // Bad checksum is not a parse error, but does not verify.
         let mut v = good.clone();
@@ -563,12 +527,7 @@ mod tests {
 
     #[test]
     fn matches_etherparse_on_seed() {
-        for v in [
-            tv::SYN_LOOP0,
-            tv::SYNACK_UNNAT,
-            tv::VXLAN_OUT,
-            tv::VXLAN_BACK,
-        ] {
+        for v in [tv::SYN_LOOP0, tv::SYNACK_UNNAT, tv::VXLAN_OUT, tv::VXLAN_BACK] {
             let frame = full(v);
             let e = etherparse::Ipv4HeaderSlice::from_slice(&frame[14..]).unwrap();
             let ip = Ipv4Packet::new_checked(&frame[14..]).unwrap();
@@ -589,19 +548,8 @@ mod tests {
     }
 
     fn touch_all<T: AsRef<[u8]>>(ip: &Ipv4Packet<T>) {
-        let _ = (
-            ip.version(),
-            ip.header_len(),
-            ip.tos(),
-            ip.total_len(),
-            ip.ident(),
-        );
-        let _ = (
-            ip.flags_frag(),
-            ip.dont_frag(),
-            ip.more_frags(),
-            ip.frag_offset(),
-        );
+        let _ = (ip.version(), ip.header_len(), ip.tos(), ip.total_len(), ip.ident());
+        let _ = (ip.flags_frag(), ip.dont_frag(), ip.more_frags(), ip.frag_offset());
         let _ = (ip.is_fragment(), ip.ttl(), ip.protocol(), ip.checksum());
         let _ = (ip.src_addr(), ip.dst_addr(), ip.verify_checksum());
         let _ = (ip.header(), ip.options(), ip.payload());

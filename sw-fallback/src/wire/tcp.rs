@@ -255,10 +255,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpPacket<T> {
     #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let end = self.header_end();
-        self.buffer
-            .as_mut()
-            .get_mut(HEADER_LEN..end)
-            .unwrap_or(&mut [])
+        self.buffer.as_mut().get_mut(HEADER_LEN..end).unwrap_or(&mut [])
     }
 
     /// Mutable payload.
@@ -361,18 +358,13 @@ mod tests {
         assert!(tcp.verify_checksum(src, dst));
         assert!(!tcp.verify_checksum(src, [10, 1, 2, 5]));
         let e = etherparse::TcpHeaderSlice::from_slice(&seg).unwrap();
-        assert_eq!(
-            e.calc_checksum_ipv4_raw(src, dst, b"odd").unwrap(),
-            e.checksum()
-        );
+        assert_eq!(e.calc_checksum_ipv4_raw(src, dst, b"odd").unwrap(), e.checksum());
         assert_eq!(e.options(), &[1, 1, 1, 0]);
         assert_eq!(e.data_offset(), 6);
         assert!(e.psh() && e.ack() && !e.syn());
 
         seg[26] ^= 0x80;
-        assert!(!TcpPacket::new_checked(&seg[..])
-            .unwrap()
-            .verify_checksum(src, dst));
+        assert!(!TcpPacket::new_checked(&seg[..]).unwrap().verify_checksum(src, dst));
     }
 
     #[test]
@@ -380,24 +372,12 @@ mod tests {
         let mut seg = [0u8; 24];
         seg[12] = 0x50;
         assert!(TcpPacket::new_checked(&seg[..]).is_ok());
-        assert_eq!(
-            TcpPacket::new_checked(&seg[..19]).unwrap_err(),
-            WireError::BadL4Header
-        );
-        assert_eq!(
-            TcpPacket::new_checked(&[][..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(TcpPacket::new_checked(&seg[..19]).unwrap_err(), WireError::BadL4Header);
+        assert_eq!(TcpPacket::new_checked(&[][..]).unwrap_err(), WireError::BadL4Header);
         seg[12] = 0x40;
-        assert_eq!(
-            TcpPacket::new_checked(&seg[..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(TcpPacket::new_checked(&seg[..]).unwrap_err(), WireError::BadL4Header);
         seg[12] = 0x70; // 28 bytes of header in 24
-        assert_eq!(
-            TcpPacket::new_checked(&seg[..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(TcpPacket::new_checked(&seg[..]).unwrap_err(), WireError::BadL4Header);
         seg[12] = 0x60;
         assert_eq!(TcpPacket::new_checked(&seg[..]).unwrap().options().len(), 4);
     }
@@ -423,21 +403,8 @@ mod tests {
     }
 
     fn touch_all<T: AsRef<[u8]>>(t: &TcpPacket<T>) {
-        let _ = (
-            t.src_port(),
-            t.dst_port(),
-            t.seq(),
-            t.ack(),
-            t.header_len(),
-            t.flags(),
-        );
-        let _ = (
-            t.window(),
-            t.checksum(),
-            t.urgent(),
-            t.options(),
-            t.payload(),
-        );
+        let _ = (t.src_port(), t.dst_port(), t.seq(), t.ack(), t.header_len(), t.flags());
+        let _ = (t.window(), t.checksum(), t.urgent(), t.options(), t.payload());
         let _ = t.verify_checksum([1, 2, 3, 4], [5, 6, 7, 8]);
     }
 

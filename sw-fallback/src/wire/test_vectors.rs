@@ -37,9 +37,7 @@ pub fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let pairs = digits.chunks_exact(2);
     assert!(pairs.remainder().is_empty(), "odd hex length");
-    pairs
-        .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
-        .collect()
+    pairs.map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap()).collect()
 }
 
 /// The dump as printed (cut short).

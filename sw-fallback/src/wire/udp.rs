@@ -149,8 +149,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     #[inline]
     fn sum(&self, src: [u8; 4], dst: [u8; 4]) -> u32 {
         let datagram = &self.buffer.as_ref()[..self.end()];
-        checksum::pseudo_header_sum(src, dst, ipv4::protocol::UDP, self.length())
-            + checksum::sum(datagram)
+        checksum::pseudo_header_sum(src, dst, ipv4::protocol::UDP, self.length()) + checksum::sum(datagram)
     }
 }
 
@@ -188,10 +187,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> UdpPacket<T> {
     #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let end = self.end();
-        self.buffer
-            .as_mut()
-            .get_mut(HEADER_LEN..end)
-            .unwrap_or(&mut [])
+        self.buffer.as_mut().get_mut(HEADER_LEN..end).unwrap_or(&mut [])
     }
 
     /// Compute and write the checksum over the pseudo header and the datagram (as far as
@@ -236,24 +232,12 @@ mod tests {
         let mut d = [0u8; 12];
         d[4..6].copy_from_slice(&8u16.to_be_bytes());
         assert!(UdpPacket::new_checked(&d[..]).is_ok());
-        assert_eq!(
-            UdpPacket::new_checked(&d[..7]).unwrap_err(),
-            WireError::BadL4Header
-        );
-        assert_eq!(
-            UdpPacket::new_checked(&[][..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(UdpPacket::new_checked(&d[..7]).unwrap_err(), WireError::BadL4Header);
+        assert_eq!(UdpPacket::new_checked(&[][..]).unwrap_err(), WireError::BadL4Header);
         d[4..6].copy_from_slice(&7u16.to_be_bytes());
-        assert_eq!(
-            UdpPacket::new_checked(&d[..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(UdpPacket::new_checked(&d[..]).unwrap_err(), WireError::BadL4Header);
         d[4..6].copy_from_slice(&13u16.to_be_bytes());
-        assert_eq!(
-            UdpPacket::new_checked(&d[..]).unwrap_err(),
-            WireError::BadL4Header
-        );
+        assert_eq!(UdpPacket::new_checked(&d[..]).unwrap_err(), WireError::BadL4Header);
         // Shorter than the buffer is fine: trailing bytes are not payload.
         d[4..6].copy_from_slice(&10u16.to_be_bytes());
         d[8..].copy_from_slice(&[1, 2, 3, 4]);
@@ -292,13 +276,7 @@ mod tests {
     }
 
     fn touch_all<T: AsRef<[u8]>>(u: &UdpPacket<T>) {
-        let _ = (
-            u.src_port(),
-            u.dst_port(),
-            u.length(),
-            u.checksum(),
-            u.payload(),
-        );
+        let _ = (u.src_port(), u.dst_port(), u.length(), u.checksum(), u.payload());
         let _ = u.verify_checksum([1, 2, 3, 4], [5, 6, 7, 8]);
     }
 

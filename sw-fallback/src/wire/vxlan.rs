@@ -84,12 +84,7 @@ impl<T: AsRef<[u8]>> VxlanPacket<T> {
     #[inline]
     pub fn vni(&self) -> u32 {
         let d = self.buffer.as_ref();
-        u32::from_be_bytes([
-            0,
-            d[field::VNI.start],
-            d[field::VNI.start + 1],
-            d[field::VNI.start + 2],
-        ])
+        u32::from_be_bytes([0, d[field::VNI.start], d[field::VNI.start + 1], d[field::VNI.start + 2]])
     }
 
     /// The inner Ethernet frame.
@@ -165,20 +160,11 @@ mod tests {
     fn bad_inputs() {
         let hdr = [0x08, 0, 0, 0, 0, 0, 0x0a, 0];
         assert!(VxlanPacket::new_checked(&hdr[..]).is_ok());
-        assert_eq!(
-            VxlanPacket::new_checked(&hdr[..7]).unwrap_err(),
-            WireError::Truncated
-        );
+        assert_eq!(VxlanPacket::new_checked(&hdr[..7]).unwrap_err(), WireError::Truncated);
         let no_i = [0x00, 0, 0, 0, 0, 0, 0x0a, 0];
-        assert_eq!(
-            VxlanPacket::new_checked(&no_i[..]).unwrap_err(),
-            WireError::BadVxlanFlags
-        );
+        assert_eq!(VxlanPacket::new_checked(&no_i[..]).unwrap_err(), WireError::BadVxlanFlags);
         let gbp = [0xf7, 0, 0, 0, 0, 0, 0x0a, 0];
-        assert_eq!(
-            VxlanPacket::new_checked(&gbp[..]).unwrap_err(),
-            WireError::BadVxlanFlags
-        );
+        assert_eq!(VxlanPacket::new_checked(&gbp[..]).unwrap_err(), WireError::BadVxlanFlags);
         // Reserved bits set alongside I are ignored (RFC 7348 section 5).
         let reserved = [0x88, 0xff, 0, 0, 0, 0, 0x0a, 0xff];
         assert_eq!(VxlanPacket::new_checked(&reserved[..]).unwrap().vni(), 10);
