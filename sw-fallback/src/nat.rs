@@ -341,10 +341,10 @@ impl NatState {
                 return self.create(
                     table,
                     NewSession {
-                        inside: inside,
+                        inside,
                         outside: inside.reversed(),
                         proto: f.proto,
-                        fib: fib,
+                        fib,
                         endpoint_dependent: false,
                         packet_in2out: true,
                     },
@@ -358,14 +358,7 @@ impl NatState {
             let outside = Tuple { src: f.dst, dst: m.external_addr, sport: f.dport, dport: m.external_port };
             return self.create(
                 table,
-                NewSession {
-                    inside: inside,
-                    outside: outside,
-                    proto: f.proto,
-                    fib: fib,
-                    endpoint_dependent: true,
-                    packet_in2out: true,
-                },
+                NewSession { inside, outside, proto: f.proto, fib, endpoint_dependent: true, packet_in2out: true },
                 now_ns,
             );
         }
@@ -383,14 +376,7 @@ impl NatState {
         let outside = Tuple { src: f.dst, dst: addr, sport: f.dport, dport: port };
         self.create(
             table,
-            NewSession {
-                inside: inside,
-                outside: outside,
-                proto: f.proto,
-                fib: fib,
-                endpoint_dependent: false,
-                packet_in2out: true,
-            },
+            NewSession { inside, outside, proto: f.proto, fib, endpoint_dependent: false, packet_in2out: true },
             now_ns,
         )
     }
@@ -425,9 +411,9 @@ impl NatState {
                 table,
                 NewSession {
                     inside: outside.reversed(),
-                    outside: outside,
+                    outside,
                     proto: f.proto,
-                    fib: fib,
+                    fib,
                     endpoint_dependent: false,
                     packet_in2out: false,
                 },
@@ -457,8 +443,8 @@ impl NatState {
         self.create(
             table,
             NewSession {
-                inside: inside,
-                outside: outside,
+                inside,
+                outside,
                 proto: f.proto,
                 fib: ep.fib_index,
                 endpoint_dependent: true,
