@@ -473,6 +473,7 @@ impl Ipv4Prefix {
 }
 
 /// Network mask of a prefix length (0..=32).
+#[inline]
 pub fn prefix_mask(len: u8) -> u32 {
     if len == 0 {
         0

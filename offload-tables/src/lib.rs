@@ -19,6 +19,7 @@ pub mod lpm;
 pub mod reasons;
 pub mod render;
 pub mod session;
+pub mod vpp;
 
 pub use config::NodeConfig;
 pub use render::{render, RenderError, Tables};

@@ -732,7 +732,11 @@ impl<'a> Renderer<'a> {
                 });
             }
         }
-        for (&(ix, ip), &adj) in &adj_of {
+        // In adjacency (= config) order: iterating the HashMap would make the rendered
+        // tables differ from one render to the next.
+        let mut adjs: Vec<((u16, u32), u32)> = adj_of.iter().map(|(&k, &v)| (k, v)).collect();
+        adjs.sort_by_key(|&(_, adj)| adj);
+        for ((ix, ip), adj) in adjs {
             let fib = self.t.interfaces[usize::from(ix)].fib_index;
             pending.push(Pending {
                 fib,

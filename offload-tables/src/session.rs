@@ -1,36 +1,104 @@
 //! The session table: exact match on [`SessionKey`], hash-placed with a bounded probe.
 //!
-//! Geometry shared by software and NIC: `n_buckets` (a power of two) buckets of
-//! [`WAYS`] slots; a key lives in bucket `hash_key(key) & (n_buckets - 1)`, in any of
-//! its slots. A lookup reads one bucket (one wide RAM word in the RTL), so it costs the
-//! same whether it hits or misses; an insert into a full bucket fails and the caller
-//! counts it (the flow then stays in software). NAT sessions put two entries in it,
-//! one per direction; reflexive ACL sessions one.
+//! Geometry shared by software and NIC (the rte_hash / cuckoo-filter layout):
+//! `n_buckets` (a power of two) buckets of [`WAYS`] slots. A key's 32-bit hash gives a
+//! 16-bit tag (never 0, which marks a free slot) and two candidate buckets: `b1` from
+//! the hash, `b2 = b1 ^ spread(tag)`. Each bucket has a tag word (`WAYS` × 16 bits, one
+//! narrow RAM word in the RTL, one cache line in software) beside its entries; a lookup
+//! reads both tag words and compares full keys only where a tag matches, so it costs
+//! the same bounded work whether it hits or misses. An insert goes to the emptier
+//! candidate; when both are full it fails and the caller counts it (the flow then
+//! stays in software). NAT sessions put two entries in it, one per direction;
+//! reflexive ACL sessions one.
 
-use crate::flow_hash::hash_words;
 use crate::layout::{session_flags, SessionEntry, SessionKey};
 
-/// Slots per bucket: the bound on probes per lookup.
+/// Slots per bucket.
 pub const WAYS: usize = 8;
 
-/// Hash that places a key in the table.
+/// Hash that places a key in the table: the key as two little-endian 64-bit words,
+/// each multiplied by an odd constant, xor-folded and finished with a multiply and
+/// xor-shift (splitmix64's finaliser). Three 64-bit multiplies: a few cycles in
+/// software, three pipelined DSP multipliers in logic; the bucket and tag bits come
+/// from the well-mixed high half of the product.
 #[inline]
 pub fn hash_key(k: &SessionKey) -> u32 {
-    let w: [u32; 4] = bytemuck::cast(*k);
-    hash_words(w[0], w[1], w[2], w[3])
+    let [a, b]: [u64; 2] = bytemuck::cast(*k);
+    let m = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(32).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let m = (m ^ (m >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (m >> 32) as u32
+}
+
+/// The tag stored for a key: the hash's high half, never 0.
+#[inline]
+pub fn tag_of(hash: u32) -> u16 {
+    ((hash >> 16) as u16) | 1
+}
+
+/// The two candidate buckets of a hash (equal only when the table has one bucket).
+#[inline]
+pub fn buckets_of(hash: u32, bucket_mask: usize) -> [usize; 2] {
+    let b1 = hash as usize & bucket_mask;
+    // Spread the tag over the bucket bits (odd multiplier), and never map to b1 itself.
+    let spread = (u32::from(tag_of(hash)).wrapping_mul(0x9e37_79b1) >> 7) as usize | 1;
+    [b1, (b1 ^ spread) & bucket_mask]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InsertError {
-    #[error("bucket full ({WAYS} ways)")]
+    #[error("both candidate buckets full ({WAYS} ways each)")]
     BucketFull,
     #[error("key already present")]
     Duplicate,
 }
 
+/// Zeroed memory for the entry array. Large tables are touched at random, one entry per
+/// lookup, so they live in an anonymous mapping advised to use huge pages (fewer TLB
+/// misses); a zeroed [`SessionEntry`] is a free slot, so the mapping needs no init.
+struct EntryMemory {
+    map: memmap2::MmapMut,
+}
+
+impl EntryMemory {
+    fn zeroed(n: usize) -> Self {
+        let bytes = (n * std::mem::size_of::<SessionEntry>()).max(1);
+        let map = memmap2::MmapOptions::new().len(bytes).map_anon().expect("anonymous mapping for the session table");
+        #[cfg(target_os = "linux")]
+        {
+            // Only advice: without transparent huge pages the table still works.
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
+        EntryMemory { map }
+    }
+    fn entries(&self) -> &[SessionEntry] {
+        bytemuck::cast_slice(
+            &self.map[..self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>()],
+        )
+    }
+    fn entries_mut(&mut self) -> &mut [SessionEntry] {
+        let n = self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>();
+        bytemuck::cast_slice_mut(&mut self.map[..n])
+    }
+}
+
+impl Clone for EntryMemory {
+    fn clone(&self) -> Self {
+        let mut m = EntryMemory::zeroed(self.entries().len());
+        m.entries_mut().copy_from_slice(self.entries());
+        m
+    }
+}
+
+impl std::fmt::Debug for EntryMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EntryMemory({} entries)", self.entries().len())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SessionTable {
-    slots: Vec<SessionEntry>,
+    tags: Vec<[u16; WAYS]>,
+    mem: EntryMemory,
     bucket_mask: usize,
     len: usize,
 }
@@ -40,14 +108,19 @@ impl SessionTable {
     /// number of buckets).
     pub fn with_capacity(capacity: usize) -> Self {
         let buckets = capacity.div_ceil(WAYS).next_power_of_two().max(1);
-        SessionTable { slots: vec![SessionEntry::default(); buckets * WAYS], bucket_mask: buckets - 1, len: 0 }
+        SessionTable {
+            tags: vec![[0; WAYS]; buckets],
+            mem: EntryMemory::zeroed(buckets * WAYS),
+            bucket_mask: buckets - 1,
+            len: 0,
+        }
     }
 
     pub fn n_buckets(&self) -> usize {
         self.bucket_mask + 1
     }
     pub fn capacity(&self) -> usize {
-        self.slots.len()
+        self.n_buckets() * WAYS
     }
     pub fn len(&self) -> usize {
         self.len
@@ -56,61 +129,77 @@ impl SessionTable {
         self.len == 0
     }
 
+    /// The candidate buckets of `key`.
     #[inline]
-    pub fn bucket_of(&self, key: &SessionKey) -> usize {
-        hash_key(key) as usize & self.bucket_mask
+    pub fn buckets(&self, key: &SessionKey) -> [usize; 2] {
+        buckets_of(hash_key(key), self.bucket_mask)
     }
 
     /// Slot index of `key`, if present.
     #[inline]
     pub fn lookup(&self, key: &SessionKey) -> Option<usize> {
-        let base = self.bucket_of(key) * WAYS;
-        self.slots[base..base + WAYS]
-            .iter()
-            .position(|e| e.flags & session_flags::VALID != 0 && e.key == *key)
-            .map(|way| base + way)
+        let h = hash_key(key);
+        let tag = tag_of(h);
+        for b in buckets_of(h, self.bucket_mask) {
+            let tags = &self.tags[b];
+            for (way, &t) in tags.iter().enumerate() {
+                if t == tag && self.mem.entries()[b * WAYS + way].key == *key {
+                    return Some(b * WAYS + way);
+                }
+            }
+        }
+        None
     }
 
     #[inline]
     pub fn get(&self, slot: usize) -> &SessionEntry {
-        &self.slots[slot]
+        &self.mem.entries()[slot]
     }
     #[inline]
     pub fn get_mut(&mut self, slot: usize) -> &mut SessionEntry {
-        &mut self.slots[slot]
+        &mut self.mem.entries_mut()[slot]
     }
 
-    /// Inserts `entry` (its `VALID` flag is set here); returns the slot.
+    /// Inserts `entry` (its `VALID` flag is set here) into the emptier of its two
+    /// buckets; returns the slot.
     pub fn insert(&mut self, mut entry: SessionEntry) -> Result<usize, InsertError> {
         if self.lookup(&entry.key).is_some() {
             return Err(InsertError::Duplicate);
         }
-        let base = self.bucket_of(&entry.key) * WAYS;
-        let way = self.slots[base..base + WAYS]
-            .iter()
-            .position(|e| e.flags & session_flags::VALID == 0)
-            .ok_or(InsertError::BucketFull)?;
+        let h = hash_key(&entry.key);
+        let [b1, b2] = buckets_of(h, self.bucket_mask);
+        let free = |b: usize| self.tags[b].iter().filter(|&&t| t == 0).count();
+        let b = if free(b2) > free(b1) { b2 } else { b1 };
+        let way = self.tags[b].iter().position(|&t| t == 0).ok_or(InsertError::BucketFull)?;
         entry.flags |= session_flags::VALID;
-        self.slots[base + way] = entry;
+        self.tags[b][way] = tag_of(h);
+        self.mem.entries_mut()[b * WAYS + way] = entry;
         self.len += 1;
-        Ok(base + way)
+        Ok(b * WAYS + way)
     }
 
     /// Frees a slot; freeing an empty slot is a no-op.
     pub fn remove(&mut self, slot: usize) {
-        if self.slots[slot].flags & session_flags::VALID != 0 {
-            self.slots[slot] = SessionEntry::default();
+        if self.get(slot).flags & session_flags::VALID != 0 {
+            self.mem.entries_mut()[slot] = SessionEntry::default();
+            self.tags[slot / WAYS][slot % WAYS] = 0;
             self.len -= 1;
         }
     }
 
+    /// The tag word of a bucket (what the NIC's tag RAM holds).
+    pub fn bucket_tags(&self, bucket: usize) -> [u16; WAYS] {
+        self.tags[bucket]
+    }
+
     /// Live entries with their slots.
     pub fn iter(&self) -> impl Iterator<Item = (usize, &SessionEntry)> {
-        self.slots.iter().enumerate().filter(|(_, e)| e.flags & session_flags::VALID != 0)
+        self.mem.entries().iter().enumerate().filter(|(_, e)| e.flags & session_flags::VALID != 0)
     }
 
     pub fn clear(&mut self) {
-        self.slots.fill(SessionEntry::default());
+        self.mem.entries_mut().fill(SessionEntry::default());
+        self.tags.fill([0; WAYS]);
         self.len = 0;
     }
 }
@@ -127,7 +216,7 @@ mod tests {
 
     #[test]
     fn full_bucket_is_refused() {
-        let mut t = SessionTable::with_capacity(WAYS); // one bucket
+        let mut t = SessionTable::with_capacity(WAYS); // one bucket: both candidates are it
         for i in 0..WAYS as u32 {
             t.insert(SessionEntry { key: key(i), ..Default::default() }).unwrap();
         }
@@ -141,6 +230,25 @@ mod tests {
         Insert(u32),
         Remove(u32),
         Lookup(u32),
+    }
+
+    #[test]
+    fn two_choices_fill_to_seventy_five_percent() {
+        let mut t = SessionTable::with_capacity(1 << 14);
+        let mut refused = 0;
+        for i in 0..(t.capacity() as u32 * 75 / 100) {
+            if t.insert(SessionEntry { key: key(i), ..Default::default() }).is_err() {
+                refused += 1;
+            }
+        }
+        // Greedy two-choice placement without relocation: a few refusals appear only
+        // close to full (the dataplane sizes the table at twice its session limits).
+        assert!(refused < t.capacity() / 1000, "{refused} refused below 75% load");
+        for i in 0..(t.capacity() as u32 * 75 / 100) {
+            if let Some(s) = t.lookup(&key(i)) {
+                assert_eq!(t.get(s).key, key(i));
+            }
+        }
     }
 
     proptest! {
@@ -158,8 +266,11 @@ mod tests {
                             Ok(_) => { prop_assert!(reference.insert(key(i), i).is_none()); }
                             Err(InsertError::Duplicate) => prop_assert!(reference.contains_key(&key(i))),
                             Err(InsertError::BucketFull) => {
-                                let b = t.bucket_of(&key(i));
-                                prop_assert_eq!(reference.keys().filter(|k| t.bucket_of(k) == b).count(), WAYS);
+                                // Both candidate buckets hold WAYS live keys each.
+                                for b in t.buckets(&key(i)) {
+                                    let n = reference.keys().filter(|k| t.buckets(k).contains(&b) && t.lookup(k).is_some_and(|s| s / WAYS == b)).count();
+                                    prop_assert_eq!(n, WAYS);
+                                }
                             }
                         }
                     }

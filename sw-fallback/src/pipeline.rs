@@ -73,7 +73,8 @@ impl Dataplane {
         }
         let vxlan_rx =
             tables.vxlan_tunnels.iter().enumerate().map(|(i, v)| ((v.src, v.dst, v.vni), i as u16)).collect();
-        let capacity = (tables.global.nat_max_sessions as usize * 2 + tables.global.acl_max_sessions as usize) * 5 / 4;
+        // Two entries per NAT session, one per ACL session; half full at the limits.
+        let capacity = (tables.global.nat_max_sessions as usize * 2 + tables.global.acl_max_sessions as usize) * 2;
         Dataplane {
             counters: Counters::new(tables.interfaces.len()),
             tracer: Tracer::default(),

@@ -44,21 +44,14 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Command>, LexError> {
             n = skip_comment(&lines, n - 1, first)?;
             continue;
         }
-        out.push(Command {
-            end_col: lines[n - 1].chars().count() as u32 + 1,
-            line: line_no,
-            tokens,
-        });
+        out.push(Command { end_col: lines[n - 1].chars().count() as u32 + 1, line: line_no, tokens });
     }
     Ok(out)
 }
 
 /// Skips `comment ...` starting on line index `at`; returns the index of the next line.
 fn skip_comment(lines: &[&str], at: usize, word: &Token) -> Result<usize, LexError> {
-    let after: String = lines[at]
-        .chars()
-        .skip(word.col as usize - 1 + "comment".len())
-        .collect();
+    let after: String = lines[at].chars().skip(word.col as usize - 1 + "comment".len()).collect();
     let Some(brace) = after.find(|c: char| !c.is_whitespace()) else {
         return Ok(at + 1);
     };
@@ -88,10 +81,7 @@ fn skip_comment(lines: &[&str], at: usize, word: &Token) -> Result<usize, LexErr
                                 col,
                                 ErrorKind::Expected {
                                     expected: "end of line after the comment's `}`".into(),
-                                    found: format!(
-                                        "`{}`",
-                                        rest[off..].split_whitespace().next().unwrap_or("")
-                                    ),
+                                    found: format!("`{}`", rest[off..].split_whitespace().next().unwrap_or("")),
                                 },
                             ));
                         }
@@ -106,10 +96,7 @@ fn skip_comment(lines: &[&str], at: usize, word: &Token) -> Result<usize, LexErr
     Err((
         at as u32 + 1,
         open_col,
-        ErrorKind::Expected {
-            expected: "`}` closing this comment".into(),
-            found: "end of file".into(),
-        },
+        ErrorKind::Expected { expected: "`}` closing this comment".into(), found: "end of file".into() },
     ))
 }
 
@@ -119,11 +106,7 @@ fn words(line: &str, line_no: u32) -> Vec<Token> {
     let mut cur_col = 0;
     let flush = |cur: &mut String, cur_col: u32, out: &mut Vec<Token>| {
         if !cur.is_empty() {
-            out.push(Token {
-                text: std::mem::take(cur),
-                line: line_no,
-                col: cur_col,
-            });
+            out.push(Token { text: std::mem::take(cur), line: line_no, col: cur_col });
         }
     };
     for (i, c) in line.chars().enumerate() {
@@ -132,11 +115,7 @@ fn words(line: &str, line_no: u32) -> Vec<Token> {
             flush(&mut cur, cur_col, &mut out);
         } else if c == ',' {
             flush(&mut cur, cur_col, &mut out);
-            out.push(Token {
-                text: ",".into(),
-                line: line_no,
-                col,
-            });
+            out.push(Token { text: ",".into(), line: line_no, col });
         } else {
             if cur.is_empty() {
                 cur_col = col;
@@ -158,10 +137,8 @@ mod tests {
 
     #[test]
     fn words_comments_and_commas() {
-        let cmds = lex(
-            "# a comment\n\n  set interface state loop0 up\ncomment { one\n { nested }\n}\n\
-             set acl-plugin acl permit,deny src 1.2.3.0/24,permit\ncomment plain text\n",
-        )
+        let cmds = lex("# a comment\n\n  set interface state loop0 up\ncomment { one\n { nested }\n}\n\
+             set acl-plugin acl permit,deny src 1.2.3.0/24,permit\ncomment plain text\n")
         .unwrap();
         assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].line, 3);

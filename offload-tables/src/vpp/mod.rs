@@ -67,20 +67,10 @@ impl fmt::Display for Note {
 pub enum VppError {
     /// A problem at a place in the script.
     #[error("{}:{line}:{col}: {kind}", file.display())]
-    At {
-        file: PathBuf,
-        line: u32,
-        col: u32,
-        kind: ErrorKind,
-    },
+    At { file: PathBuf, line: u32, col: u32, kind: ErrorKind },
     /// A `--port NAME=N` option that does not fit the script.
     #[error("{}: --port {name}={port}: {problem}", file.display())]
-    PortOption {
-        file: PathBuf,
-        name: String,
-        port: u8,
-        problem: &'static str,
-    },
+    PortOption { file: PathBuf, name: String, port: u8, problem: &'static str },
 }
 
 /// What is wrong at a place in a script.
@@ -100,11 +90,7 @@ pub enum ErrorKind {
     Unsupported { found: String, why: &'static str },
     /// Well-formed, but contradicts what the script set up before (VPP refuses it too).
     #[error("expected {expected}, found `{found}` ({why})")]
-    Rejected {
-        expected: String,
-        found: String,
-        why: String,
-    },
+    Rejected { expected: String, found: String, why: String },
 }
 
 /// Whether `name` is a VPP interface name derived from a PCI address, as the DPDK plugin
@@ -135,9 +121,7 @@ pub fn is_physical_name(name: &str) -> bool {
     let rest = &name[pos + "Ethernet".len()..];
     let parts: Vec<&str> = rest.split('/').collect();
     (3..=4).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

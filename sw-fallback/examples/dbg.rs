@@ -1,0 +1,17 @@
+//! Profiling driver: runs one synthetic workload for a while and prints its counters.
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    let (_, c) = offload_tables::load_tables(std::path::Path::new("examples/pod-to-service/client-node.toml")).unwrap();
+    let (_, s) = offload_tables::load_tables(std::path::Path::new("examples/pod-to-service/server-node.toml")).unwrap();
+    let (mut w, n) = match which.as_str() {
+        "decap" => (sw_fallback::synthetic::Workload::established_decap(c, s, 1024), 3_000_000),
+        "new" => (sw_fallback::synthetic::Workload::new_sessions(c, 200_000), 200_000),
+        _ => (sw_fallback::synthetic::Workload::established_encap(c, 1024), 3_000_000),
+    };
+    let sent = w.run(n);
+    let dp = w.dataplane();
+    let names = dp.tables.names.interfaces.clone();
+    let c = dp.counters().clone();
+    eprint!("{}", sw_fallback::counters::CountersDisplay { counters: &c, interface_names: &names });
+    eprintln!("sent {sent} sessions {} capacity {}", dp.sessions.len(), dp.sessions.capacity());
+}
