@@ -65,7 +65,7 @@ impl Workload {
     /// endpoint) → FIB → loop0 → bridge → VXLAN encap → uplink. Sessions are made
     /// by a warm-up pass.
     pub fn established_encap(client: Tables, flows: usize) -> Self {
-        let frames: Vec<Vec<u8>> = (0..flows).map(|i| flow_source(i)).map(|(s, p)| client_frame(s, p, 0x10)).collect();
+        let frames: Vec<Vec<u8>> = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x10)).collect();
         let mut w = Workload::new(
             "established flow, client node (ACL+NAT+FIB+VXLAN encap)",
             Dataplane::new(client),
