@@ -12,7 +12,7 @@ pub fn check(path: &Path, format: &FormatArgs) -> Result<(), Box<dyn std::error:
     let name = if loaded.config.name.is_empty() { path.display().to_string() } else { loaded.config.name.clone() };
     println!("{name}: config is valid\n");
     for n in &loaded.notes {
-        println!("note: {n}");
+        println!("{n}");
     }
     print!("{}", render_tables(&loaded.tables));
     Ok(())

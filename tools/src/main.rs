@@ -2,6 +2,7 @@
 
 mod bench;
 mod check;
+mod export;
 mod node_config;
 mod run;
 
@@ -29,6 +30,8 @@ enum Command {
     },
     /// Synthetic traffic through the pipeline: Mpps per scenario on one core.
     Bench(bench::BenchArgs),
+    /// Print a config in another format (a VPP script, or the native TOML).
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Check { config, format } => check::check(&config, &format),
         Command::Bench(args) => bench::bench(&args),
+        Command::Export(args) => export::export(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

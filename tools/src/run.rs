@@ -24,8 +24,10 @@ pub struct RunArgs {
     pub config: PathBuf,
     #[command(flatten)]
     pub format: FormatArgs,
-    /// `INTERFACE=FILE`: a pcap or pcapng capture received on that interface. Repeatable.
-    #[arg(long = "in", value_name = "IF=FILE", required = true)]
+    /// `INTERFACE=FILE`: a pcap or pcapng capture received on that interface.
+    /// `INTERFACE=FILE@NAME` takes only the packets of the pcapng interface NAME (e.g.
+    /// one egress interface of another node's `--out`). Repeatable.
+    #[arg(long = "in", value_name = "IF=FILE[@NAME]", required = true)]
     pub inputs: Vec<String>,
     /// pcapng file for every transmitted packet.
     #[arg(long)]
@@ -68,7 +70,13 @@ fn cap_err(file: &Path, e: impl std::fmt::Display) -> RunError {
 }
 
 /// Reads every packet of a pcap or pcapng file (told apart by the magic number).
-fn read_capture(file: &Path, sw_if_index: u16, seq: &mut usize, out: &mut Vec<Rx>) -> Result<(), RunError> {
+fn read_capture(
+    file: &Path,
+    only: Option<&str>,
+    sw_if_index: u16,
+    seq: &mut usize,
+    out: &mut Vec<Rx>,
+) -> Result<(), RunError> {
     let mut f = File::open(file).map_err(|source| RunError::Io { file: file.to_path_buf(), source })?;
     let mut magic = [0u8; 4];
     f.read_exact(&mut magic).map_err(|_| cap_err(file, "too short to be a capture"))?;
@@ -86,8 +94,23 @@ fn read_capture(file: &Path, sw_if_index: u16, seq: &mut usize, out: &mut Vec<Rx
                 Block::SimplePacket(p) => (0, p.data.into_owned(), 0),
                 _ => continue,
             };
+            let idb = r.interfaces().get(iface as usize);
+            if let Some(want) = only {
+                let name = idb.and_then(|i| {
+                    i.options.iter().find_map(|o| {
+                        if let InterfaceDescriptionOption::IfName(n) = o {
+                            Some(n.as_ref())
+                        } else {
+                            None
+                        }
+                    })
+                });
+                if name != Some(want) {
+                    continue;
+                }
+            }
             // pcap-file hands back the raw count; scale by the interface's resolution.
-            let resol = r.interfaces().get(iface as usize).and_then(|i| {
+            let resol = idb.and_then(|i| {
                 i.options.iter().find_map(|o| {
                     if let InterfaceDescriptionOption::IfTsResol(r) = o {
                         Some(*r)
@@ -104,6 +127,9 @@ fn read_capture(file: &Path, sw_if_index: u16, seq: &mut usize, out: &mut Vec<Rx
             push(ns, data);
         }
     } else {
+        if only.is_some() {
+            return Err(cap_err(file, "`@NAME` selects a pcapng interface; this is a pcap file"));
+        }
         let mut r = PcapReader::new(BufReader::new(f)).map_err(|e| cap_err(file, e))?;
         if r.header().datalink != DataLink::ETHERNET {
             return Err(cap_err(
@@ -169,7 +195,11 @@ pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
             .sw_if_index(name)
             .filter(|_| !name.is_empty())
             .ok_or_else(|| RunError::UnknownInterface { arg: arg.clone(), name: name.to_string() })?;
-        read_capture(Path::new(file), sw, &mut seq, &mut rx)?;
+        let (file, only) = match file.rsplit_once('@') {
+            Some((f, n)) => (f, Some(n)),
+            None => (file, None),
+        };
+        read_capture(Path::new(file), only, sw, &mut seq, &mut rx)?;
     }
     rx.sort_by_key(|r| (r.ns, r.seq));
 
