@@ -54,7 +54,9 @@ pub enum InsertError {
 
 /// Zeroed memory for the entry array. Large tables are touched at random, one entry per
 /// lookup, so they live in an anonymous mapping advised to use huge pages (fewer TLB
-/// misses); a zeroed [`SessionEntry`] is a free slot, so the mapping needs no init.
+/// misses); a zeroed [`SessionEntry`] is a free slot, so the mapping needs no init. It
+/// is populated up front so that page faults happen at table creation, not while
+/// sessions are being set up on the packet path.
 struct EntryMemory {
     map: memmap2::MmapMut,
 }
@@ -65,16 +67,25 @@ impl EntryMemory {
         let map = memmap2::MmapOptions::new().len(bytes).map_anon().expect("anonymous mapping for the session table");
         #[cfg(target_os = "linux")]
         {
-            // Only advice: without transparent huge pages the table still works.
+            // Only advice: without transparent huge pages the table still works. Given
+            // before the first touch, so the faults below allocate huge pages.
             let _ = map.advise(memmap2::Advice::HugePage);
+            let _ = map.advise(memmap2::Advice::WillNeed);
+        }
+        // Touch every page now (reads of zero pages would not allocate; write).
+        let mut map = map;
+        for off in (0..bytes).step_by(4096) {
+            map[off] = 0;
         }
         EntryMemory { map }
     }
+    #[inline]
     fn entries(&self) -> &[SessionEntry] {
         bytemuck::cast_slice(
             &self.map[..self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>()],
         )
     }
+    #[inline]
     fn entries_mut(&mut self) -> &mut [SessionEntry] {
         let n = self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>();
         bytemuck::cast_slice_mut(&mut self.map[..n])
@@ -140,12 +151,16 @@ impl SessionTable {
     pub fn lookup(&self, key: &SessionKey) -> Option<usize> {
         let h = hash_key(key);
         let tag = tag_of(h);
+        let entries = self.mem.entries();
         for b in buckets_of(h, self.bucket_mask) {
-            let tags = &self.tags[b];
-            for (way, &t) in tags.iter().enumerate() {
-                if t == tag && self.mem.entries()[b * WAYS + way].key == *key {
+            // All ways compared at once (one vector compare), then keys where tags match.
+            let mut hits = self.tags[b].iter().enumerate().fold(0u32, |m, (w, &t)| m | (u32::from(t == tag) << w));
+            while hits != 0 {
+                let way = hits.trailing_zeros() as usize;
+                if entries[b * WAYS + way].key == *key {
                     return Some(b * WAYS + way);
                 }
+                hits &= hits - 1;
             }
         }
         None
@@ -163,16 +178,24 @@ impl SessionTable {
     /// Inserts `entry` (its `VALID` flag is set here) into the emptier of its two
     /// buckets; returns the slot.
     pub fn insert(&mut self, mut entry: SessionEntry) -> Result<usize, InsertError> {
-        if self.lookup(&entry.key).is_some() {
-            return Err(InsertError::Duplicate);
-        }
         let h = hash_key(&entry.key);
-        let [b1, b2] = buckets_of(h, self.bucket_mask);
-        let free = |b: usize| self.tags[b].iter().filter(|&&t| t == 0).count();
-        let b = if free(b2) > free(b1) { b2 } else { b1 };
+        let tag = tag_of(h);
+        let candidates = buckets_of(h, self.bucket_mask);
+        // One pass over both buckets: refuse duplicates, count free ways.
+        let mut free = [0usize; 2];
+        for (i, &b) in candidates.iter().enumerate() {
+            for (way, &t) in self.tags[b].iter().enumerate() {
+                if t == 0 {
+                    free[i] += 1;
+                } else if t == tag && self.mem.entries()[b * WAYS + way].key == entry.key {
+                    return Err(InsertError::Duplicate);
+                }
+            }
+        }
+        let b = if free[1] > free[0] { candidates[1] } else { candidates[0] };
         let way = self.tags[b].iter().position(|&t| t == 0).ok_or(InsertError::BucketFull)?;
         entry.flags |= session_flags::VALID;
-        self.tags[b][way] = tag_of(h);
+        self.tags[b][way] = tag;
         self.mem.entries_mut()[b * WAYS + way] = entry;
         self.len += 1;
         Ok(b * WAYS + way)

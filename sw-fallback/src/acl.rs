@@ -57,6 +57,79 @@ pub fn classify(t: &Tables, start: u16, count: u16, f: &Flow) -> Verdict {
     Verdict::NoMatch
 }
 
+/// A rule with its prefix masks precomputed: the form the dataplane scans.
+#[derive(Clone, Copy, Debug)]
+struct CompiledRule {
+    src: u32,
+    src_mask: u32,
+    dst: u32,
+    dst_mask: u32,
+    proto: u8,
+    action: u8,
+    flags_mask: u8,
+    flags_value: u8,
+    sport: (u16, u16),
+    dport: (u16, u16),
+    acl: u32,
+    rule: u32,
+}
+
+/// The ACL rules of a [`Tables`], compiled for scanning; same results as [`classify`].
+pub struct AclMatcher {
+    rules: Vec<CompiledRule>,
+}
+
+impl AclMatcher {
+    pub fn new(t: &Tables) -> Self {
+        let rules = t
+            .acl_rules
+            .iter()
+            .map(|r| CompiledRule {
+                src: r.src & prefix_mask(r.src_len),
+                src_mask: prefix_mask(r.src_len),
+                dst: r.dst & prefix_mask(r.dst_len),
+                dst_mask: prefix_mask(r.dst_len),
+                proto: r.proto,
+                action: r.action,
+                flags_mask: r.tcp_flags_mask,
+                flags_value: r.tcp_flags_value,
+                sport: (r.sport_lo, r.sport_hi),
+                dport: (r.dport_lo, r.dport_hi),
+                acl: u32::from(r.acl_index),
+                rule: u32::from(r.rule_index),
+            })
+            .collect();
+        AclMatcher { rules }
+    }
+
+    /// First matching rule of the ACLs `acl_lists[start..start+count]`.
+    #[inline]
+    pub fn classify(&self, t: &Tables, start: u16, count: u16, f: &Flow) -> Verdict {
+        let (p0, p1) = if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
+        for l in &t.acl_lists[usize::from(start)..usize::from(start) + usize::from(count)] {
+            let acl = t.acls[l.acl_index as usize];
+            let rules = &self.rules[acl.rule_start as usize..acl.rule_start as usize + usize::from(acl.rule_count)];
+            for r in rules {
+                if ((f.src ^ r.src) & r.src_mask) | ((f.dst ^ r.dst) & r.dst_mask) != 0 {
+                    continue;
+                }
+                let l4_ok = r.proto == 0
+                    || (r.proto == f.proto
+                        && (!f.l4_valid
+                            || (r.sport.0 <= p0
+                                && p0 <= r.sport.1
+                                && r.dport.0 <= p1
+                                && p1 <= r.dport.1
+                                && f.tcp_flags & r.flags_mask == r.flags_value)));
+                if l4_ok {
+                    return Verdict::Rule { action: r.action, acl: r.acl, rule: r.rule };
+                }
+            }
+        }
+        Verdict::NoMatch
+    }
+}
+
 /// The obvious classifier, kept apart from [`classify`] as the property tests' reference.
 pub fn classify_reference(rules_in_order: &[AclRuleEntry], f: &Flow) -> Option<(u8, u16, u16)> {
     for r in rules_in_order {

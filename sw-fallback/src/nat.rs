@@ -157,8 +157,16 @@ fn rewrite_entry(key: SessionKey, from: Tuple, to: Tuple, proto: u8, session: u3
         (old.dst, old.dport) = (0, 0);
         (new.dst, new.dport) = (0, 0);
     }
-    let (ip_delta, l4_delta) =
+    let (ip_delta, mut l4_delta) =
         nat_deltas(proto, (old.src, old.dst, old.sport, old.dport), (new.src, new.dst, new.sport, new.dport));
+    if proto == 1 {
+        // ICMP echo: `apply` rewrites the one identifier from the side that moved (the
+        // source's when both did); a destination-only rewrite moves it from `dport`,
+        // which `nat_deltas` never sees for ICMP.
+        let (old_id, new_id) =
+            if flags & session_flags::REWRITE_SRC != 0 { (from.sport, to.sport) } else { (from.dport, to.dport) };
+        l4_delta = csum_delta::finish(csum_delta::add16(0, old_id, new_id));
+    }
     SessionEntry {
         key,
         new_src: to.src,
@@ -210,7 +218,8 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
             let c = if f.proto == 6 { csum_delta::apply(c, e.l4_delta) } else { csum_delta::apply_udp(c, e.l4_delta) };
             frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
         }
-        1 if f.sport == f.dport => {
+        // Only echo messages carry an identifier; bytes 4..8 of the others are theirs.
+        1 if matches!(f.icmp_type, 0 | 8) => {
             // ICMP echo: the identifier is both "ports"; rewrite it from whichever side moved.
             let id = if e.flags & session_flags::REWRITE_SRC != 0 { e.new_sport } else { e.new_dport };
             if id != f.sport {
@@ -384,7 +393,8 @@ impl NatState {
     /// `nat44-out2in`: sessions (both kinds), then static and identity mappings; traffic
     /// matching nothing passes when forwarding is enabled.
     pub fn out2in(&mut self, table: &mut SessionTable, t: &Tables, f: &Flow, fib: u16, now_ns: u64) -> Outcome {
-        for key in [simple_out_key(f, fib), ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib)] {
+        // Endpoint-dependent first: service traffic, the common case, hits on the first probe.
+        for key in [ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib), simple_out_key(f, fib)] {
             if let Some(slot) = table.lookup(&key) {
                 if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, false, now_ns) {
                     return o;

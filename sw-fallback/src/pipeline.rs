@@ -5,7 +5,7 @@
 //! A packet either leaves through [`Tx`] or is dropped with a [`DropReason`] that is
 //! counted; nothing panics on packet content.
 
-use crate::acl::{self, AclSessions, Verdict};
+use crate::acl::{self, AclMatcher, AclSessions, Verdict};
 use crate::buffer::PacketBuf;
 use crate::counters::{Counters, Node};
 use crate::flow::{parse_ip4, Flow, L3_OFFSET};
@@ -43,6 +43,9 @@ pub struct Dataplane {
     pub sessions: SessionTable,
     pub nat: NatState,
     pub acl: AclSessions,
+    acl_rules: AclMatcher,
+    /// Per tunnel: the outer IPv4 header with its checksum for a zero total length.
+    vxlan_headers: Vec<[u8; 20]>,
     /// (bridge domain index, MAC) → (sw_if_index, l2fib flags); static and learned.
     l2fib: FxHashMap<u64, (u16, u8)>,
     /// (local address, remote address, VNI) → tunnel index.
@@ -81,6 +84,8 @@ impl Dataplane {
             sessions: SessionTable::with_capacity(capacity.max(1024)),
             nat: NatState::new(&tables),
             acl: AclSessions::new(&tables),
+            acl_rules: AclMatcher::new(&tables),
+            vxlan_headers: tables.vxlan_tunnels.iter().map(outer_header_template).collect(),
             l2fib,
             vxlan_rx,
             now_ns: 0,
@@ -153,7 +158,7 @@ impl Dataplane {
             return self.drop_pkt(rx, DropReason::Truncated);
         }
         if ife.flags & if_flags::L2 != 0 {
-            return self.l2_input(rx, pkt, 0);
+            return self.l2_input(rx, pkt, 0, None);
         }
         if !uplink {
             self.counters.node(Node::EthernetInput);
@@ -412,11 +417,11 @@ impl Dataplane {
                 return;
             }
         }
-        self.interface_output(rx, pkt, tx, passes)
+        self.interface_output(rx, pkt, f, tx, passes)
     }
 
     /// `<interface>-output` (and `-tx`): a BVI hands the frame to its bridge domain.
-    fn interface_output(&mut self, rx: u16, pkt: PacketBuf, tx: u16, passes: u8) {
+    fn interface_output(&mut self, rx: u16, pkt: PacketBuf, f: Flow, tx: u16, passes: u8) {
         self.counters.node(Node::InterfaceOutput);
         let ife = self.tables.interfaces[usize::from(tx)];
         if ife.flags & if_flags::UP == 0 {
@@ -436,7 +441,7 @@ impl Dataplane {
             }
         }
         if ife.flags & if_flags::BVI != 0 {
-            return self.l2_input(tx, pkt, passes + 1);
+            return self.l2_input(tx, pkt, passes + 1, Some(f));
         }
         self.emit(tx, pkt)
     }
@@ -492,7 +497,7 @@ impl Dataplane {
         let c = &mut self.counters.interfaces[usize::from(sw)];
         c.rx_packets += 1;
         c.rx_bytes += pkt.len() as u64;
-        self.l2_input(sw, pkt, passes + 1)
+        self.l2_input(sw, pkt, passes + 1, None)
     }
 
     /// `vxlan4-encap`: outer IPv4/UDP/VXLAN with the source port from the inner flow
@@ -509,17 +514,12 @@ impl Dataplane {
         let h = pkt.frame_mut();
         h[..14].fill(0);
         h[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+        // Template header plus the length: the checksum moves by the length alone.
+        let ip_len = (inner_len + 36) as u16;
         let ipv4 = &mut h[14..34];
-        ipv4[0] = 0x45;
-        ipv4[1] = 0;
-        ipv4[2..4].copy_from_slice(&((inner_len + 36) as u16).to_be_bytes());
-        ipv4[4..8].fill(0);
-        ipv4[8] = 254;
-        ipv4[9] = 17;
-        ipv4[10..12].fill(0);
-        ipv4[12..16].copy_from_slice(&t.src.to_be_bytes());
-        ipv4[16..20].copy_from_slice(&t.dst.to_be_bytes());
-        let c = checksum::finish(checksum::sum(ipv4));
+        ipv4.copy_from_slice(&self.vxlan_headers[usize::from(tunnel)]);
+        ipv4[2..4].copy_from_slice(&ip_len.to_be_bytes());
+        let c = checksum::update16(u16::from_be_bytes([ipv4[10], ipv4[11]]), 0, ip_len);
         ipv4[10..12].copy_from_slice(&c.to_be_bytes());
         let udp = &mut h[34..42];
         udp[0..2].copy_from_slice(&sport.to_be_bytes());
@@ -557,7 +557,9 @@ impl Dataplane {
     // ---- L2 ----------------------------------------------------------------------
 
     /// `l2-input` (learning, input ACL) and `l2-fwd` / `l2-flood`.
-    fn l2_input(&mut self, rx: u16, pkt: PacketBuf, passes: u8) {
+    /// `flow` is the packet's parsed IPv4 view when it comes from the BVI (already
+    /// validated by `ip4-input`), so the L2 ACL does not parse it again.
+    fn l2_input(&mut self, rx: u16, pkt: PacketBuf, passes: u8, flow: Option<Flow>) {
         if passes > MAX_PASSES {
             return self.drop_pkt(rx, DropReason::TtlExpired);
         }
@@ -590,7 +592,7 @@ impl Dataplane {
                     ife.acl_in_start
                 );
             }
-            if !self.l2_acl(Node::AclInIp4L2, rx, &pkt, true) {
+            if !self.l2_acl(Node::AclInIp4L2, rx, &pkt, true, flow) {
                 return;
             }
         }
@@ -707,7 +709,7 @@ impl Dataplane {
                     ife.acl_out_start
                 );
             }
-            if !self.l2_acl(Node::AclOutIp4L2, tx, &pkt, false) {
+            if !self.l2_acl(Node::AclOutIp4L2, tx, &pkt, false, None) {
                 return;
             }
         }
@@ -727,10 +729,13 @@ impl Dataplane {
     }
 
     /// An ACL on the L2 path: IPv4 frames are classified, other ethertypes pass.
-    fn l2_acl(&mut self, node: Node, sw: u16, pkt: &PacketBuf, is_input: bool) -> bool {
+    fn l2_acl(&mut self, node: Node, sw: u16, pkt: &PacketBuf, is_input: bool, flow: Option<Flow>) -> bool {
         let frame = pkt.frame();
         if u16::from_be_bytes([frame[12], frame[13]]) != 0x0800 {
             return true;
+        }
+        if let Some(f) = flow {
+            return self.acl_node(node, sw, &f, is_input);
         }
         match parse_ip4(&frame[L3_OFFSET..]) {
             Ok((f, _)) => self.acl_node(node, sw, &f, is_input),
@@ -755,7 +760,7 @@ impl Dataplane {
                 self.counters.tables.acl_session_hits += 1;
                 Verdict::Session { session }
             }
-            None => acl::classify(&self.tables, start, count, f),
+            None => self.acl_rules.classify(&self.tables, start, count, f),
         };
         let mut permit = false;
         let mut reason = DropReason::AclDeny;
@@ -831,6 +836,20 @@ fn acl_trace(o: &mut String, sw: u16, f: &Flow, is_input: bool, v: Verdict, perm
         if tcp_valid { "valid" } else { "invalid" },
         if tcp_valid { f.tcp_flags } else { 0 }
     );
+}
+
+/// The outer IPv4 header VXLAN encap writes for a tunnel, with total length 0 and the
+/// checksum for that; encap adds the length to both.
+fn outer_header_template(t: &VxlanTunnelEntry) -> [u8; 20] {
+    let mut h = [0u8; 20];
+    h[0] = 0x45;
+    h[8] = 254;
+    h[9] = 17;
+    h[12..16].copy_from_slice(&t.src.to_be_bytes());
+    h[16..20].copy_from_slice(&t.dst.to_be_bytes());
+    let c = checksum::finish(checksum::sum(&h));
+    h[10..12].copy_from_slice(&c.to_be_bytes());
+    h
 }
 
 /// VPP's `vnet_l2_compute_flow_hash`: the IPv4 flow hash of the inner packet (ports
