@@ -23,7 +23,13 @@ pub const WAYS: usize = 8;
 /// from the well-mixed high half of the product.
 #[inline]
 pub fn hash_key(k: &SessionKey) -> u32 {
-    let [a, b]: [u64; 2] = bytemuck::cast(*k);
+    // The key's bytes as two little-endian words (what `bytemuck::cast` would give).
+    let a = u64::from(k.src) | u64::from(k.dst) << 32;
+    let b = u64::from(k.sport)
+        | u64::from(k.dport) << 16
+        | u64::from(k.proto) << 32
+        | u64::from(k.kind) << 40
+        | u64::from(k.scope) << 48;
     let m = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(32).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     let m = (m ^ (m >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
     (m >> 32) as u32
@@ -42,6 +48,13 @@ pub fn buckets_of(hash: u32, bucket_mask: usize) -> [usize; 2] {
     // Spread the tag over the bucket bits (odd multiplier), and never map to b1 itself.
     let spread = (u32::from(tag_of(hash)).wrapping_mul(0x9e37_79b1) >> 7) as usize | 1;
     [b1, (b1 ^ spread) & bucket_mask]
+}
+
+/// Bit `w` set where way `w` of a bucket holds `tag` (the compiler turns this into one
+/// vector compare and a mask extraction).
+#[inline]
+fn tag_matches(tags: &[u16; WAYS], tag: u16) -> u32 {
+    tags.iter().enumerate().fold(0u32, |m, (w, &t)| m | (u32::from(t == tag) << w))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -153,8 +166,7 @@ impl SessionTable {
         let tag = tag_of(h);
         let entries = self.mem.entries();
         for b in buckets_of(h, self.bucket_mask) {
-            // All ways compared at once (one vector compare), then keys where tags match.
-            let mut hits = self.tags[b].iter().enumerate().fold(0u32, |m, (w, &t)| m | (u32::from(t == tag) << w));
+            let mut hits = tag_matches(&self.tags[b], tag);
             while hits != 0 {
                 let way = hits.trailing_zeros() as usize;
                 if entries[b * WAYS + way].key == *key {
@@ -235,6 +247,28 @@ mod tests {
 
     fn key(i: u32) -> SessionKey {
         SessionKey { src: i, dst: i.wrapping_mul(7), sport: i as u16, dport: 80, proto: 6, kind: 1, scope: 0 }
+    }
+
+    #[test]
+    fn tag_matching_never_misses() {
+        let tags = [0x0001, 0x1235, 0x1235, 0xffff, 0x8001, 0x0000, 0x1235, 0x7fff];
+        for tag in [0x0001u16, 0x1235, 0xffff, 0x8001, 0x7fff, 0x4321] {
+            let m = tag_matches(&tags, tag);
+            for (w, &t) in tags.iter().enumerate() {
+                if t == tag {
+                    assert_ne!(m & (1 << w), 0, "tag {tag:#x} way {w}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hash_key_reads_the_key_bytes() {
+        let k = key(77);
+        let [a, b]: [u64; 2] = bytemuck::cast(k);
+        let m = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(32).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let m = (m ^ (m >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        assert_eq!(hash_key(&k), (m >> 32) as u32);
     }
 
     #[test]
