@@ -4,6 +4,7 @@
 //! output, pass without rule evaluation.
 
 use crate::flow::Flow;
+use crate::session_pool::{Pooled, SessionPool};
 use offload_tables::config::prefix_mask;
 use offload_tables::layout::{acl_action, session_kind, AclRuleEntry, SessionEntry, SessionKey};
 use offload_tables::session::SessionTable;
@@ -153,20 +154,26 @@ pub fn classify_reference(rules_in_order: &[AclRuleEntry], f: &Flow) -> Option<(
 /// A reflexive ACL session's software state.
 #[derive(Clone, Copy, Debug)]
 pub struct AclSession {
-    pub slot: usize,
+    /// Its one session-table slot.
+    pub slot: [usize; 1],
     pub last_ns: u64,
     /// TCP flags seen from the creating side (low byte) and the reply side (high byte).
     pub tcp_flags_seen: u16,
     pub proto: u8,
-    pub live: bool,
+}
+
+impl Pooled for AclSession {
+    fn table_slots(&self) -> &[usize] {
+        &self.slot
+    }
+    fn last_ns(&self) -> u64 {
+        self.last_ns
+    }
 }
 
 /// Reflexive ACL sessions.
 pub struct AclSessions {
-    pub sessions: Vec<AclSession>,
-    free: Vec<u32>,
-    pub live: usize,
-    max: usize,
+    pub sessions: SessionPool<AclSession>,
     timeouts: (u64, u64, u64),
 }
 
@@ -183,10 +190,7 @@ impl AclSessions {
     pub fn new(t: &Tables) -> Self {
         let g = t.global;
         AclSessions {
-            sessions: Vec::new(),
-            free: Vec::new(),
-            live: 0,
-            max: g.acl_max_sessions as usize,
+            sessions: SessionPool::new(g.acl_max_sessions as usize),
             timeouts: (
                 u64::from(g.acl_udp_idle) * 1_000_000_000,
                 u64::from(g.acl_tcp_idle) * 1_000_000_000,
@@ -195,12 +199,17 @@ impl AclSessions {
         }
     }
 
-    fn timeout_ns(&self, s: &AclSession) -> u64 {
+    /// Live sessions.
+    pub fn live(&self) -> usize {
+        self.sessions.live()
+    }
+
+    fn timeout_ns(timeouts: (u64, u64, u64), s: &AclSession) -> u64 {
         const SYN_ACK_BOTH: u16 = 0x1212;
         match s.proto {
-            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH && s.tcp_flags_seen & 0x0505 == 0 => self.timeouts.1,
-            6 => self.timeouts.2,
-            _ => self.timeouts.0,
+            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH && s.tcp_flags_seen & 0x0505 == 0 => timeouts.1,
+            6 => timeouts.2,
+            _ => timeouts.0,
         }
     }
 
@@ -217,12 +226,12 @@ impl AclSessions {
         let key = session_key(sw_if_index, f, is_input);
         let slot = table.lookup(&key)?;
         let idx = table.get(slot).session_index;
-        let s = self.sessions[idx as usize];
-        if now_ns.saturating_sub(s.last_ns) > self.timeout_ns(&s) {
-            self.remove(table, idx);
+        let timeouts = self.timeouts;
+        let s = self.sessions.get_mut(idx)?;
+        if now_ns.saturating_sub(s.last_ns) > Self::timeout_ns(timeouts, s) {
+            self.sessions.remove(table, idx);
             return None;
         }
-        let s = &mut self.sessions[idx as usize];
         s.last_ns = now_ns;
         // A session made on output was stored swapped: its creating side is the reply.
         let creating_side = is_input;
@@ -240,55 +249,27 @@ impl AclSessions {
         is_input: bool,
         now_ns: u64,
     ) -> Option<u32> {
-        if self.live >= self.max {
-            return None;
-        }
+        let idx = self.sessions.reserve()?;
         let key = session_key(sw_if_index, f, is_input);
-        let idx = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                self.sessions.push(AclSession { slot: 0, last_ns: 0, tcp_flags_seen: 0, proto: 0, live: false });
-                (self.sessions.len() - 1) as u32
-            }
-        };
         let entry = SessionEntry { key, session_index: idx, ..Default::default() };
         match table.insert(entry) {
             Ok(slot) => {
                 let flags = if is_input { u16::from(f.tcp_flags) } else { u16::from(f.tcp_flags) << 8 };
-                self.sessions[idx as usize] =
-                    AclSession { slot, last_ns: now_ns, tcp_flags_seen: flags, proto: f.proto, live: true };
-                self.live += 1;
+                self.sessions
+                    .fill(idx, AclSession { slot: [slot], last_ns: now_ns, tcp_flags_seen: flags, proto: f.proto });
                 Some(idx)
             }
             Err(_) => {
-                self.free.push(idx);
+                self.sessions.unreserve(idx);
                 None
             }
         }
     }
 
-    pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {
-        let s = &mut self.sessions[idx as usize];
-        if s.live {
-            s.live = false;
-            table.remove(s.slot);
-            self.free.push(idx);
-            self.live -= 1;
-        }
-    }
-
     /// Removes every session idle past its timeout; returns how many.
     pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64) -> usize {
-        let expired: Vec<u32> = (0..self.sessions.len() as u32)
-            .filter(|&i| {
-                let s = &self.sessions[i as usize];
-                s.live && now_ns.saturating_sub(s.last_ns) > self.timeout_ns(s)
-            })
-            .collect();
-        for &i in &expired {
-            self.remove(table, i);
-        }
-        expired.len()
+        let timeouts = self.timeouts;
+        self.sessions.expire(table, now_ns, |s| Self::timeout_ns(timeouts, s))
     }
 }
 

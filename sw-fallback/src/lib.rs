@@ -15,6 +15,7 @@ pub mod counters;
 pub mod flow;
 pub mod nat;
 pub mod pipeline;
+pub mod session_pool;
 pub mod synthetic;
 pub mod trace;
 pub mod wire;

@@ -8,6 +8,7 @@
 //! are endpoint-independent and found by the fast path. See `layout::session_kind`.
 
 use crate::flow::Flow;
+use crate::session_pool::{Pooled, SessionPool};
 use offload_tables::csum_delta::{self, nat_deltas};
 use offload_tables::flow_hash::ip4_flow_hash;
 use offload_tables::layout::{nat_flags, session_flags, session_kind, SessionEntry, SessionKey};
@@ -53,7 +54,15 @@ pub struct NatSession {
     pub slots: [usize; 2],
     pub last_ns: u64,
     pub tcp: u8,
-    pub live: bool,
+}
+
+impl Pooled for NatSession {
+    fn table_slots(&self) -> &[usize] {
+        &self.slots
+    }
+    fn last_ns(&self) -> u64 {
+        self.last_ns
+    }
 }
 
 impl NatSession {
@@ -90,12 +99,9 @@ pub enum Outcome {
 }
 
 pub struct NatState {
-    pub sessions: Vec<NatSession>,
-    free: Vec<u32>,
-    pub live: usize,
+    pub sessions: SessionPool<NatSession>,
     /// Sessions created since start.
     pub created: u64,
-    max: usize,
     forwarding: bool,
     timeouts_ns: [u64; 4], // udp, tcp established, tcp transitory, icmp
     /// (fib, external address, proto, port) → mapping; proto 0 / port 0 for address-only.
@@ -237,11 +243,8 @@ impl NatState {
     pub fn new(t: &Tables) -> Self {
         let g = t.global;
         let mut s = NatState {
-            sessions: Vec::new(),
-            free: Vec::new(),
-            live: 0,
+            sessions: SessionPool::new(g.nat_max_sessions as usize),
             created: 0,
-            max: g.nat_max_sessions as usize,
             forwarding: g.nat_forwarding != 0,
             timeouts_ns: [
                 g.nat_udp_timeout,
@@ -275,12 +278,17 @@ impl NatState {
         self.external_addrs.contains(&addr)
     }
 
-    fn timeout_ns(&self, s: &NatSession) -> u64 {
+    /// Live sessions.
+    pub fn live(&self) -> usize {
+        self.sessions.live()
+    }
+
+    fn timeout_ns(timeouts: [u64; 4], s: &NatSession) -> u64 {
         match s.proto {
-            6 if s.tcp_established() => self.timeouts_ns[1],
-            6 => self.timeouts_ns[2],
-            1 => self.timeouts_ns[3],
-            _ => self.timeouts_ns[0],
+            6 if s.tcp_established() => timeouts[1],
+            6 => timeouts[2],
+            1 => timeouts[3],
+            _ => timeouts[0],
         }
     }
 
@@ -289,12 +297,12 @@ impl NatState {
     fn hit(&mut self, table: &mut SessionTable, slot: usize, f: &Flow, in2out: bool, now_ns: u64) -> Outcome {
         let entry = *table.get(slot);
         let idx = entry.session_index;
-        let s = self.sessions[idx as usize];
-        if now_ns.saturating_sub(s.last_ns) > self.timeout_ns(&s) {
-            self.remove(table, idx);
+        let timeouts = self.timeouts_ns;
+        let Some(s) = self.sessions.get_mut(idx) else { return Outcome::Miss };
+        if now_ns.saturating_sub(s.last_ns) > Self::timeout_ns(timeouts, s) {
+            self.sessions.remove(table, idx);
             return Outcome::Miss;
         }
-        let s = &mut self.sessions[idx as usize];
         s.last_ns = now_ns;
         if f.proto == 6 {
             use tcp_state::*;
@@ -481,15 +489,8 @@ impl NatState {
     /// of an out2in packet, and returns the entry for the packet being processed.
     fn create(&mut self, table: &mut SessionTable, n: NewSession, now_ns: u64) -> Outcome {
         let NewSession { inside, outside, proto, fib, endpoint_dependent: ed, packet_in2out } = n;
-        if self.live >= self.max {
+        let Some(idx) = self.sessions.reserve() else {
             return Outcome::Drop(DropReason::NatMaxSessions);
-        }
-        let idx = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                self.sessions.push(NatSession::default());
-                (self.sessions.len() - 1) as u32
-            }
         };
         let (in_key, out_key) = if ed {
             (
@@ -504,53 +505,35 @@ impl NatState {
         let in_entry = rewrite_entry(in_key, inside, outside.reversed(), proto, idx);
         let out_entry = rewrite_entry(out_key, outside, inside.reversed(), proto, idx);
         let Ok(s0) = table.insert(in_entry) else {
-            self.free.push(idx);
+            self.sessions.unreserve(idx);
             return Outcome::Drop(DropReason::NatMaxSessions);
         };
         let Ok(s1) = table.insert(out_entry) else {
             table.remove(s0);
-            self.free.push(idx);
+            self.sessions.unreserve(idx);
             return Outcome::Drop(DropReason::NatMaxSessions);
         };
-        self.sessions[idx as usize] = NatSession {
-            inside,
-            outside,
-            proto,
-            fib,
-            endpoint_dependent: ed,
-            slots: [s0, s1],
-            last_ns: now_ns,
-            tcp: 0,
-            live: true,
-        };
-        self.live += 1;
+        self.sessions.fill(
+            idx,
+            NatSession {
+                inside,
+                outside,
+                proto,
+                fib,
+                endpoint_dependent: ed,
+                slots: [s0, s1],
+                last_ns: now_ns,
+                tcp: 0,
+            },
+        );
         self.created += 1;
         let entry = if packet_in2out { in_entry } else { out_entry };
         Outcome::Translate { session: idx, entry: SessionEntry { flags: entry.flags | session_flags::VALID, ..entry } }
     }
 
-    pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {
-        let s = &mut self.sessions[idx as usize];
-        if s.live {
-            s.live = false;
-            table.remove(s.slots[0]);
-            table.remove(s.slots[1]);
-            self.free.push(idx);
-            self.live -= 1;
-        }
-    }
-
     /// Removes every session idle past its timeout; returns how many.
     pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64) -> usize {
-        let expired: Vec<u32> = (0..self.sessions.len() as u32)
-            .filter(|&i| {
-                let s = &self.sessions[i as usize];
-                s.live && now_ns.saturating_sub(s.last_ns) > self.timeout_ns(s)
-            })
-            .collect();
-        for &i in &expired {
-            self.remove(table, i);
-        }
-        expired.len()
+        let timeouts = self.timeouts_ns;
+        self.sessions.expire(table, now_ns, |s| Self::timeout_ns(timeouts, s))
     }
 }

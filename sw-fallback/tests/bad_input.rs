@@ -304,7 +304,7 @@ fn nat_session_limit_is_counted() {
         let c = !fold(u32::from(!c) + u32::from(!49710u16) + u32::from(sport));
         f[50..52].copy_from_slice(&c.to_be_bytes());
         let (d, st) = drop_delta(&mut dp, CLIENT_TAP2, &f, DropReason::NatMaxSessions);
-        assert!(dp.nat.live <= 2, "live NAT sessions {} above the limit", dp.nat.live);
+        assert!(dp.nat.live() <= 2, "live NAT sessions {} above the limit", dp.nat.live());
         if n == 0 {
             assert_eq!(st.out.len(), 1, "the first SYN fits: {:?}", dp.counters.drops);
         }

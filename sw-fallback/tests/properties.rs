@@ -309,6 +309,7 @@ fn nat_config(c: &NatCase) -> NodeConfig {
         vxlan: None,
         shg: 0,
         host_if_name: None,
+        proxy_arp: Vec::new(),
     };
     cfg.neighbors.push(Neighbor { interface: "eth0".into(), ip: v4(uplink_nbrs(0)[0]), mac: mac("08:00:27:00:00:02") });
     cfg.routes.push(Route { vrf: 0, prefix: Ipv4Prefix::any(), via: vec![nexthop(uplink_nbrs(0)[0], "eth0")] });
@@ -421,7 +422,7 @@ proptest! {
             prop_assert!(chosen.is_none() || chosen == Some(j), "same flow, same endpoint");
             chosen = Some(j);
         }
-        prop_assert_eq!(dp.nat.live, 1);
+        prop_assert_eq!(dp.nat.live(), 1);
         let j = chosen.unwrap();
         // The endpoint answers.
         let reply = Ip4Spec {
@@ -442,7 +443,7 @@ proptest! {
         let info = check_frame(st.out[0].pkt.frame()).map_err(TestCaseError::fail)?;
         prop_assert_eq!((v4(info.src), info.sport), (v4(vip(0)), c.vip_port), "the client sees the VIP");
         prop_assert_eq!((info.dst, info.dport), (client, c.client_port));
-        prop_assert_eq!(dp.nat.live, 1);
+        prop_assert_eq!(dp.nat.live(), 1);
         prop_assert_eq!(dp.counters.total_drops(), 0);
     }
 }
@@ -568,8 +569,8 @@ proptest! {
         // Before the longest timeout nothing that was just refreshed may go.
         let max_timeout = 5u64;
         dp.expire_sessions(now + (max_timeout + 1) * 1_000_000_000);
-        prop_assert_eq!(dp.nat.live, 0, "NAT sessions left");
-        prop_assert_eq!(dp.acl.live, 0, "ACL sessions left");
+        prop_assert_eq!(dp.nat.live(), 0, "NAT sessions left");
+        prop_assert_eq!(dp.acl.live(), 0, "ACL sessions left");
         prop_assert_eq!(dp.sessions.len(), 0, "session table entries left");
         let c = dp.counters.tables;
         prop_assert!(c.nat_sessions_expired + c.acl_sessions_expired <= created);
@@ -603,6 +604,6 @@ proptest! {
         a.expire_sessions(now + 3_600_000_000_000);
         b.expire_sessions(now + 3_600_000_000_000);
         prop_assert_eq!(a.counters(), b.counters());
-        prop_assert_eq!((a.nat.live, a.acl.live, a.sessions.len()), (b.nat.live, b.acl.live, b.sessions.len()));
+        prop_assert_eq!((a.nat.live(), a.acl.live(), a.sessions.len()), (b.nat.live(), b.acl.live(), b.sessions.len()));
     }
 }

@@ -1,0 +1,89 @@
+//! Software state of sessions, kept beside the session table: a pool indexed by the
+//! session index that table entries carry, with a free list, a live count against a
+//! limit, and idle expiry. One pool type serves NAT and reflexive-ACL sessions.
+
+use offload_tables::session::SessionTable;
+
+/// What the pool needs to know of a session.
+pub trait Pooled: Copy {
+    /// Session-table slots this session occupies; freed with it.
+    fn table_slots(&self) -> &[usize];
+    /// When a packet last used it.
+    fn last_ns(&self) -> u64;
+}
+
+pub struct SessionPool<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+    live: usize,
+    max: usize,
+}
+
+impl<T: Pooled> SessionPool<T> {
+    pub fn new(max: usize) -> Self {
+        SessionPool { items: Vec::new(), free: Vec::new(), live: 0, max }
+    }
+
+    /// Live sessions.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    /// An index for a new session (filled by [`Self::fill`] or given back by
+    /// [`Self::unreserve`]); `None` at the session limit.
+    pub fn reserve(&mut self) -> Option<u32> {
+        if self.live >= self.max {
+            return None;
+        }
+        Some(self.free.pop().unwrap_or_else(|| {
+            self.items.push(None);
+            (self.items.len() - 1) as u32
+        }))
+    }
+
+    pub fn fill(&mut self, idx: u32, item: T) {
+        debug_assert!(self.items[idx as usize].is_none(), "index reserved twice");
+        self.items[idx as usize] = Some(item);
+        self.live += 1;
+    }
+
+    pub fn unreserve(&mut self, idx: u32) {
+        self.free.push(idx);
+    }
+
+    #[inline]
+    pub fn get(&self, idx: u32) -> Option<&T> {
+        self.items.get(idx as usize).and_then(Option::as_ref)
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, idx: u32) -> Option<&mut T> {
+        self.items.get_mut(idx as usize).and_then(Option::as_mut)
+    }
+
+    /// Frees a session and its table slots; a no-op for a free index.
+    pub fn remove(&mut self, table: &mut SessionTable, idx: u32) {
+        if let Some(s) = self.items.get_mut(idx as usize).and_then(Option::take) {
+            for &slot in s.table_slots() {
+                table.remove(slot);
+            }
+            self.free.push(idx);
+            self.live -= 1;
+        }
+    }
+
+    /// Removes every session idle longer than `timeout_ns(session)`; returns how many.
+    pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64, timeout_ns: impl Fn(&T) -> u64) -> usize {
+        let expired: Vec<u32> =
+            self.iter().filter(|(_, s)| now_ns.saturating_sub(s.last_ns()) > timeout_ns(s)).map(|(i, _)| i).collect();
+        for &i in &expired {
+            self.remove(table, i);
+        }
+        expired.len()
+    }
+
+    /// Live sessions with their indices.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.items.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i as u32, s)))
+    }
+}
