@@ -112,6 +112,35 @@ impl Workload {
         )
     }
 
+    /// The peer for the scenarios above: the same frames routed between two plain
+    /// interfaces (`ip4-input` → `ip4-lookup` → `ip4-rewrite`), no ACL, NAT or overlay.
+    pub fn plain_forwarding(flows: usize) -> Self {
+        let text = r#"
+            [[interface]]
+            name = "tap2"
+            kind = "tap"
+            index = 6
+            mac = "02:fe:16:3f:5f:0f"
+            [[interface]]
+            name = "eth1"
+            kind = "uplink"
+            index = 1
+            mac = "02:00:00:00:01:01"
+            addresses = ["192.168.16.1/24"]
+            [[neighbor]]
+            interface = "eth1"
+            ip = "192.168.16.2"
+            mac = "02:00:00:00:01:02"
+            [[route]]
+            prefix = "10.96.0.0/12"
+            via = [{ address = "192.168.16.2", interface = "eth1" }]
+        "#;
+        let cfg = offload_tables::parse_config(text, std::path::Path::new("plain-forwarding")).expect("valid config");
+        let tables = offload_tables::render(&cfg).expect("renders");
+        let frames = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x10)).collect();
+        Workload::new("peer: plain IPv4 forwarding (lookup + rewrite only)", Dataplane::new(tables), CLIENT_TAP, frames)
+    }
+
     /// Runs `n` packets; returns how many were transmitted.
     pub fn run(&mut self, n: usize) -> usize {
         let mut sent = 0;

@@ -48,11 +48,11 @@ pub fn bench(a: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let rounds = a.rounds.max(1);
     let mut rows = Vec::new();
 
-    for decap in [false, true] {
-        let mut w = if decap {
-            Workload::established_decap(client.clone(), server.clone(), a.flows)
-        } else {
-            Workload::established_encap(client.clone(), a.flows)
+    for kind in 0..3 {
+        let mut w = match kind {
+            0 => Workload::plain_forwarding(a.flows),
+            1 => Workload::established_encap(client.clone(), a.flows),
+            _ => Workload::established_decap(client.clone(), server.clone(), a.flows),
         };
         let mut row = Row { name: w.name.to_string(), unit: "Mpps", rates: Vec::new(), forwarded: 0, sent: 0 };
         for _ in 0..rounds {
@@ -80,17 +80,20 @@ pub fn bench(a: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     rows.push(row);
 
     println!("nicctl bench: {rounds} rounds, one core, software pipeline ({} flows established)", a.flows);
-    println!("{:<70} {:>10} {:>10} {:>14} {:>10}", "scenario", "median", "best", "unit", "forwarded");
+    println!("{:<70} {:>9} {:>9} {:>13} {:>9} {:>8}", "scenario", "median", "best", "unit", "forwarded", "vs peer");
+    let peer = median(&mut rows[0].rates.clone());
     for mut r in rows {
         let best = r.rates.iter().cloned().fold(0.0, f64::max);
         let med = median(&mut r.rates);
+        let ratio = if r.unit == "Mpps" { format!("{:.2}x", med / peer) } else { "-".to_string() };
         println!(
-            "{:<70} {:>10.2} {:>10.2} {:>14} {:>9.1}%",
+            "{:<70} {:>9.2} {:>9.2} {:>13} {:>8.1}% {:>8}",
             r.name,
             med,
             best,
             r.unit,
-            100.0 * r.forwarded as f64 / r.sent as f64
+            100.0 * r.forwarded as f64 / r.sent as f64,
+            ratio
         );
     }
     Ok(())
