@@ -17,8 +17,10 @@ pub mod flow_hash;
 pub mod layout;
 pub mod lpm;
 pub mod reasons;
+pub mod regs;
 pub mod render;
 pub mod session;
+pub mod svgen;
 pub mod vpp;
 
 pub use config::NodeConfig;

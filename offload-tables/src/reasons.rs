@@ -58,6 +58,8 @@ reasons! {
         LocalNoListener = 22, "ip4-local no listener";
         MtuExceeded = 23, "ip4 mtu exceeded";
         BadL4Checksum = 24, "l4 bad checksum";
+        ArpMalformed = 25, "arp malformed or not ethernet/ip4";
+        ArpNotLocal = 26, "arp target address not local";
     }
 }
 

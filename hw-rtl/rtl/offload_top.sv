@@ -1,0 +1,841 @@
+// The offload pipeline: N_PORTS wire inputs and an inject input, arbitrated one
+// packet at a time into a fixed-latency match-action pipeline of 512-bit beats:
+//
+//   s0 parse, port map, interface read   s5 trie level 3, flow hash, load-balance read
+//   s1 checks, NAT keys, session reads   s6 bucket read
+//   s2 session match, NAT rewrite, L1    s7 adjacency read
+//   s3 trie level 2                      s8 tx interface read
+//   s4 trie level 3 read                 s9 decision and header rewrite -> s10 output
+//
+// Forwarded here: IPv4 without options or fragmentation on an L3 interface without
+// ACLs, through NAT44 session hits (endpoint-independent and endpoint-dependent keys),
+// the 16-8-8 trie, ECMP buckets by VPP's flow hash and an adjacency rewrite with TTL
+// decrement, out of an uplink with no output features. Everything else goes to the
+// punt port unmodified, with a PuntReason code, for the software path.
+//
+// Tables live in memories sized by parameters and are written whole (atomically)
+// from the staging registers of the register block (offload-tables/src/regs.rs).
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module offload_top #
+(
+    // wire ports
+    parameter N_PORTS = 2,
+    // log2 entries: interfaces
+    parameter IF_BITS = 4,
+    // log2 entries: ACL lists, ACLs, ACL rules (held for the driver; not matched yet)
+    parameter ACL_LIST_BITS = 4,
+    parameter ACL_BITS = 4,
+    parameter RULE_BITS = 5,
+    // log2 session buckets (WAYS entries each)
+    parameter SESS_BUCKET_BITS = 11,
+    // log2 FIBs in the trie (each FIB has 65536 first-level entries)
+    parameter FIB_BITS = 1,
+    // log2 trie groups (256 entries each)
+    parameter GROUP_BITS = 5,
+    // log2 entries: load-balances, buckets, adjacencies, L2 FIB, VXLAN tunnels
+    parameter LB_BITS = 5,
+    parameter BUCKET_BITS = 7,
+    parameter ADJ_BITS = 5,
+    parameter L2FIB_BITS = 5,
+    parameter VXLAN_BITS = 3,
+    // log2 ingress FIFO depth in beats (longest packet: 2**FIFO_BITS beats)
+    parameter FIFO_BITS = 5
+)
+(
+    input  wire                        clk,
+    input  wire                        rst,
+
+    // wire inputs
+    input  wire [N_PORTS*512-1:0]      s_axis_rx_tdata,
+    input  wire [N_PORTS*64-1:0]       s_axis_rx_tkeep,
+    input  wire [N_PORTS-1:0]          s_axis_rx_tlast,
+    input  wire [N_PORTS-1:0]          s_axis_rx_tvalid,
+    output wire [N_PORTS-1:0]          s_axis_rx_tready,
+
+    // inject from the host (tuser: regs::meta, on every beat)
+    input  wire [511:0]                s_axis_inj_tdata,
+    input  wire [63:0]                 s_axis_inj_tkeep,
+    input  wire                        s_axis_inj_tlast,
+    input  wire [63:0]                 s_axis_inj_tuser,
+    input  wire                        s_axis_inj_tvalid,
+    output wire                        s_axis_inj_tready,
+
+    // wire outputs
+    output wire [N_PORTS*512-1:0]      m_axis_tx_tdata,
+    output wire [N_PORTS*64-1:0]       m_axis_tx_tkeep,
+    output wire [N_PORTS-1:0]          m_axis_tx_tlast,
+    output wire [N_PORTS-1:0]          m_axis_tx_tvalid,
+    input  wire [N_PORTS-1:0]          m_axis_tx_tready,
+
+    // punt to the host (tuser: regs::meta, on every beat)
+    output wire [511:0]                m_axis_punt_tdata,
+    output wire [63:0]                 m_axis_punt_tkeep,
+    output wire                        m_axis_punt_tlast,
+    output wire [63:0]                 m_axis_punt_tuser,
+    output wire                        m_axis_punt_tvalid,
+    input  wire                        m_axis_punt_tready,
+
+    // register interface: one access per clock, read data valid the clock after
+    input  wire [15:0]                 reg_addr,
+    input  wire [31:0]                 reg_wdata,
+    input  wire                        reg_wr,
+    input  wire                        reg_rd,
+    output reg  [31:0]                 reg_rdata
+);
+
+initial begin
+    if (N_PORTS < 1 || N_PORTS > 8) begin
+        $error("Error: N_PORTS must be 1..8 (instance %m)");
+        $finish;
+    end
+    if (BUCKET_BITS < LB_BITS || SESS_BUCKET_BITS < 1 || IF_BITS > 12) begin
+        $error("Error: table size parameters out of range (instance %m)");
+        $finish;
+    end
+end
+
+localparam NI = N_PORTS + 1;          // inputs: wire ports, then inject
+localparam NS = 11;                   // pipeline registers s0..s10
+localparam WAYS = offload_pkg::SESSION_WAYS;
+localparam SB = SESS_BUCKET_BITS;
+localparam L1_BITS = FIB_BITS + 16;
+localparam GE_BITS = GROUP_BITS + 8;
+localparam SESS_W = offload_pkg::SESS_BITS;
+localparam IF_W = offload_pkg::IF_BITS;
+localparam [7:0] PUNT_NAT_MISS = offload_pkg::PUNT_NAT_SESSION_MISS;
+localparam [7:0] PUNT_GLEAN = offload_pkg::PUNT_GLEAN;
+localparam [7:0] PUNT_LOCAL = offload_pkg::PUNT_LOCAL;
+localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION;
+
+// ---------------------------------------------------------------- helpers
+
+function [15:0] be16(input [511:0] d, input integer i);
+    be16 = {d[8*i +: 8], d[8*(i+1) +: 8]};
+endfunction
+
+function [31:0] be32(input [511:0] d, input integer i);
+    be32 = {d[8*i +: 8], d[8*(i+1) +: 8], d[8*(i+2) +: 8], d[8*(i+3) +: 8]};
+endfunction
+
+function [15:0] fold16(input [31:0] x);
+    reg [31:0] y;
+    begin
+        y = {16'd0, x[15:0]} + {16'd0, x[31:16]};
+        y = {16'd0, y[15:0]} + {16'd0, y[31:16]};
+        fold16 = y[15:0];
+    end
+endfunction
+
+// csum_delta::apply
+function [15:0] csum_apply(input [15:0] c, input [15:0] delta);
+    csum_apply = ~fold16({16'd0, ~c} + {16'd0, delta});
+endfunction
+
+// checksum::update16
+function [15:0] csum_update16(input [15:0] c, input [15:0] old, input [15:0] nw);
+    csum_update16 = ~fold16({16'd0, ~c} + {16'd0, ~old} + {16'd0, nw});
+endfunction
+
+// ---------------------------------------------------------------- registers
+
+reg [31:0] control_reg = 0;
+reg [31:0] now_reg = 0;
+reg [7:0]  tbl_sel_reg = 0;
+reg [31:0] tbl_index_reg = 0;
+reg [31:0] tbl_status_reg = 0;
+reg [511:0] staging_reg = 0;
+reg        rd_cmd_reg = 0;
+
+reg [31:0] cnt_hit  [0:31];
+reg [31:0] cnt_miss [0:31];
+reg [31:0] cnt_punt [0:15];
+reg [31:0] cnt_rx   [0:15];
+reg [31:0] cnt_tx   [0:15];
+
+wire is_cmd = reg_wr && reg_addr == offload_pkg::REG_TBL_CMD[15:0];
+wire cmd_write = is_cmd && reg_wdata == offload_pkg::REG_CMD_WRITE;
+wire cmd_read = is_cmd && reg_wdata == offload_pkg::REG_CMD_READ;
+wire cmd_delete = is_cmd && reg_wdata == offload_pkg::REG_CMD_DELETE;
+
+function [31:0] capacity(input [7:0] t);
+    case (t)
+        offload_pkg::TBL_GLOBAL: capacity = 1;
+        offload_pkg::TBL_INTERFACE: capacity = 2**IF_BITS;
+        offload_pkg::TBL_ACL_LIST: capacity = 2**ACL_LIST_BITS;
+        offload_pkg::TBL_ACL: capacity = 2**ACL_BITS;
+        offload_pkg::TBL_ACL_RULE: capacity = 2**RULE_BITS;
+        offload_pkg::TBL_SESSION: capacity = WAYS * 2**SB;
+        offload_pkg::TBL_SESSION_TAG: capacity = 2**SB;
+        offload_pkg::TBL_LPM_L1: capacity = 2**L1_BITS;
+        offload_pkg::TBL_LPM_GROUP: capacity = 2**GE_BITS;
+        offload_pkg::TBL_LOAD_BALANCE: capacity = 2**LB_BITS;
+        offload_pkg::TBL_BUCKET: capacity = 2**BUCKET_BITS;
+        offload_pkg::TBL_ADJACENCY: capacity = 2**ADJ_BITS;
+        offload_pkg::TBL_L2FIB: capacity = 2**L2FIB_BITS;
+        offload_pkg::TBL_VXLAN_TUNNEL: capacity = 2**VXLAN_BITS;
+        offload_pkg::TBL_PORT_MAP: capacity = N_PORTS;
+        default: capacity = 0;
+    endcase
+endfunction
+
+wire sel_ok = {24'd0, tbl_sel_reg} < offload_pkg::TABLE_COUNT;
+wire idx_ok = tbl_index_reg < capacity(tbl_sel_reg);
+// a table write (or delete: a write of zeroes) that passes the checks, this clock
+wire tw = (cmd_write || cmd_delete) && sel_ok && idx_ok;
+wire [511:0] tw_data = cmd_delete ? 512'd0 : staging_reg;
+function tw_to(input [7:0] t);
+    tw_to = tw && tbl_sel_reg == t;
+endfunction
+
+// ---------------------------------------------------------------- memories
+
+reg [IF_W-1:0]  if_mem  [0:2**IF_BITS-1];
+reg [offload_pkg::GLOBAL_BITS-1:0] global_reg = 0;
+reg [31:0]      acl_list_mem [0:2**ACL_LIST_BITS-1];
+reg [63:0]      acl_mem [0:2**ACL_BITS-1];
+reg [255:0]     rule_mem [0:2**RULE_BITS-1];
+reg [127:0]     tag_mem [0:2**SB-1];
+reg [31:0]      l1_mem [0:2**L1_BITS-1];
+reg [31:0]      grp_mem [0:2**GE_BITS-1];
+reg [63:0]      lb_mem [0:2**LB_BITS-1];
+reg [31:0]      bkt_mem [0:2**BUCKET_BITS-1];
+reg [191:0]     adj_mem [0:2**ADJ_BITS-1];
+reg [127:0]     l2fib_mem [0:2**L2FIB_BITS-1];
+reg [159:0]     vxlan_mem [0:2**VXLAN_BITS-1];
+reg [15:0]      port_map [0:N_PORTS-1];
+
+integer ii;
+initial begin
+    for (ii = 0; ii < 2**L1_BITS; ii = ii + 1) l1_mem[ii] = 0;
+    for (ii = 0; ii < 2**IF_BITS; ii = ii + 1) if_mem[ii] = 0;
+    for (ii = 0; ii < 2**SB; ii = ii + 1) tag_mem[ii] = 0;
+    for (ii = 0; ii < N_PORTS; ii = ii + 1) port_map[ii] = 0;
+end
+
+always @(posedge clk) begin
+    if (tw_to(offload_pkg::TBL_GLOBAL)) global_reg <= tw_data[offload_pkg::GLOBAL_BITS-1:0];
+    if (tw_to(offload_pkg::TBL_INTERFACE)) if_mem[tbl_index_reg[IF_BITS-1:0]] <= tw_data[IF_W-1:0];
+    if (tw_to(offload_pkg::TBL_ACL_LIST)) acl_list_mem[tbl_index_reg[ACL_LIST_BITS-1:0]] <= tw_data[31:0];
+    if (tw_to(offload_pkg::TBL_ACL)) acl_mem[tbl_index_reg[ACL_BITS-1:0]] <= tw_data[63:0];
+    if (tw_to(offload_pkg::TBL_ACL_RULE)) rule_mem[tbl_index_reg[RULE_BITS-1:0]] <= tw_data[255:0];
+    if (tw_to(offload_pkg::TBL_SESSION_TAG)) tag_mem[tbl_index_reg[SB-1:0]] <= tw_data[127:0];
+    if (tw_to(offload_pkg::TBL_LPM_L1)) l1_mem[tbl_index_reg[L1_BITS-1:0]] <= tw_data[31:0];
+    if (tw_to(offload_pkg::TBL_LPM_GROUP)) grp_mem[tbl_index_reg[GE_BITS-1:0]] <= tw_data[31:0];
+    if (tw_to(offload_pkg::TBL_LOAD_BALANCE)) lb_mem[tbl_index_reg[LB_BITS-1:0]] <= tw_data[63:0];
+    if (tw_to(offload_pkg::TBL_BUCKET)) bkt_mem[tbl_index_reg[BUCKET_BITS-1:0]] <= tw_data[31:0];
+    if (tw_to(offload_pkg::TBL_ADJACENCY)) adj_mem[tbl_index_reg[ADJ_BITS-1:0]] <= tw_data[191:0];
+    if (tw_to(offload_pkg::TBL_L2FIB)) l2fib_mem[tbl_index_reg[L2FIB_BITS-1:0]] <= tw_data[127:0];
+    if (tw_to(offload_pkg::TBL_VXLAN_TUNNEL)) vxlan_mem[tbl_index_reg[VXLAN_BITS-1:0]] <= tw_data[159:0];
+    if (tw_to(offload_pkg::TBL_PORT_MAP)) port_map[tbl_index_reg[2:0] % N_PORTS] <= tw_data[15:0];
+end
+
+// Session entries: one memory per way, so that a lookup reads a whole bucket.
+wire [SESS_W-1:0] sess_rd_reg [0:WAYS-1];   // register read-back port
+reg  [SB-1:0] sess_raddr [0:3];             // key 0 b1, key 0 b2, key 1 b1, key 1 b2
+reg  [SESS_W-1:0] sess_rd [0:3][0:WAYS-1];  // aligned with s2
+reg  adv;
+
+genvar gw;
+generate
+    for (gw = 0; gw < WAYS; gw = gw + 1) begin : way
+        reg [SESS_W-1:0] mem [0:2**SB-1];
+        reg [SESS_W-1:0] rdr;
+        integer k;
+        initial begin
+            for (k = 0; k < 2**SB; k = k + 1) mem[k] = 0;
+        end
+        always @(posedge clk) begin
+            if (tw_to(offload_pkg::TBL_SESSION) && tbl_index_reg[2:0] == gw) begin
+                mem[tbl_index_reg[SB+2:3]] <= tw_data[SESS_W-1:0];
+            end
+            rdr <= mem[tbl_index_reg[SB+2:3]];
+            if (adv) begin
+                for (k = 0; k < 4; k = k + 1) sess_rd[k][gw] <= mem[sess_raddr[k]];
+            end
+        end
+        assign sess_rd_reg[gw] = rdr;
+    end
+endgenerate
+
+// Register read-back ports (addressed by TBL_INDEX every clock).
+reg [511:0] rb_data;
+always @(posedge clk) begin
+    case (tbl_sel_reg)
+        offload_pkg::TBL_GLOBAL: rb_data <= {192'd0, global_reg};
+        offload_pkg::TBL_INTERFACE: rb_data <= {{(512-IF_W){1'b0}}, if_mem[tbl_index_reg[IF_BITS-1:0]]};
+        offload_pkg::TBL_ACL_LIST: rb_data <= {480'd0, acl_list_mem[tbl_index_reg[ACL_LIST_BITS-1:0]]};
+        offload_pkg::TBL_ACL: rb_data <= {448'd0, acl_mem[tbl_index_reg[ACL_BITS-1:0]]};
+        offload_pkg::TBL_ACL_RULE: rb_data <= {256'd0, rule_mem[tbl_index_reg[RULE_BITS-1:0]]};
+        offload_pkg::TBL_SESSION: rb_data <= 512'd0;
+        offload_pkg::TBL_SESSION_TAG: rb_data <= {384'd0, tag_mem[tbl_index_reg[SB-1:0]]};
+        offload_pkg::TBL_LPM_L1: rb_data <= {480'd0, l1_mem[tbl_index_reg[L1_BITS-1:0]]};
+        offload_pkg::TBL_LPM_GROUP: rb_data <= {480'd0, grp_mem[tbl_index_reg[GE_BITS-1:0]]};
+        offload_pkg::TBL_LOAD_BALANCE: rb_data <= {448'd0, lb_mem[tbl_index_reg[LB_BITS-1:0]]};
+        offload_pkg::TBL_BUCKET: rb_data <= {480'd0, bkt_mem[tbl_index_reg[BUCKET_BITS-1:0]]};
+        offload_pkg::TBL_ADJACENCY: rb_data <= {320'd0, adj_mem[tbl_index_reg[ADJ_BITS-1:0]]};
+        offload_pkg::TBL_L2FIB: rb_data <= {384'd0, l2fib_mem[tbl_index_reg[L2FIB_BITS-1:0]]};
+        offload_pkg::TBL_VXLAN_TUNNEL: rb_data <= {352'd0, vxlan_mem[tbl_index_reg[VXLAN_BITS-1:0]]};
+        offload_pkg::TBL_PORT_MAP: rb_data <= {496'd0, port_map[tbl_index_reg[2:0] % N_PORTS]};
+        default: rb_data <= 512'd0;
+    endcase
+end
+reg rd_sess_reg = 0;
+
+// ---------------------------------------------------------------- ingress
+
+wire [NI*512-1:0] f_data;
+wire [NI*64-1:0]  f_keep;
+wire [NI-1:0]     f_last;
+wire [NI*64-1:0]  f_user;
+wire [NI*16-1:0]  f_len;
+wire [NI-1:0]     f_valid;
+wire [NI-1:0]     f_ready;
+
+genvar gi;
+generate
+    for (gi = 0; gi < NI; gi = gi + 1) begin : ing
+        wire [511:0] d = gi < N_PORTS ? s_axis_rx_tdata[512*(gi % N_PORTS) +: 512] : s_axis_inj_tdata;
+        wire [63:0] k = gi < N_PORTS ? s_axis_rx_tkeep[64*(gi % N_PORTS) +: 64] : s_axis_inj_tkeep;
+        wire l = gi < N_PORTS ? s_axis_rx_tlast[gi % N_PORTS] : s_axis_inj_tlast;
+        wire v = gi < N_PORTS ? s_axis_rx_tvalid[gi % N_PORTS] : s_axis_inj_tvalid;
+        wire [63:0] u = gi < N_PORTS ? 64'd0 : s_axis_inj_tuser;
+        wire r;
+        offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(64), .DEPTH_BITS(FIFO_BITS)) fifo (
+            .clk(clk), .rst(rst),
+            .s_axis_tdata(d), .s_axis_tkeep(k), .s_axis_tlast(l), .s_axis_tuser(u),
+            .s_axis_tvalid(v), .s_axis_tready(r),
+            .m_axis_tdata(f_data[512*gi +: 512]), .m_axis_tkeep(f_keep[64*gi +: 64]),
+            .m_axis_tlast(f_last[gi]), .m_axis_tuser(f_user[64*gi +: 64]), .m_axis_len(f_len[16*gi +: 16]),
+            .m_axis_tvalid(f_valid[gi]), .m_axis_tready(f_ready[gi])
+        );
+        if (gi < N_PORTS) begin : w
+            assign s_axis_rx_tready[gi] = r;
+        end else begin : j
+            assign s_axis_inj_tready = r;
+        end
+    end
+endgenerate
+
+// Round-robin arbiter, held for the whole packet.
+reg [3:0] cur_reg = 0;       // input streaming now
+reg       busy_reg = 0;      // inside a packet
+reg [3:0] rr_reg = 0;        // last input granted
+reg [3:0] pick;
+reg       pick_ok;
+integer pi;
+always @* begin
+    pick = cur_reg;
+    pick_ok = busy_reg;
+    if (!busy_reg) begin
+        for (pi = NI; pi >= 1; pi = pi - 1) begin
+            if (f_valid[(rr_reg + pi) % NI]) begin
+                pick = 4'((rr_reg + pi) % NI);
+                pick_ok = 1'b1;
+            end
+        end
+    end
+end
+wire in_fire = pick_ok && f_valid[pick] && adv;
+genvar gr;
+generate
+    for (gr = 0; gr < NI; gr = gr + 1) begin : rdy
+        assign f_ready[gr] = in_fire && pick == gr;
+    end
+endgenerate
+always @(posedge clk) begin
+    if (in_fire) begin
+        busy_reg <= !f_last[pick];
+        cur_reg <= pick;
+        if (!busy_reg) rr_reg <= pick;
+    end
+    if (rst) begin
+        busy_reg <= 0;
+        rr_reg <= 0;
+        cur_reg <= 0;
+    end
+end
+
+// ---------------------------------------------------------------- pipeline state
+
+// beat
+reg          p_valid [0:NS-1];
+reg [511:0]  p_data  [0:NS-1];
+reg [63:0]   p_keep  [0:NS-1];
+reg          p_last  [0:NS-1];
+reg          p_sop   [0:NS-1];
+// packet context (meaningful on the first beat)
+reg [3:0]    p_in    [0:NS-1];
+reg [63:0]   p_meta  [0:NS-1];
+reg [15:0]   p_len   [0:NS-1];
+reg [15:0]   p_sw    [0:NS-1];
+reg          p_punt  [0:NS-1];
+reg [7:0]    p_reason[0:NS-1];
+reg [15:0]   p_hits  [0:NS-1];
+reg          p_direct[0:NS-1];
+reg [7:0]    p_proto [0:NS-1];
+reg [31:0]   p_src   [0:NS-1];
+reg [31:0]   p_dst   [0:NS-1];
+reg [15:0]   p_sport [0:NS-1];
+reg [15:0]   p_dport [0:NS-1];
+reg [7:0]    p_ttl   [0:NS-1];
+reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
+reg [15:0]   p_fib   [0:NS-1];
+reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
+reg          p_out2in[0:NS-1];
+reg          p_nhit  [0:NS-1];
+reg [SESS_W-1:0] p_sess [0:NS-1];
+reg [31:0]   p_lpm   [0:NS-1];
+reg [31:0]   p_hash  [0:NS-1];
+reg [31:0]   p_dpo   [0:NS-1];
+reg [191:0]  p_adj   [0:NS-1];
+reg [IF_W-1:0] p_ife [0:NS-1];
+
+// read data registered at a stage boundary
+reg [IF_W-1:0] if_rd1, if_rd9;
+reg [127:0] tag_rd [0:3];
+reg [31:0] l1_rd3, grp_rd4, grp_rd5;
+reg [63:0] lb_rd6;
+reg [31:0] bkt_rd7;
+reg [191:0] adj_rd8;
+
+// ---- s0: parse
+wire [511:0] d0 = p_data[0];
+wire [15:0] s0_ethertype = be16(d0, 12);
+wire [7:0]  s0_vihl = d0[8*14 +: 8];
+wire [15:0] s0_tlen = be16(d0, 16);
+wire [15:0] s0_frag = be16(d0, 20);
+wire [7:0]  s0_ttl = d0[8*22 +: 8];
+wire [7:0]  s0_proto = d0[8*23 +: 8];
+reg  [31:0] s0_sum;
+integer si;
+always @* begin
+    s0_sum = 0;
+    for (si = 0; si < 10; si = si + 1) s0_sum = s0_sum + {16'd0, be16(d0, 14 + 2*si)};
+end
+wire [15:0] s0_l4len = s0_tlen - 16'd20;
+wire [7:0]  s0_doff = {2'd0, d0[8*46+4 +: 4], 2'd0};
+wire [15:0] s0_ulen = be16(d0, 38);
+wire s0_ipok = p_len[0] >= 16'd34 && s0_ethertype == 16'h0800 && s0_vihl == 8'h45
+    && s0_tlen == p_len[0] - 16'd14 && fold16(s0_sum) == 16'hffff
+    && (s0_frag & 16'h3fff) == 16'd0 && s0_ttl > 8'd1;
+wire s0_tcp = s0_proto == 8'd6 && s0_l4len >= 16'd20 && s0_doff >= 8'd20 && {8'd0, s0_doff} <= s0_l4len;
+wire s0_udp = s0_proto == 8'd17 && s0_l4len >= 16'd8 && s0_ulen >= 16'd8 && s0_ulen <= s0_l4len;
+// other protocols than TCP/UDP are routed without ports; ICMP (its own checks and
+// identifier translation) goes to software
+wire s0_l4bad = (s0_proto == 8'd6 && !s0_tcp) || (s0_proto == 8'd17 && !s0_udp) || s0_proto == 8'd1;
+wire s0_inject = p_in[0] == 4'(N_PORTS);
+wire [15:0] s0_sw = s0_inject ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16] : port_map[p_in[0][2:0] % N_PORTS];
+wire s0_direct = s0_inject && p_meta[0][offload_pkg::META_DIRECT_LSB];
+
+// ---- s1: interface checks, NAT keys
+wire [IF_W-1:0] ife1 = if_rd1;
+wire [15:0] if1_flags = ife1[offload_pkg::IF_FLAGS_LSB +: 16];
+wire [7:0]  if1_kind = ife1[offload_pkg::IF_KIND_LSB +: 8];
+wire if1_bad = if1_kind == 8'd0 || (if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0
+    || (if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0
+    || ife1[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0
+    || {4'd0, p_sw[1][15:IF_BITS]} != 16'd0 >> IF_BITS;
+wire nat_en = global_reg[offload_pkg::GLOBAL_NAT_ENABLED_LSB +: 8] != 8'd0;
+wire if1_in = (if1_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
+wire if1_out = (if1_flags & offload_pkg::IF_FLAG_NAT_OUTSIDE[15:0]) != 16'd0;
+wire s1_nat = nat_en && (if1_in || if1_out);
+wire [15:0] fib1 = ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16];
+// inside+outside interfaces decide the direction on the pool addresses: software
+wire s1_natbad = s1_nat && ((if1_in && if1_out) || !p_l4[1]);
+wire [7:0] kind_ed = if1_out ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
+wire [127:0] key_ed = {fib1, kind_ed, p_proto[1], p_dport[1], p_sport[1], p_dst[1], p_src[1]};
+wire [127:0] key_simple = if1_out
+    ? {fib1, offload_pkg::SESSION_KIND_NAT_OUT2IN[7:0], p_proto[1], p_dport[1], 16'd0, p_dst[1], 32'd0}
+    : {fib1, offload_pkg::SESSION_KIND_NAT_IN2OUT[7:0], p_proto[1], 16'd0, p_sport[1], 32'd0, p_src[1]};
+// software's probe order: out2in tries the ED key first, in2out the simple key first
+wire [127:0] key0 = if1_out ? key_ed : key_simple;
+wire [127:0] key1 = if1_out ? key_simple : key_ed;
+wire [15:0] tag0, tag1;
+wire [SB-1:0] k0b1, k0b2, k1b1, k1b2;
+offload_session_hash #(.BUCKET_BITS(SB)) h0 (.key(key0), .tag(tag0), .b1(k0b1), .b2(k0b2));
+offload_session_hash #(.BUCKET_BITS(SB)) h1 (.key(key1), .tag(tag1), .b1(k1b1), .b2(k1b2));
+reg [127:0] key_s2 [0:1];
+reg [15:0] tag_s2 [0:1];
+always @* begin
+    sess_raddr[0] = k0b1;
+    sess_raddr[1] = k0b2;
+    sess_raddr[2] = k1b1;
+    sess_raddr[3] = k1b2;
+end
+
+// ---- s2: session match, NAT rewrite of the flow, trie level 1
+reg        s2_hit;
+reg [SESS_W-1:0] s2_entry;
+integer pw, pb;
+always @* begin
+    s2_hit = 1'b0;
+    s2_entry = {SESS_W{1'b0}};
+    // last assignment wins: walk backwards so the first match in software's order wins
+    for (pb = 3; pb >= 0; pb = pb - 1) begin
+        for (pw = WAYS - 1; pw >= 0; pw = pw - 1) begin
+            if (tag_rd[pb][16*pw +: 16] == tag_s2[pb / 2]
+                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_s2[pb / 2]) begin
+                s2_hit = 1'b1;
+                s2_entry = sess_rd[pb][pw];
+            end
+        end
+    end
+end
+wire [15:0] s2_sflags = s2_entry[offload_pkg::SESS_FLAGS_LSB +: 16];
+wire s2_rw_src = p_nat[2] && s2_hit && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
+wire s2_rw_dst = p_nat[2] && s2_hit && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
+wire [31:0] s2_src = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SRC_LSB +: 32] : p_src[2];
+wire [31:0] s2_dst = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DST_LSB +: 32] : p_dst[2];
+wire [15:0] s2_sport = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
+wire [15:0] s2_dport = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16] : p_dport[2];
+
+// ---- s3..s5: trie
+wire s4_grp = p_lpm[4][30];
+wire [31:0] s4_e = s4_grp ? grp_rd4 : p_lpm[4];
+wire s5_grp = p_lpm[5][30];
+wire [31:0] s5_e = s5_grp ? grp_rd5 : p_lpm[5];
+wire s5_found = s5_e[31] && !s5_e[30];
+wire [31:0] s5_hash;
+offload_flow_hash fh (.src(p_src[5]), .dst(p_dst[5]), .proto(p_proto[5]),
+    .sport(p_l4[5] ? p_sport[5] : 16'd0), .dport(p_l4[5] ? p_dport[5] : 16'd0), .hash(s5_hash));
+
+// ---- s6: bucket
+wire [15:0] s6_nb = lb_rd6[offload_pkg::LB_N_BUCKETS_LSB +: 16];
+wire [31:0] s6_h = s6_nb > 16'd1 ? p_hash[6] : 32'd0;
+wire [31:0] s6_bucket = lb_rd6[offload_pkg::LB_BUCKET_START_LSB +: 32] + (s6_h & ({16'd0, s6_nb} - 32'd1));
+
+// ---- s7: dpo
+wire [3:0]  s7_kind = bkt_rd7[31:28];
+wire [27:0] s7_index = bkt_rd7[27:0];
+
+// ---- s9: decision and rewrite
+wire [191:0] adj9 = p_adj[9];
+wire [IF_W-1:0] txif = if_rd9;
+wire [15:0] tx_sw = adj9[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
+wire [15:0] tx_flags = txif[offload_pkg::IF_FLAGS_LSB +: 16];
+wire [7:0]  tx_port = txif[offload_pkg::IF_PORT_LSB +: 8];
+wire tx_bad = txif[offload_pkg::IF_KIND_LSB +: 8] != offload_pkg::IF_KIND_UPLINK[7:0]
+    || {8'd0, tx_port} >= N_PORTS
+    || (tx_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0
+    || (tx_flags & offload_pkg::IF_FLAG_BVI[15:0]) != 16'd0
+    || ((tx_flags & offload_pkg::IF_FLAG_NAT_OUTPUT_FEATURE[15:0]) != 16'd0 && nat_en)
+    || txif[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0
+    || {4'd0, tx_sw[15:IF_BITS]} != 16'd0 >> IF_BITS
+    || p_len[9] - 16'd14 > adj9[offload_pkg::ADJ_MTU_LSB +: 16];
+reg [511:0] s9_data;
+reg [15:0] c_ip, c_l4;
+wire [SESS_W-1:0] e9 = p_sess[9];
+wire [15:0] e9_flags = e9[offload_pkg::SESS_FLAGS_LSB +: 16];
+wire e9_src = p_nhit[9] && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
+wire e9_dst = p_nhit[9] && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
+always @* begin
+    s9_data = p_data[9];
+    c_ip = be16(s9_data, 24);
+    if (e9_src || e9_dst) begin
+        // nat::apply: addresses, ports, both checksums by the entry's deltas
+        if (e9_src) begin
+            s9_data[8*26 +: 32] = {p_src[9][7:0], p_src[9][15:8], p_src[9][23:16], p_src[9][31:24]};
+            s9_data[8*34 +: 16] = {p_sport[9][7:0], p_sport[9][15:8]};
+        end
+        if (e9_dst) begin
+            s9_data[8*30 +: 32] = {p_dst[9][7:0], p_dst[9][15:8], p_dst[9][23:16], p_dst[9][31:24]};
+            s9_data[8*36 +: 16] = {p_dport[9][7:0], p_dport[9][15:8]};
+        end
+        c_ip = csum_apply(c_ip, e9[offload_pkg::SESS_IP_DELTA_LSB +: 16]);
+        if (p_proto[9] == 8'd6) begin
+            c_l4 = csum_apply(be16(s9_data, 50), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
+            s9_data[8*50 +: 16] = {c_l4[7:0], c_l4[15:8]};
+        end else begin
+            c_l4 = be16(s9_data, 40);
+            if (c_l4 != 16'd0) begin
+                c_l4 = csum_apply(c_l4, e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
+                if (c_l4 == 16'd0) c_l4 = 16'hffff;
+            end
+            s9_data[8*40 +: 16] = {c_l4[7:0], c_l4[15:8]};
+        end
+    end else begin
+        c_l4 = 16'd0;
+    end
+    // ip4-rewrite: TTL and its incremental checksum, then the L2 header
+    c_ip = csum_update16(c_ip, {p_ttl[9], p_proto[9]}, {p_ttl[9] - 8'd1, p_proto[9]});
+    s9_data[8*22 +: 8] = p_ttl[9] - 8'd1;
+    s9_data[8*24 +: 16] = {c_ip[7:0], c_ip[15:8]};
+    s9_data[0 +: 112] = adj9[offload_pkg::ADJ_REWRITE_LSB +: 112];
+end
+wire s9_fwd = !p_punt[9] && !p_direct[9] && !tx_bad;
+wire [7:0] s9_reason = p_punt[9] ? p_reason[9] : PUNT_EXC;
+wire [3:0] s9_dest = p_direct[9] ? 4'(p_meta[9][offload_pkg::META_OUT_PORT_LSB +: 8] % N_PORTS)
+    : s9_fwd ? tx_port[3:0] : 4'(N_PORTS);
+wire [63:0] s9_tuser = {16'd0, p_hits[9], (p_in[9] == 4'(N_PORTS) ? 8'hff : {4'd0, p_in[9]}), s9_reason, p_sw[9]};
+
+// ---- s10: output
+reg [3:0]  dest_reg = 0;     // destination of the packet being sent
+reg [63:0] tuser_reg = 0;
+wire [3:0] out_dest = p_sop[10] ? p_in[10] : dest_reg;   // s10 keeps the destination in p_in
+wire out_ready = out_dest == 4'(N_PORTS) ? m_axis_punt_tready : m_axis_tx_tready[out_dest[2:0] % N_PORTS];
+wire out_fire = p_valid[NS-1] && out_ready;
+always @* adv = !p_valid[NS-1] || out_ready;
+
+genvar go;
+generate
+    for (go = 0; go < N_PORTS; go = go + 1) begin : txo
+        assign m_axis_tx_tdata[512*go +: 512] = p_data[NS-1];
+        assign m_axis_tx_tkeep[64*go +: 64] = p_keep[NS-1];
+        assign m_axis_tx_tlast[go] = p_last[NS-1];
+        assign m_axis_tx_tvalid[go] = p_valid[NS-1] && out_dest == go;
+    end
+endgenerate
+assign m_axis_punt_tdata = p_data[NS-1];
+assign m_axis_punt_tkeep = p_keep[NS-1];
+assign m_axis_punt_tlast = p_last[NS-1];
+assign m_axis_punt_tuser = p_sop[NS-1] ? p_meta[NS-1] : tuser_reg;
+assign m_axis_punt_tvalid = p_valid[NS-1] && out_dest == 4'(N_PORTS);
+
+// ---------------------------------------------------------------- pipeline advance
+
+integer s;
+always @(posedge clk) begin
+    if (adv) begin
+        // default: everything moves one stage
+        for (s = 1; s < NS; s = s + 1) begin
+            p_valid[s] <= p_valid[s-1];
+            p_data[s] <= p_data[s-1];
+            p_keep[s] <= p_keep[s-1];
+            p_last[s] <= p_last[s-1];
+            p_sop[s] <= p_sop[s-1];
+            p_in[s] <= p_in[s-1];
+            p_meta[s] <= p_meta[s-1];
+            p_len[s] <= p_len[s-1];
+            p_sw[s] <= p_sw[s-1];
+            p_punt[s] <= p_punt[s-1];
+            p_reason[s] <= p_reason[s-1];
+            p_hits[s] <= p_hits[s-1];
+            p_direct[s] <= p_direct[s-1];
+            p_proto[s] <= p_proto[s-1];
+            p_src[s] <= p_src[s-1];
+            p_dst[s] <= p_dst[s-1];
+            p_sport[s] <= p_sport[s-1];
+            p_dport[s] <= p_dport[s-1];
+            p_ttl[s] <= p_ttl[s-1];
+            p_l4[s] <= p_l4[s-1];
+            p_fib[s] <= p_fib[s-1];
+            p_nat[s] <= p_nat[s-1];
+            p_out2in[s] <= p_out2in[s-1];
+            p_nhit[s] <= p_nhit[s-1];
+            p_sess[s] <= p_sess[s-1];
+            p_lpm[s] <= p_lpm[s-1];
+            p_hash[s] <= p_hash[s-1];
+            p_dpo[s] <= p_dpo[s-1];
+            p_adj[s] <= p_adj[s-1];
+            p_ife[s] <= p_ife[s-1];
+        end
+
+        // s0 <- arbiter
+        p_valid[0] <= pick_ok && f_valid[pick];
+        p_data[0] <= f_data[512*pick +: 512];
+        p_keep[0] <= f_keep[64*pick +: 64];
+        p_last[0] <= f_last[pick];
+        p_sop[0] <= !busy_reg;
+        p_in[0] <= pick;
+        p_meta[0] <= f_user[64*pick +: 64];
+        p_len[0] <= f_len[16*pick +: 16];
+
+        // s0 -> s1: parse results, interface read
+        p_sw[1] <= s0_sw;
+        p_direct[1] <= s0_direct;
+        p_punt[1] <= !s0_ipok || s0_l4bad || (control_reg & offload_pkg::REG_CONTROL_ENABLE) == 0;
+        p_reason[1] <= PUNT_EXC;
+        p_hits[1] <= 16'd0;
+        p_proto[1] <= s0_proto;
+        p_src[1] <= be32(d0, 26);
+        p_dst[1] <= be32(d0, 30);
+        p_sport[1] <= (s0_tcp || s0_udp) ? be16(d0, 34) : 16'd0;
+        p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, 36) : 16'd0;
+        p_ttl[1] <= s0_ttl;
+        p_l4[1] <= s0_tcp || s0_udp;
+        if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
+
+        // s1 -> s2: interface checks, session reads
+        p_ife[2] <= ife1;
+        p_fib[2] <= fib1;
+        if (!p_punt[1] && (if1_bad || s1_natbad)) begin
+            p_punt[2] <= 1'b1;
+        end
+        p_hits[2] <= p_hits[1] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
+        p_nat[2] <= s1_nat && !s1_natbad;
+        p_out2in[2] <= if1_out;
+        key_s2[0] <= key0;
+        key_s2[1] <= key1;
+        tag_s2[0] <= tag0;
+        tag_s2[1] <= tag1;
+        for (s = 0; s < 4; s = s + 1) tag_rd[s] <= tag_mem[sess_raddr[s]];
+
+        // s2 -> s3: NAT result, L1 read
+        p_nhit[3] <= p_nat[2] && s2_hit;
+        p_sess[3] <= s2_entry;
+        p_src[3] <= s2_src;
+        p_dst[3] <= s2_dst;
+        p_sport[3] <= s2_sport;
+        p_dport[3] <= s2_dport;
+        if (!p_punt[2] && p_nat[2] && !s2_hit) begin
+            p_punt[3] <= 1'b1;
+            p_reason[3] <= PUNT_NAT_MISS;
+        end
+        p_hits[3] <= p_hits[2] | ((p_nat[2] && s2_hit) ? 16'd1 << offload_pkg::TBL_SESSION : 16'd0);
+        l1_rd3 <= l1_mem[{p_fib[2][FIB_BITS-1:0], s2_dst[31:16]}];
+        if (!p_punt[2] && p_fib[2] >= 16'(2**FIB_BITS)) begin
+            p_punt[3] <= 1'b1;
+            p_reason[3] <= PUNT_EXC;
+        end
+
+        // s3 -> s4
+        p_lpm[4] <= l1_rd3;
+        grp_rd4 <= grp_mem[{l1_rd3[GROUP_BITS-1:0], p_dst[3][15:8]}];
+        // s4 -> s5
+        p_lpm[5] <= s4_e;
+        grp_rd5 <= grp_mem[{s4_e[GROUP_BITS-1:0], p_dst[4][7:0]}];
+        // s5 -> s6
+        p_hash[6] <= s5_hash;
+        lb_rd6 <= lb_mem[s5_e[LB_BITS-1:0]];
+        if (!p_punt[5] && (!s5_found || s5_e[23:0] >= 24'(2**LB_BITS))) begin
+            p_punt[6] <= 1'b1;
+            p_reason[6] <= PUNT_EXC;
+        end
+        p_hits[6] <= p_hits[5] | (s5_found ? 16'd1 << offload_pkg::TBL_LPM_L1 : 16'd0);
+        // s6 -> s7
+        bkt_rd7 <= bkt_mem[s6_bucket[BUCKET_BITS-1:0]];
+        if (!p_punt[6] && s6_bucket >= 32'(2**BUCKET_BITS)) begin
+            p_punt[7] <= 1'b1;
+            p_reason[7] <= PUNT_EXC;
+        end
+        // s7 -> s8
+        p_dpo[8] <= bkt_rd7;
+        adj_rd8 <= adj_mem[s7_index[ADJ_BITS-1:0]];
+        if (!p_punt[7] && (s7_kind != offload_pkg::DPO_ADJACENCY[3:0] || s7_index >= 28'(2**ADJ_BITS))) begin
+            p_punt[8] <= 1'b1;
+            p_reason[8] <= s7_kind == offload_pkg::DPO_GLEAN[3:0] ? PUNT_GLEAN
+                : s7_kind == offload_pkg::DPO_LOCAL[3:0] ? PUNT_LOCAL : PUNT_EXC;
+        end
+        // s8 -> s9
+        p_adj[9] <= adj_rd8;
+        if_rd9 <= if_mem[adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: IF_BITS]];
+
+        // s9 -> s10: the output register; p_in holds the destination, p_meta the punt tuser
+        p_data[10] <= s9_fwd ? s9_data : p_data[9];
+        p_in[10] <= s9_dest;
+        p_meta[10] <= s9_tuser;
+    end
+    if (out_fire && p_sop[NS-1]) begin
+        dest_reg <= p_in[NS-1];
+        tuser_reg <= p_meta[NS-1];
+    end
+    if (rst) begin
+        for (s = 0; s < NS; s = s + 1) p_valid[s] <= 1'b0;
+    end
+end
+
+// ---------------------------------------------------------------- counters
+
+wire s0_fire = adv && p_valid[0] && p_sop[0];
+wire s3_count = adv && p_valid[2] && p_sop[2] && !p_punt[2] && p_nat[2];
+wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5];
+wire out_sop = out_fire && p_sop[NS-1];
+integer c;
+always @(posedge clk) begin
+    if (s0_fire) cnt_rx[p_in[0]] <= cnt_rx[p_in[0]] + 1;
+    if (s3_count) begin
+        if (s2_hit) cnt_hit[offload_pkg::TBL_SESSION] <= cnt_hit[offload_pkg::TBL_SESSION] + 1;
+        else cnt_miss[offload_pkg::TBL_SESSION] <= cnt_miss[offload_pkg::TBL_SESSION] + 1;
+    end
+    if (s6_count) begin
+        if (s5_found) cnt_hit[offload_pkg::TBL_LPM_L1] <= cnt_hit[offload_pkg::TBL_LPM_L1] + 1;
+        else cnt_miss[offload_pkg::TBL_LPM_L1] <= cnt_miss[offload_pkg::TBL_LPM_L1] + 1;
+    end
+    if (out_sop) begin
+        cnt_tx[p_in[NS-1]] <= cnt_tx[p_in[NS-1]] + 1;
+        if (p_in[NS-1] == 4'(N_PORTS)) begin
+            cnt_punt[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]]
+                <= cnt_punt[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]] + 1;
+        end
+    end
+    if (rst || (reg_wr && reg_addr == offload_pkg::REG_CONTROL[15:0]
+            && (reg_wdata & offload_pkg::REG_CONTROL_CLEAR_COUNTERS) != 0)) begin
+        for (c = 0; c < 32; c = c + 1) begin
+            cnt_hit[c] <= 0;
+            cnt_miss[c] <= 0;
+        end
+        for (c = 0; c < 16; c = c + 1) begin
+            cnt_punt[c] <= 0;
+            cnt_rx[c] <= 0;
+            cnt_tx[c] <= 0;
+        end
+    end
+end
+
+// ---------------------------------------------------------------- register block
+
+always @(posedge clk) begin
+    rd_cmd_reg <= cmd_read && sel_ok && idx_ok;
+    rd_sess_reg <= cmd_read && sel_ok && idx_ok && tbl_sel_reg == offload_pkg::TBL_SESSION;
+    if (rd_cmd_reg) begin
+        staging_reg <= rd_sess_reg ? {{(512-SESS_W){1'b0}}, sess_rd_reg[tbl_index_reg[2:0]]} : rb_data;
+    end
+    if (reg_wr) begin
+        case (reg_addr)
+            offload_pkg::REG_CONTROL[15:0]: control_reg <= reg_wdata & offload_pkg::REG_CONTROL_ENABLE;
+            offload_pkg::REG_NOW[15:0]: now_reg <= reg_wdata;
+            offload_pkg::REG_TBL_SEL[15:0]: tbl_sel_reg <= reg_wdata[7:0];
+            offload_pkg::REG_TBL_INDEX[15:0]: tbl_index_reg <= reg_wdata;
+            default: begin
+                if (reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
+                        && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS)) begin
+                    staging_reg[32*reg_addr[5:2] +: 32] <= reg_wdata;
+                end
+            end
+        endcase
+    end
+    if (is_cmd) begin
+        tbl_status_reg <= !sel_ok ? offload_pkg::REG_TBL_STATUS_BAD_TABLE
+            : !idx_ok ? offload_pkg::REG_TBL_STATUS_BAD_INDEX
+            : (cmd_write || cmd_read || cmd_delete) ? offload_pkg::REG_TBL_STATUS_OK
+            : offload_pkg::REG_TBL_STATUS_BAD_CMD;
+    end
+    if (reg_rd) begin
+        reg_rdata <= 32'd0;
+        case (reg_addr)
+            offload_pkg::REG_ID[15:0]: reg_rdata <= offload_pkg::REG_ID_VALUE;
+            offload_pkg::REG_VERSION[15:0]: reg_rdata <= offload_pkg::REG_VERSION_VALUE;
+            offload_pkg::REG_NEXT_PTR[15:0]: reg_rdata <= 32'd0;
+            offload_pkg::REG_N_TABLES[15:0]: reg_rdata <= offload_pkg::TABLE_COUNT;
+            offload_pkg::REG_CONTROL[15:0]: reg_rdata <= control_reg;
+            offload_pkg::REG_STATUS[15:0]: reg_rdata <= 32'd0;
+            offload_pkg::REG_NOW[15:0]: reg_rdata <= now_reg;
+            offload_pkg::REG_N_PORTS[15:0]: reg_rdata <= N_PORTS;
+            offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel_reg};
+            offload_pkg::REG_TBL_INDEX[15:0]: reg_rdata <= tbl_index_reg;
+            offload_pkg::REG_TBL_STATUS[15:0]: reg_rdata <= tbl_status_reg;
+            default: begin
+                if (reg_addr >= offload_pkg::REG_CAP_BASE[15:0] && reg_addr < offload_pkg::REG_TBL_SEL[15:0]) begin
+                    reg_rdata <= capacity({2'd0, reg_addr[7:2]} - 8'(offload_pkg::REG_CAP_BASE / 4));
+                end
+                if (reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
+                        && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS)) begin
+                    reg_rdata <= staging_reg[32*reg_addr[5:2] +: 32];
+                end
+                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_HIT[15:7]) reg_rdata <= cnt_hit[reg_addr[6:2]];
+                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_MISS[15:7]) reg_rdata <= cnt_miss[reg_addr[6:2]];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_PUNT[15:6]) reg_rdata <= cnt_punt[reg_addr[5:2]];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_RX[15:6]) reg_rdata <= cnt_rx[reg_addr[5:2]];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_TX[15:6]) reg_rdata <= cnt_tx[reg_addr[5:2]];
+            end
+        endcase
+    end
+end
+
+endmodule
+
+`resetall

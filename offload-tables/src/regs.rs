@@ -1,0 +1,217 @@
+//! The NIC's register map: 32-bit registers at byte offsets of one BAR, read and
+//! written one word at a time (AXI-Lite-like).
+//!
+//! Layout (Corundum habit: the block starts with type, version and next-pointer words,
+//! so software can check what it talks to):
+//!
+//! | offset | register | access |
+//! | --- | --- | --- |
+//! | `0x0000` | [`ID`] = [`ID_VALUE`] ("OFLD") | RO |
+//! | `0x0004` | [`VERSION`] = [`VERSION_VALUE`] | RO |
+//! | `0x0008` | [`NEXT_PTR`] (0: last block) | RO |
+//! | `0x000c` | [`N_TABLES`] | RO |
+//! | `0x0010` | [`CONTROL`] ([`control`] bits) | RW |
+//! | `0x0014` | [`STATUS`] | RO |
+//! | `0x0018` | [`NOW`]: device clock in seconds, copied into `last_seen` on hits | RW |
+//! | `0x001c` | [`N_PORTS`]: wire ports | RO |
+//! | `0x0040 + 4t` | [`CAP_BASE`]: entries of table `t` ([`Table`]) | RO |
+//! | `0x0100` | [`TBL_SEL`]: table id | RW |
+//! | `0x0104` | [`TBL_INDEX`]: entry index | RW |
+//! | `0x0108` | [`TBL_CMD`]: write a [`cmd`] to run it | WO |
+//! | `0x010c` | [`TBL_STATUS`]: [`tbl_status`] of the last command | RO |
+//! | `0x0140 + 4w` | [`TBL_DATA`]: staging words `w < STAGING_WORDS` | RW |
+//! | `0x1000 + 4t` | [`CNT_TABLE_HIT`]: lookups of table `t` that hit | RO |
+//! | `0x1080 + 4t` | [`CNT_TABLE_MISS`]: lookups of table `t` that missed | RO |
+//! | `0x1100 + 4r` | [`CNT_PUNT`]: packets punted with [`crate::reasons::PuntReason`] `r` | RO |
+//! | `0x1180 + 4r` | [`CNT_DROP`]: packets dropped with [`crate::reasons::DropReason`] `r` | RO |
+//! | `0x1200 + 4p` | [`CNT_RX`]: packets accepted on input `p` (wire ports, then inject) | RO |
+//! | `0x1240 + 4p` | [`CNT_TX`]: packets sent on output `p` (wire ports, then punt) | RO |
+//!
+//! Table programming: software fills the staging words with the entry's bytes
+//! (little-endian words, the [`crate::layout`] layout; byte `i` of the entry is bits
+//! `8*(i%4)+7 .. 8*(i%4)` of word `i/4`), sets [`TBL_SEL`] and [`TBL_INDEX`], and writes
+//! [`cmd::WRITE`]. The NIC writes the whole entry into its memory in one clock (atomic
+//! commit: a packet sees the old entry or the new one, never half of each).
+//! [`cmd::READ`] copies an entry into the staging words, [`cmd::DELETE`] zeroes it.
+//! Commands complete before the next register access is accepted, so [`TBL_STATUS`]
+//! is valid when read right after.
+
+/// Identification value: "OFLD" in ASCII.
+pub const ID_VALUE: u32 = 0x4f46_4c44;
+/// Register map version: major in the high half, minor in the low half.
+pub const VERSION_VALUE: u32 = 0x0001_0000;
+
+pub const ID: u32 = 0x0000;
+pub const VERSION: u32 = 0x0004;
+pub const NEXT_PTR: u32 = 0x0008;
+pub const N_TABLES: u32 = 0x000c;
+pub const CONTROL: u32 = 0x0010;
+pub const STATUS: u32 = 0x0014;
+pub const NOW: u32 = 0x0018;
+pub const N_PORTS: u32 = 0x001c;
+pub const CAP_BASE: u32 = 0x0040;
+pub const TBL_SEL: u32 = 0x0100;
+pub const TBL_INDEX: u32 = 0x0104;
+pub const TBL_CMD: u32 = 0x0108;
+pub const TBL_STATUS: u32 = 0x010c;
+pub const TBL_DATA: u32 = 0x0140;
+/// Staging words: the largest entry is 48 bytes (a session entry); 16 words leave room.
+pub const STAGING_WORDS: u32 = 16;
+pub const CNT_TABLE_HIT: u32 = 0x1000;
+pub const CNT_TABLE_MISS: u32 = 0x1080;
+pub const CNT_PUNT: u32 = 0x1100;
+pub const CNT_DROP: u32 = 0x1180;
+pub const CNT_RX: u32 = 0x1200;
+pub const CNT_TX: u32 = 0x1240;
+
+/// [`CONTROL`] bits.
+pub mod control {
+    /// Pipeline enabled: while clear, every packet is punted with `Exception`.
+    pub const ENABLE: u32 = 1 << 0;
+    /// Write 1: clear all counters (self-clearing).
+    pub const CLEAR_COUNTERS: u32 = 1 << 1;
+}
+
+/// [`TBL_CMD`] values.
+pub mod cmd {
+    pub const WRITE: u32 = 1;
+    pub const READ: u32 = 2;
+    pub const DELETE: u32 = 3;
+}
+
+/// [`TBL_STATUS`] values.
+pub mod tbl_status {
+    pub const OK: u32 = 0;
+    pub const BAD_TABLE: u32 = 1;
+    pub const BAD_INDEX: u32 = 2;
+    pub const BAD_CMD: u32 = 3;
+}
+
+macro_rules! tables {
+    ($($(#[$m:meta])* $var:ident = $id:literal, $bytes:expr, $name:literal;)*) => {
+        /// The tables the NIC holds, by register-interface id.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum Table { $($(#[$m])* $var = $id,)* }
+
+        impl Table {
+            pub const ALL: &'static [Table] = &[$(Table::$var,)*];
+            /// Entry size in bytes.
+            pub const fn entry_bytes(self) -> usize { match self { $(Table::$var => $bytes,)* } }
+            pub const fn name(self) -> &'static str { match self { $(Table::$var => $name,)* } }
+            pub const fn id(self) -> u32 { self as u32 }
+        }
+    };
+}
+
+use crate::layout::*;
+use core::mem::size_of;
+
+tables! {
+    /// [`GlobalEntry`], one entry.
+    Global = 0, size_of::<GlobalEntry>(), "global";
+    /// [`InterfaceEntry`] by sw_if_index.
+    Interface = 1, size_of::<InterfaceEntry>(), "interface";
+    /// [`AclListEntry`].
+    AclList = 2, size_of::<AclListEntry>(), "acl_list";
+    /// [`AclEntry`].
+    Acl = 3, size_of::<AclEntry>(), "acl";
+    /// [`AclRuleEntry`].
+    AclRule = 4, size_of::<AclRuleEntry>(), "acl_rule";
+    /// [`SessionEntry`] by slot (`bucket * WAYS + way`, [`crate::session`]).
+    Session = 5, size_of::<SessionEntry>(), "session";
+    /// A bucket's tag word: `WAYS` little-endian `u16` tags.
+    SessionTag = 6, 2 * crate::session::WAYS, "session_tag";
+    /// First level of the 16-8-8 trie ([`crate::lpm`]), one `u32` per entry.
+    LpmL1 = 7, 4, "lpm_l1";
+    /// Second and third level groups of the trie, one `u32` per entry.
+    LpmGroup = 8, 4, "lpm_group";
+    /// [`LoadBalanceEntry`].
+    LoadBalance = 9, size_of::<LoadBalanceEntry>(), "load_balance";
+    /// [`BucketEntry`].
+    Bucket = 10, size_of::<BucketEntry>(), "bucket";
+    /// [`AdjacencyEntry`].
+    Adjacency = 11, size_of::<AdjacencyEntry>(), "adjacency";
+    /// [`L2FibEntry`], hash-placed like sessions (the driver chooses the slot).
+    L2Fib = 12, size_of::<L2FibEntry>(), "l2fib";
+    /// [`VxlanTunnelEntry`].
+    VxlanTunnel = 13, size_of::<VxlanTunnelEntry>(), "vxlan_tunnel";
+    /// Wire port → sw_if_index of its uplink, one `u16` (0: no interface).
+    PortMap = 14, 2, "port_map";
+}
+
+/// Number of tables (the value of [`N_TABLES`]).
+pub const TABLE_COUNT: u32 = Table::ALL.len() as u32;
+
+/// Punt metadata: the 64-bit side-band word beside a punted packet's first beat, and the
+/// inject metadata beside an injected packet. Bit fields (lsb, width).
+pub mod meta {
+    /// Ingress sw_if_index (punt), or the sw_if_index to enter the pipeline as (inject).
+    pub const SW_IF_INDEX: (u32, u32) = (0, 16);
+    /// Punt reason code ([`crate::reasons::PuntReason`]), 0 on inject.
+    pub const REASON: (u32, u32) = (16, 8);
+    /// Ingress port (punt): wire port number, or [`INJECT_PORT`] for re-entered packets.
+    pub const PORT: (u32, u32) = (24, 8);
+    /// Table hit bits at the point of the punt (punt): bit `t` for [`super::Table`] `t`.
+    pub const HITS: (u32, u32) = (32, 16);
+    /// Inject: 1 = send straight to wire port [`OUT_PORT`], 0 = enter the pipeline.
+    pub const DIRECT: (u32, u32) = (48, 1);
+    /// Inject with `DIRECT`: the wire port to send on.
+    pub const OUT_PORT: (u32, u32) = (56, 8);
+    /// [`PORT`] value of the inject port.
+    pub const INJECT_PORT: u32 = 0xff;
+
+    /// Extracts a field.
+    pub const fn get(word: u64, f: (u32, u32)) -> u64 {
+        (word >> f.0) & ((1u64 << f.1) - 1)
+    }
+    /// Sets a field.
+    pub const fn set(word: u64, f: (u32, u32), v: u64) -> u64 {
+        let m = ((1u64 << f.1) - 1) << f.0;
+        (word & !m) | ((v << f.0) & m)
+    }
+}
+
+/// Per-table counter index of a hit or miss in [`CNT_TABLE_HIT`] / [`CNT_TABLE_MISS`].
+pub const fn table_counter(t: Table, hit: bool) -> u32 {
+    (if hit { CNT_TABLE_HIT } else { CNT_TABLE_MISS }) + 4 * t.id()
+}
+
+/// The staging words of an entry's bytes (zero-padded to whole words).
+pub fn entry_words(bytes: &[u8]) -> Vec<u32> {
+    bytes.chunks(4).map(|c| c.iter().rev().fold(0u32, |w, &b| (w << 8) | u32::from(b))).collect()
+}
+
+/// The bytes of an entry from staging words (inverse of [`entry_words`]).
+pub fn words_entry(words: &[u32], len: usize) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).take(len).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_fits_the_staging_words() {
+        for t in Table::ALL {
+            assert!(t.entry_bytes() <= STAGING_WORDS as usize * 4, "{t:?}");
+        }
+        const { assert!(TABLE_COUNT <= 32) };
+        const { assert!(CAP_BASE + 4 * TABLE_COUNT <= TBL_SEL) };
+    }
+
+    #[test]
+    fn words_round_trip() {
+        let b: Vec<u8> = (1..=10).collect();
+        let w = entry_words(&b);
+        assert_eq!(w, vec![0x0403_0201, 0x0807_0605, 0x0000_0a09]);
+        assert_eq!(words_entry(&w, 10), b);
+    }
+
+    #[test]
+    fn meta_fields() {
+        let m = meta::set(meta::set(0, meta::REASON, 5), meta::SW_IF_INDEX, 0x1234);
+        assert_eq!(meta::get(m, meta::REASON), 5);
+        assert_eq!(meta::get(m, meta::SW_IF_INDEX), 0x1234);
+    }
+}

@@ -1,0 +1,80 @@
+//! Builds `hw-rtl` with Verilator into a static library: `verilator --cc`, then
+//! Verilator's generated Makefile for the model and its runtime (`verilated.o`,
+//! `verilated_threads.o`, built once and guarded by a stamp so RTL edits only rebuild
+//! the model), plus the `extern "C"` shim in `csrc/shim.cpp` compiled by `cc`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const RTL: &[&str] = &["offload_pkg.sv", "offload_hash.sv", "offload_ingress_fifo.sv", "offload_top.sv"];
+
+fn run(cmd: &mut Command, what: &str) {
+    let st = cmd.status().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
+    assert!(st.success(), "{what} failed: {cmd:?}");
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let rtl = manifest.join("../hw-rtl/rtl");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let obj = out.join("obj");
+    for f in RTL {
+        println!("cargo:rerun-if-changed={}", rtl.join(f).display());
+    }
+    println!("cargo:rerun-if-changed=csrc/shim.cpp");
+    println!("cargo:rerun-if-env-changed=VERILATOR");
+    let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
+    let root = match Command::new(&verilator).arg("--getenv").arg("VERILATOR_ROOT").output() {
+        Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
+        _ => panic!(
+            "\n\nThe `sim` crate needs Verilator (5.x) to build the hw-rtl model, and `{verilator}` was not \
+             found or failed.\nInstall it (Debian/Ubuntu: `apt-get install -y verilator`) or set VERILATOR \
+             to its path.\n\n"
+        ),
+    };
+    let mut v = Command::new(&verilator);
+    v.args(["--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wno-fatal", "-Wno-lint"])
+        .args(["-Wno-style", "--top-module", "offload_top", "--prefix", "Voffload_top", "-Mdir"])
+        .arg(&obj)
+        .args(RTL.iter().map(|f| rtl.join(f)));
+    run(&mut v, "verilator --cc");
+    // The runtime objects do not depend on the RTL: build them once per OUT_DIR.
+    let stamp = obj.join(".runtime.stamp");
+    let mut targets = vec!["Voffload_top__ALL.a"];
+    if !stamp.exists() {
+        targets.extend(["verilated.o", "verilated_threads.o"]);
+    }
+    let jobs = std::env::var("NUM_JOBS").unwrap_or_else(|_| "2".into());
+    run(
+        Command::new("make")
+            .arg("-s")
+            .arg("-j")
+            .arg(&jobs)
+            .arg("-C")
+            .arg(&obj)
+            .args(["-f", "Voffload_top.mk"])
+            .args(&targets)
+            .env("OPT_FAST", "-O2")
+            .env("OPT_SLOW", "-O1"),
+        "make (Verilator model)",
+    );
+    std::fs::write(&stamp, b"").expect("stamp");
+    // rustc looks for lib<name>.a
+    std::fs::copy(obj.join("Voffload_top__ALL.a"), obj.join("libVoffload_top__ALL.a")).expect("copy model archive");
+    let inc = root.join("include");
+    cc::Build::new()
+        .cpp(true)
+        .std("c++17")
+        .opt_level(2)
+        .warnings(false)
+        .include(&obj)
+        .include(&inc)
+        .include(inc.join("vltstd"))
+        .file("csrc/shim.cpp")
+        .object(obj.join("verilated.o"))
+        .object(obj.join("verilated_threads.o"))
+        .compile("offload_shim");
+    println!("cargo:rustc-link-search=native={}", obj.display());
+    println!("cargo:rustc-link-lib=static=Voffload_top__ALL");
+    println!("cargo:rustc-link-lib=pthread");
+}

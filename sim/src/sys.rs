@@ -1,0 +1,79 @@
+//! The C ABI of `csrc/shim.cpp`: every `unsafe` call of the crate lives here.
+
+use std::ffi::c_void;
+
+pub(crate) const NP: usize = 2;
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub(crate) struct In {
+    pub rx_data: [[u32; 16]; NP],
+    pub rx_keep: [u64; NP],
+    pub rx_last: [u8; NP],
+    pub rx_valid: [u8; NP],
+    pub inj_data: [u32; 16],
+    pub inj_keep: u64,
+    pub inj_user: u64,
+    pub inj_last: u8,
+    pub inj_valid: u8,
+    pub tx_ready: [u8; NP],
+    pub punt_ready: u8,
+    pub reg_wr: u8,
+    pub reg_rd: u8,
+    pub rst: u8,
+    pub reg_addr: u16,
+    pub reg_wdata: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Out {
+    pub tx_data: [[u32; 16]; NP],
+    pub tx_keep: [u64; NP],
+    pub tx_last: [u8; NP],
+    pub tx_valid: [u8; NP],
+    pub rx_ready: [u8; NP],
+    pub inj_ready: u8,
+    pub punt_last: u8,
+    pub punt_data: [u32; 16],
+    pub punt_keep: u64,
+    pub punt_user: u64,
+    pub punt_valid: u8,
+    pub reg_rdata: u32,
+}
+
+extern "C" {
+    fn offload_new() -> *mut c_void;
+    fn offload_free(m: *mut c_void);
+    fn offload_tick(m: *mut c_void, i: *const In, o: *mut Out);
+}
+
+/// Owner of one Verilated model (each with its own `VerilatedContext`, so models in
+/// different threads are independent).
+pub(crate) struct Model(*mut c_void);
+
+// SAFETY: the model is only touched through `&mut self`; a Verilated model with its own
+// context may move between threads (it is never used from two at once).
+unsafe impl Send for Model {}
+
+impl Model {
+    pub fn new() -> Self {
+        // SAFETY: offload_new has no preconditions and returns an owned model.
+        let p = unsafe { offload_new() };
+        assert!(!p.is_null());
+        Model(p)
+    }
+    /// One clock: inputs applied, outputs sampled before the rising edge.
+    pub fn tick(&mut self, i: &In, o: &mut Out) {
+        // SAFETY: self.0 is a live model; i and o are valid for the call and repr(C)
+        // mirrors of the shim's structs.
+        unsafe { offload_tick(self.0, i, o) }
+    }
+}
+
+impl Drop for Model {
+    fn drop(&mut self) {
+        // SAFETY: self.0 came from offload_new and is freed once.
+        unsafe { offload_free(self.0) }
+    }
+}

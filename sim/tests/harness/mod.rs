@@ -1,0 +1,109 @@
+//! A node in offload mode: the simulated NIC plus the host's software path for punts,
+//! and the plain software node it must agree with.
+
+#![allow(dead_code)]
+
+use offload_tables::layout::if_kind;
+use offload_tables::regs::meta;
+use offload_tables::Tables;
+use sim::{inject_direct, inject_into_pipeline, InPort, OutPort, Sim, N_PORTS};
+use sw_fallback::{Dataplane, PacketBuf};
+
+pub struct OffloadNode {
+    pub nic: Sim,
+    pub host: Dataplane,
+    tables: Tables,
+    /// Packets forwarded by the NIC alone, punted, and injected back.
+    pub forwarded: u64,
+    pub punted: u64,
+    pub injected: u64,
+    sync_mark: (usize, u64, u64, u64, u64),
+}
+
+fn wire_port(t: &Tables, sw: u16) -> Option<u8> {
+    t.interfaces
+        .get(usize::from(sw))
+        .filter(|i| i.kind == if_kind::UPLINK && usize::from(i.port) < N_PORTS)
+        .map(|i| i.port)
+}
+
+fn sw_of_port(t: &Tables, port: u8) -> u16 {
+    t.interfaces.iter().find(|i| i.kind == if_kind::UPLINK && i.port == port).expect("uplink of port").sw_if_index
+}
+
+impl OffloadNode {
+    pub fn new(tables: Tables) -> Result<Self, sim::SimError> {
+        let mut nic = Sim::new();
+        nic.program(&tables)?;
+        let host = Dataplane::new(tables.clone());
+        nic.sync_sessions(&host.sessions)?;
+        Ok(OffloadNode { nic, host, tables, forwarded: 0, punted: 0, injected: 0, sync_mark: (0, 0, 0, 0, 0) })
+    }
+
+    /// Runs one frame received on `rx` (sw_if_index) at `now_ns`; returns what leaves
+    /// the node as (sw_if_index, frame), wire and host interfaces alike.
+    pub fn process(&mut self, rx: u16, frame: &[u8], now_ns: u64) -> Vec<(u16, Vec<u8>)> {
+        match wire_port(&self.tables, rx) {
+            Some(p) => self.nic.send(InPort::Wire(p), frame),
+            None => self.nic.send(InPort::Inject(inject_into_pipeline(rx)), frame),
+        }
+        self.nic.run(100_000);
+        let mut out = Vec::new();
+        for o in self.nic.take_output() {
+            match o.port {
+                OutPort::Wire(p) => {
+                    self.forwarded += 1;
+                    out.push((sw_of_port(&self.tables, p), o.data));
+                }
+                OutPort::Punt => {
+                    self.punted += 1;
+                    let sw = meta::get(o.meta, meta::SW_IF_INDEX) as u16;
+                    assert_eq!(sw, rx, "punt metadata names the ingress interface");
+                    let mut txs = Vec::new();
+                    self.host.process(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
+                    let c = &self.host.counters.tables;
+                    let mark = (
+                        self.host.sessions.len(),
+                        self.host.nat.created,
+                        c.acl_sessions_created,
+                        c.nat_sessions_expired,
+                        c.acl_sessions_expired,
+                    );
+                    if mark != self.sync_mark {
+                        self.sync_mark = mark;
+                        self.nic.sync_sessions(&self.host.sessions).expect("session sync");
+                    }
+                    for tx in txs {
+                        let f = tx.pkt.frame().to_vec();
+                        match wire_port(&self.tables, tx.sw_if_index) {
+                            Some(p) => {
+                                // Back through the NIC's inject port, straight to the wire.
+                                self.injected += 1;
+                                self.nic.send(InPort::Inject(inject_direct(p)), &f);
+                                self.nic.run(100_000);
+                                let back = self.nic.take_output();
+                                assert_eq!(back.len(), 1, "one injected frame leaves");
+                                assert_eq!(back[0].port, OutPort::Wire(p));
+                                assert_eq!(back[0].data, f, "inject direct is byte-transparent");
+                                out.push((tx.sw_if_index, back[0].data.clone()));
+                            }
+                            None => out.push((tx.sw_if_index, f)),
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The software-only node.
+pub fn reference(dp: &mut Dataplane, rx: u16, frame: &[u8], now_ns: u64) -> Vec<(u16, Vec<u8>)> {
+    let mut txs = Vec::new();
+    dp.process(rx, PacketBuf::from_frame(frame), now_ns, &mut txs);
+    txs.into_iter().map(|t| (t.sw_if_index, t.pkt.frame().to_vec())).collect()
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

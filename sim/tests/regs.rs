@@ -1,0 +1,47 @@
+//! The register block: identification, capabilities, staging write / read-back /
+//! delete, status codes.
+
+use offload_tables::regs::{self, Table};
+use sim::{Sim, SimError};
+
+#[test]
+fn identifies_itself() {
+    let mut s = Sim::new();
+    assert_eq!(s.reg_read(regs::ID), regs::ID_VALUE);
+    assert_eq!(s.reg_read(regs::VERSION), regs::VERSION_VALUE);
+    assert_eq!(s.reg_read(regs::N_TABLES), regs::TABLE_COUNT);
+    assert_eq!(s.reg_read(regs::N_PORTS), sim::N_PORTS as u32);
+    assert_eq!(s.capacity(Table::Global), 1);
+    assert_eq!(s.capacity(Table::LpmL1), 2 << 16);
+}
+
+#[test]
+fn write_read_delete_every_table() {
+    let mut s = Sim::new();
+    for &t in Table::ALL {
+        let n = t.entry_bytes();
+        let idx = s.capacity(t) - 1;
+        let bytes: Vec<u8> = (0..n).map(|i| (i as u8).wrapping_mul(37).wrapping_add(t.id() as u8 + 1)).collect();
+        s.write_entry(t, idx, &bytes).unwrap();
+        assert_eq!(s.read_entry(t, idx).unwrap(), bytes, "{t:?}");
+        s.delete_entry(t, idx).unwrap();
+        assert_eq!(s.read_entry(t, idx).unwrap(), vec![0; n], "{t:?}");
+    }
+}
+
+#[test]
+fn bad_commands_are_refused() {
+    let mut s = Sim::new();
+    let cap = s.capacity(Table::Adjacency);
+    assert_eq!(
+        s.write_entry(Table::Adjacency, cap, &[1, 2, 3]),
+        Err(SimError::Table { table: Table::Adjacency, index: cap, status: regs::tbl_status::BAD_INDEX })
+    );
+    s.reg_write(regs::TBL_SEL, 99);
+    s.reg_write(regs::TBL_CMD, regs::cmd::WRITE);
+    assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::BAD_TABLE);
+    s.reg_write(regs::TBL_SEL, Table::Bucket.id());
+    s.reg_write(regs::TBL_INDEX, 0);
+    s.reg_write(regs::TBL_CMD, 7);
+    assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::BAD_CMD);
+}
