@@ -1,0 +1,218 @@
+//! Every `unsafe` block of the crate lives here (the crate root has `#![deny(unsafe_code)]`
+//! and allows it for this module only).
+//!
+//! Three things need it, and each is wrapped in a safe type whose invariants are written
+//! down below:
+//!
+//! - [`EventFd`]: `eventfd(2)` and `poll(2)`, the interrupt path (VFIO signals an MSI/MSI-X
+//!   vector by incrementing an eventfd we hand it).
+//! - [`DmaMem`]: host memory a device may read and write at any time. Rust references
+//!   (`&[u8]`) into it would be unsound (the device mutates it behind the compiler's
+//!   back), so it is only touched through volatile copies in and out of ordinary Rust
+//!   buffers. Nothing the device wrote is ever handed out by reference.
+//! - [`iommu_map`]: `VFIO_IOMMU_MAP_DMA` through `pci-driver`'s `unsafe fn map`, whose
+//!   contract is that the host range stays valid for as long as the mapping exists.
+//!
+//! BAR access itself needs no unsafe here: `pci-driver`'s mapped regions already do
+//! bounds-checked volatile accesses (`PciRegion::read_le_u32`).
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{fence, Ordering};
+use std::time::Duration;
+
+use memmap2::MmapMut;
+use pci_driver::iommu::PciIommu;
+use pci_driver::regions::Permissions;
+
+/// An `eventfd(2)` counter in non-blocking mode.
+///
+/// Invariant: `fd` is an open eventfd owned by this value (closed on drop).
+#[derive(Debug)]
+pub(crate) struct EventFd {
+    fd: OwnedFd,
+}
+
+impl EventFd {
+    pub(crate) fn new() -> io::Result<Self> {
+        // SAFETY: eventfd takes no pointers; a negative return is an error, anything else
+        // is a new descriptor that nothing else owns, so OwnedFd may take it.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a fresh, valid descriptor owned by nobody else (see above).
+        Ok(Self { fd: unsafe { OwnedFd::from_raw_fd(raw) } })
+    }
+
+    pub(crate) fn as_raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+
+    /// Waits until the counter is non-zero or `timeout` passes; returns the counter
+    /// (and resets it to zero), or `None` on timeout. `EINTR` restarts the wait with the
+    /// time that is left.
+    pub(crate) fn wait(&self, timeout: Duration) -> io::Result<Option<u64>> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(n) = self.try_read()? {
+                return Ok(Some(n));
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+            let mut pfd = libc::pollfd { fd: self.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+            // SAFETY: `pfd` is one valid pollfd on our stack, and we pass nfds = 1.
+            let r = unsafe { libc::poll(&mut pfd, 1, ms) };
+            if r < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Reads and resets the counter if it is non-zero.
+    pub(crate) fn try_read(&self) -> io::Result<Option<u64>> {
+        let mut buf = [0u8; 8];
+        // SAFETY: `buf` is 8 writable bytes, the size eventfd reads require.
+        let r = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if r == 8 {
+            return Ok(Some(u64::from_ne_bytes(buf)));
+        }
+        let e = io::Error::last_os_error();
+        if r < 0 && e.kind() == io::ErrorKind::WouldBlock {
+            Ok(None)
+        } else if r < 0 {
+            Err(e)
+        } else {
+            Err(io::Error::new(io::ErrorKind::UnexpectedEof, "short eventfd read"))
+        }
+    }
+
+    /// Adds `n` to the counter (what the kernel does on an interrupt; used by test twins).
+    pub(crate) fn signal(&self, n: u64) -> io::Result<()> {
+        let buf = n.to_ne_bytes();
+        // SAFETY: `buf` is 8 readable bytes, the size eventfd writes require.
+        let r = unsafe { libc::write(self.fd.as_raw_fd(), buf.as_ptr().cast(), buf.len()) };
+        if r == 8 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+}
+
+/// Granule of DMA allocations (the x86 page; larger IOMMU pages are rounded up to by the caller).
+pub(crate) const PAGE: usize = 4096;
+
+/// Page-aligned anonymous memory shared with a device.
+///
+/// Invariants: `map` is a private anonymous mapping of exactly `len()` bytes that this
+/// value owns; it is never exposed as a Rust reference, only copied in and out through
+/// [`DmaMem::read`] / [`DmaMem::write`] with volatile accesses, after a bounds check.
+/// Whoever gives a device access to it (an IOMMU mapping) must revoke that access before
+/// dropping it, or leak it instead (`DmaBuffer`'s `Drop` forgets it).
+#[derive(Debug)]
+pub(crate) struct DmaMem {
+    map: MmapMut,
+}
+
+impl DmaMem {
+    /// Allocates `len` bytes rounded up to whole 4 KiB pages (at least one), zeroed.
+    pub(crate) fn new(len: usize) -> io::Result<Self> {
+        let len = len.max(1).checked_next_multiple_of(PAGE).ok_or(io::ErrorKind::OutOfMemory)?;
+        Ok(Self { map: MmapMut::map_anon(len)? })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub(crate) fn host_addr(&self) -> *const u8 {
+        self.map.as_ptr()
+    }
+
+    /// Copies `buf.len()` bytes at `offset` out of the buffer. `None` if out of bounds.
+    pub(crate) fn read(&self, offset: usize, buf: &mut [u8]) -> Option<()> {
+        let end = offset.checked_add(buf.len())?;
+        if end > self.map.len() {
+            return None;
+        }
+        // Order the device's earlier writes (seen through its completion signal) before
+        // our loads.
+        fence(Ordering::Acquire);
+        let base = self.map.as_ptr();
+        for (i, b) in buf.iter_mut().enumerate() {
+            // SAFETY: offset + i < end <= len, inside the mapping this value owns; a
+            // volatile u8 load has no alignment needs and tolerates concurrent device
+            // writes (we get some byte value, never UB through a Rust reference).
+            *b = unsafe { base.add(offset + i).read_volatile() };
+        }
+        Some(())
+    }
+
+    /// Copies `data` into the buffer at `offset`. `None` if out of bounds.
+    pub(crate) fn write(&self, offset: usize, data: &[u8]) -> Option<()> {
+        let end = offset.checked_add(data.len())?;
+        if end > self.map.len() {
+            return None;
+        }
+        // `as_ptr` is derived from the raw mmap pointer (no shared reference in between), so
+        // writing through it is allowed.
+        let base = self.map.as_ptr().cast_mut();
+        for (i, &b) in data.iter().enumerate() {
+            // SAFETY: offset + i < end <= len, inside the writable mapping this value owns;
+            // no Rust reference into it exists (see the type's invariants).
+            unsafe { base.add(offset + i).write_volatile(b) };
+        }
+        // Our stores are visible before a later doorbell write tells the device to look.
+        fence(Ordering::Release);
+        Some(())
+    }
+}
+
+/// Maps `mem` at `iova` for the device, read and write.
+///
+/// The caller keeps `mem` alive until `iommu.unmap(iova, mem.len())` has succeeded (or
+/// leaks it), which is what `DmaBuffer` in the crate root does in its `Drop`.
+pub(crate) fn iommu_map(iommu: &PciIommu, iova: u64, mem: &DmaMem) -> io::Result<()> {
+    // SAFETY: `mem` is a live anonymous mapping of `mem.len()` bytes, page aligned (so
+    // aligned to the IOMMU page size, which the caller checked against
+    // `iommu.alignment()`), and by the contract above it outlives the mapping.
+    unsafe { iommu.map(iova, mem.len(), mem.host_addr(), Permissions::ReadWrite) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eventfd_counts_and_times_out() {
+        let e = EventFd::new().unwrap();
+        assert_eq!(e.try_read().unwrap(), None);
+        let t0 = std::time::Instant::now();
+        assert_eq!(e.wait(Duration::from_millis(30)).unwrap(), None);
+        assert!(t0.elapsed() >= Duration::from_millis(30));
+        e.signal(2).unwrap();
+        e.signal(3).unwrap();
+        assert_eq!(e.wait(Duration::from_secs(1)).unwrap(), Some(5));
+        assert_eq!(e.try_read().unwrap(), None);
+    }
+
+    #[test]
+    fn dma_mem_is_bounds_checked() {
+        let m = DmaMem::new(4096).unwrap();
+        assert_eq!(m.len(), 4096);
+        assert!(m.write(4090, &[1, 2, 3, 4, 5, 6]).is_some());
+        assert!(m.write(4091, &[0; 6]).is_none());
+        assert!(m.write(usize::MAX, &[0; 2]).is_none());
+        let mut b = [0u8; 6];
+        assert!(m.read(4090, &mut b).is_some());
+        assert_eq!(b, [1, 2, 3, 4, 5, 6]);
+        assert!(m.read(4091, &mut b).is_none());
+    }
+}
