@@ -112,6 +112,11 @@ pub struct Interface {
     /// Host-side only: it does not reach the NIC's tables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_if_name: Option<String>,
+    /// Addresses this interface answers ARP requests for with its own MAC (proxy ARP), as
+    /// VPP does on Contiv's pod taps for the pods' gateway: `proxy_arp = ["169.254.1.1"]`.
+    /// Host-side only: ARP is handled by the software path and never reaches the NIC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proxy_arp: Vec<Ipv4Addr>,
 }
 
 fn is_zero_u8(v: &u8) -> bool {

@@ -64,6 +64,9 @@ pub struct Tables {
     pub l2fib: Vec<L2FibEntry>,
     pub vxlan_tunnels: Vec<VxlanTunnelEntry>,
     pub names: Names,
+    /// `(sw_if_index, IPv4 address)` pairs the software path answers ARP for on that
+    /// interface (config `proxy_arp`). Host-side only: ARP is punted, never in NIC memory.
+    pub proxy_arp: Vec<(u16, u32)>,
 }
 
 impl Tables {
@@ -228,6 +231,12 @@ impl<'a> Renderer<'a> {
                 } else if h.is_empty() || h.contains(char::is_whitespace) {
                     self.err(&entry, "host_if_name must be non-empty and without spaces");
                 }
+            }
+            if !i.proxy_arp.is_empty() && (i.kind == InterfaceKind::Vxlan || i.mac.is_none()) {
+                self.err(&entry, "proxy_arp needs an L3 interface with a mac");
+            }
+            for a in &i.proxy_arp {
+                self.t.proxy_arp.push((ix, u32::from(*a)));
             }
             if i.nat_output_feature && i.nat != NatRole::Outside {
                 self.err(&entry, "nat_output_feature needs nat = \"outside\"");

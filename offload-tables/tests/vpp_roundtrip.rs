@@ -91,6 +91,7 @@ fn blank(name: &str, kind: InterfaceKind) -> Interface {
         vxlan: None,
         shg: 0,
         host_if_name: None,
+        proxy_arp: Vec::new(),
     }
 }
 

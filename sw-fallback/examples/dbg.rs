@@ -7,6 +7,7 @@ fn main() {
         "decap" => (sw_fallback::synthetic::Workload::established_decap(c, s, 1024), 3_000_000),
         "new" => (sw_fallback::synthetic::Workload::new_sessions(c, 200_000), 200_000),
         "one" => (sw_fallback::synthetic::Workload::established_encap(c, 1), 5_000_000),
+        "plain" => (sw_fallback::synthetic::Workload::plain_forwarding(1), 200_000),
         "small" => (sw_fallback::synthetic::Workload::established_encap(c, 1), 200_000),
         _ => (sw_fallback::synthetic::Workload::established_encap(c, 1024), 3_000_000),
     };

@@ -46,6 +46,10 @@ nodes! {
     Vxlan4Encap = "vxlan4-encap",
     Vxlan4Input = "vxlan4-input",
     InterfaceOutput = "interface-output",
+    ArpInput = "arp-input",
+    ArpReply = "arp-reply",
+    ArpProxy = "arp-proxy",
+    Ip4Glean = "ip4-glean",
     ErrorDrop = "error-drop",
 }
 
@@ -83,6 +87,15 @@ pub struct TableCounters {
     pub vxlan_decapsulated: u64,
     pub ip4_fragments: u64,
     pub ip4_options: u64,
+    pub arp_requests_received: u64,
+    pub arp_replies_sent: u64,
+    pub arp_proxy_replies_sent: u64,
+    pub arp_replies_received: u64,
+    pub arp_neighbors_learned: u64,
+    pub glean_requests_sent: u64,
+    pub glean_packets_held: u64,
+    pub glean_packets_released: u64,
+    pub glean_timeouts: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -22,6 +22,9 @@ use rustc_hash::FxHashMap;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
+pub mod arp;
+pub mod reload;
+
 /// A transmitted packet and the interface it leaves by.
 #[derive(Debug)]
 pub struct Tx {
@@ -53,6 +56,8 @@ pub struct Dataplane {
     now_ns: u64,
     /// Packets transmitted by the packet being processed (moved to the caller's vector).
     out: Vec<Tx>,
+    /// Learned neighbors (an overlay where the tables say GLEAN) and held packets.
+    pub neighbors: arp::Neighbors,
 }
 
 #[inline]
@@ -90,6 +95,7 @@ impl Dataplane {
             vxlan_rx,
             now_ns: 0,
             out: Vec::new(),
+            neighbors: arp::Neighbors::default(),
             tables,
         }
     }
@@ -194,8 +200,10 @@ impl Dataplane {
     /// `ip4-input`, then the interface's input features: ACL, NAT.
     fn ip4_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8) {
         self.counters.node(Node::Ip4Input);
-        if u16::from_be_bytes([pkt.frame()[12], pkt.frame()[13]]) != 0x0800 {
-            return self.drop_pkt(rx, DropReason::NotIp4);
+        match u16::from_be_bytes([pkt.frame()[12], pkt.frame()[13]]) {
+            0x0800 => {}
+            arp::ETHERTYPE_ARP => return self.arp_input(rx, pkt, passes),
+            _ => return self.drop_pkt(rx, DropReason::NotIp4),
         }
         let (mut f, total_len) = match parse_ip4(&pkt.frame()[L3_OFFSET..]) {
             Ok(x) => x,
@@ -359,15 +367,28 @@ impl Dataplane {
         match dpo::kind(d) {
             dpo::ADJACENCY => self.ip4_rewrite(rx, pkt, f, dpo::index(d), hash, passes),
             dpo::LOCAL => self.ip4_local(rx, pkt, f, passes),
-            dpo::GLEAN => self.drop_pkt(rx, DropReason::Glean),
+            dpo::GLEAN => self.ip4_glean(rx, pkt, f, dpo::index(d) as u16, hash, passes),
             _ => self.drop_pkt(rx, DropReason::NoRoute),
         }
     }
 
     /// `ip4-rewrite`: TTL, MTU, L2 header; then the output features of the tx interface.
-    fn ip4_rewrite(&mut self, rx: u16, mut pkt: PacketBuf, mut f: Flow, adj_index: u32, hash: u32, passes: u8) {
-        self.counters.node(Node::Ip4Rewrite);
+    fn ip4_rewrite(&mut self, rx: u16, pkt: PacketBuf, f: Flow, adj_index: u32, hash: u32, passes: u8) {
         let adj = self.tables.adjacencies[adj_index as usize];
+        self.ip4_rewrite_adj(rx, pkt, f, (adj_index, adj), hash, passes)
+    }
+
+    /// `ip4-rewrite` with a table adjacency or a learned neighbor's ([`arp::LEARNED_ADJ`]).
+    fn ip4_rewrite_adj(
+        &mut self,
+        rx: u16,
+        mut pkt: PacketBuf,
+        mut f: Flow,
+        (adj_index, adj): (u32, AdjacencyEntry),
+        hash: u32,
+        passes: u8,
+    ) {
+        self.counters.node(Node::Ip4Rewrite);
         if f.ttl <= 1 {
             return self.drop_pkt(rx, DropReason::TtlExpired);
         }

@@ -309,6 +309,7 @@ fn nat_config(c: &NatCase) -> NodeConfig {
         vxlan: None,
         shg: 0,
         host_if_name: None,
+        proxy_arp: Vec::new(),
     };
     cfg.neighbors.push(Neighbor { interface: "eth0".into(), ip: v4(uplink_nbrs(0)[0]), mac: mac("08:00:27:00:00:02") });
     cfg.routes.push(Route { vrf: 0, prefix: Ipv4Prefix::any(), via: vec![nexthop(uplink_nbrs(0)[0], "eth0")] });

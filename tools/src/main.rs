@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod node_config;
 mod run;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +33,32 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Print a config in another format (a VPP script, or the native TOML).
     Export(export::ExportArgs),
+    /// Run a node's dataplane on real interfaces (TAPs, AF_PACKET uplinks), with a
+    /// control socket for `show`, `trace` and `load`.
+    Serve(serve::ServeArgs),
+    /// Ask a running `nicctl serve`: sessions, counters, interfaces, trace, neighbors.
+    Show {
+        #[arg(value_enum)]
+        what: serve::control::ShowWhat,
+        #[command(flatten)]
+        socket: serve::SocketArg,
+    },
+    /// Packet trace of a running `nicctl serve`: `trace add N`, `trace show`, `trace clear`.
+    Trace {
+        #[command(subcommand)]
+        cmd: serve::TraceCmd,
+        #[command(flatten)]
+        socket: serve::SocketArg,
+    },
+    /// Replace a running `nicctl serve`'s config atomically, keeping valid sessions.
+    Load {
+        /// The new node config.
+        config: PathBuf,
+        #[command(flatten)]
+        format: node_config::FormatArgs,
+        #[command(flatten)]
+        socket: serve::SocketArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +68,10 @@ fn main() -> ExitCode {
         Command::Check { config, format } => check::check(&config, &format),
         Command::Bench(args) => bench::bench(&args),
         Command::Export(args) => export::export(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Show { what, socket } => serve::show(what, &socket),
+        Command::Trace { cmd, socket } => serve::trace(&cmd, &socket),
+        Command::Load { config, format, socket } => serve::load(&config, &format, &socket),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -155,6 +155,17 @@ pub fn export_limitations(cfg: &NodeConfig) -> Vec<String> {
         } else if i.vxlan.is_some() {
             out.push(format!("{e}: only kind vxlan takes a vxlan table"));
         }
+        // VPP's proxy ARP ranges belong to a FIB; every interface enabled in that FIB
+        // answers for all of them.
+        if !i.proxy_arp.is_empty() {
+            let mut seen = HashSet::new();
+            if !i.proxy_arp.iter().all(|a| seen.insert(*a)) {
+                out.push(format!("{e}: proxy_arp lists an address twice"));
+            }
+            if c.interfaces.iter().any(|o| o.vrf == i.vrf && !o.proxy_arp.is_empty() && o.proxy_arp != i.proxy_arp) {
+                out.push(format!("{e}: VPP proxy ARP ranges are per table, and another interface in table {} proxies other addresses", i.vrf));
+            }
+        }
         if i.host_if_name.is_some() && i.kind != InterfaceKind::Tap {
             out.push(format!("{e}: only taps have a host_if_name"));
         }
@@ -409,6 +420,7 @@ pub fn export(cfg: &NodeConfig) -> String {
 
     // Per-interface settings.
     let _ = writeln!(w, "\n# interface settings");
+    let mut proxied = HashSet::new();
     for i in &c.interfaces {
         let n = &i.name;
         if matches!(i.kind, InterfaceKind::Uplink | InterfaceKind::Vxlan) {
@@ -427,6 +439,15 @@ pub fn export(cfg: &NodeConfig) -> String {
         }
         if let Some(u) = &i.unnumbered {
             let _ = writeln!(w, "set interface unnumbered {n} use {u}");
+        }
+        for a in &i.proxy_arp {
+            if proxied.insert((i.vrf, *a)) {
+                let table = if i.vrf == 0 { String::new() } else { format!("table-id {} ", i.vrf) };
+                let _ = writeln!(w, "set arp proxy {table}start {a} end {a}");
+            }
+        }
+        if !i.proxy_arp.is_empty() {
+            let _ = writeln!(w, "set interface proxy-arp {n} enable");
         }
         match i.kind {
             InterfaceKind::Loopback | InterfaceKind::Tap if i.up => {

@@ -28,6 +28,8 @@ enum Cmd {
     SetIfIpTable,
     SetIfUnnumbered,
     SetIfMtu,
+    SetIfProxyArp,
+    SetArpProxy,
     SetIfL2Bridge,
     SetIfL3,
     SetIfNat44,
@@ -61,6 +63,8 @@ const COMMANDS: &[(&str, Cmd)] = &[
     ("set interface ip table", Cmd::SetIfIpTable),
     ("set interface unnumbered", Cmd::SetIfUnnumbered),
     ("set interface mtu", Cmd::SetIfMtu),
+    ("set interface proxy-arp", Cmd::SetIfProxyArp),
+    ("set arp proxy", Cmd::SetArpProxy),
     ("set interface l2 bridge", Cmd::SetIfL2Bridge),
     ("set interface l3", Cmd::SetIfL3),
     ("set interface nat44", Cmd::SetIfNat44),
@@ -165,6 +169,10 @@ struct Parser<'a> {
     acls: BTreeMap<u32, Acl>,
     acl_timeouts: AclTimeouts,
     notes: Vec<Note>,
+    /// `set arp proxy`: (table id, first, last address); applied at the end to every
+    /// interface with `set interface proxy-arp IF enable`, in its table.
+    proxy_ranges: Vec<(u32, u32, u32)>,
+    proxy_ifs: Vec<String>,
 }
 
 /// A cursor over one command's words.
@@ -274,6 +282,8 @@ impl<'a> Parser<'a> {
             acls: BTreeMap::new(),
             acl_timeouts: AclTimeouts::default(),
             notes: Vec::new(),
+            proxy_ranges: Vec::new(),
+            proxy_ifs: Vec::new(),
         };
         let opt_err = |name: &str, port: u8, problem| VppError::PortOption {
             file: file.to_path_buf(),
@@ -532,6 +542,8 @@ impl<'a> Parser<'a> {
             Cmd::SetIfIpTable => self.set_if_ip_table(&mut c),
             Cmd::SetIfUnnumbered => self.set_if_unnumbered(&mut c),
             Cmd::SetIfMtu => self.set_if_mtu(&mut c),
+            Cmd::SetIfProxyArp => self.set_if_proxy_arp(&mut c),
+            Cmd::SetArpProxy => self.set_arp_proxy(&mut c),
             Cmd::SetIfL2Bridge => self.set_if_l2_bridge(&mut c),
             Cmd::SetIfL3 => self.set_if_l3(&mut c),
             Cmd::SetIfNat44 => self.set_if_nat44(&mut c, first),
@@ -947,6 +959,40 @@ impl<'a> Parser<'a> {
         let o = self.iface(c)?;
         self.end(c)?;
         self.ifs[i].cfg.unnumbered = Some(self.ifs[o].cfg.name.clone());
+        Ok(())
+    }
+
+    fn set_if_proxy_arp(&mut self, c: &mut Cur) -> R<()> {
+        let i = self.iface(c)?;
+        let enable = !c.eat("disable");
+        if enable {
+            c.eat("enable");
+        }
+        self.end(c)?;
+        let name = self.ifs[i].cfg.name.clone();
+        self.proxy_ifs.retain(|n| *n != name);
+        if enable {
+            self.proxy_ifs.push(name);
+        }
+        Ok(())
+    }
+
+    /// `set arp proxy [del] [table-id N] start A end B` (at most 256 addresses).
+    fn set_arp_proxy(&mut self, c: &mut Cur) -> R<()> {
+        let del = c.eat("del");
+        let table = if c.eat("table-id") { self.num_max(c, "a table id", u32::MAX)? } else { 0 };
+        self.kw(c, "start")?;
+        let start = u32::from(self.ip4(c, "the first proxied address")?);
+        self.kw(c, "end")?;
+        let end = u32::from(self.ip4(c, "the last proxied address")?);
+        self.end(c)?;
+        if end < start || end - start >= 256 {
+            return Err(self.expected(c, "a range of 1..=256 addresses (start <= end)"));
+        }
+        self.proxy_ranges.retain(|&r| r != (table, start, end));
+        if !del {
+            self.proxy_ranges.push((table, start, end));
+        }
         Ok(())
     }
 
@@ -2064,6 +2110,16 @@ impl<'a> Parser<'a> {
                 nat.addresses.insert(at, NatPoolAddress { address: a, vrf: 0, twice_nat });
             }
         }
+        for name in std::mem::take(&mut self.proxy_ifs) {
+            let Some(&i) = self.by_name.get(&name) else { continue };
+            let vrf = self.ifs[i].cfg.vrf;
+            self.ifs[i].cfg.proxy_arp = self
+                .proxy_ranges
+                .iter()
+                .filter(|r| r.0 == vrf)
+                .flat_map(|&(_, a, b)| (a..=b).map(Ipv4Addr::from))
+                .collect();
+        }
         let mut live: Vec<&If> = self.ifs.iter().filter(|i| i.alive).collect();
         live.sort_by_key(|i| i.sw);
         let interfaces = live.into_iter().map(|i| Interface { index: Some(i.sw), ..i.cfg.clone() }).collect();
@@ -2144,5 +2200,6 @@ pub(crate) fn blank_interface(name: &str, kind: InterfaceKind) -> Interface {
         vxlan: None,
         shg: 0,
         host_if_name: None,
+        proxy_arp: Vec::new(),
     }
 }
