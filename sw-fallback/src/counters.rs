@@ -63,39 +63,52 @@ pub struct IfCounters {
     pub drops: u64,
 }
 
-/// Table counters: hits, misses and changes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TableCounters {
-    pub fib_lookups: u64,
-    pub fib_misses: u64,
-    pub lb_ecmp_choices: u64,
-    pub acl_rule_matches: u64,
-    pub acl_session_hits: u64,
-    pub acl_sessions_created: u64,
-    pub acl_sessions_expired: u64,
-    pub nat_session_hits: u64,
-    pub nat_session_misses: u64,
-    pub nat_sessions_created: u64,
-    pub nat_sessions_expired: u64,
-    pub nat_sessions_refused: u64,
-    pub nat_forwarded_untranslated: u64,
-    pub l2fib_hits: u64,
-    pub l2fib_misses: u64,
-    pub l2fib_learned: u64,
-    pub l2_flooded: u64,
-    pub vxlan_encapsulated: u64,
-    pub vxlan_decapsulated: u64,
-    pub ip4_fragments: u64,
-    pub ip4_options: u64,
-    pub arp_requests_received: u64,
-    pub arp_replies_sent: u64,
-    pub arp_proxy_replies_sent: u64,
-    pub arp_replies_received: u64,
-    pub arp_neighbors_learned: u64,
-    pub glean_requests_sent: u64,
-    pub glean_packets_held: u64,
-    pub glean_packets_released: u64,
-    pub glean_timeouts: u64,
+macro_rules! table_counters {
+    ($($field:ident,)*) => {
+        /// Table counters: hits, misses and changes.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct TableCounters { $(pub $field: u64,)* }
+
+        impl TableCounters {
+            /// Every counter with its name, in declaration order.
+            pub fn named(&self) -> [(&'static str, u64); [$(stringify!($field),)*].len()] {
+                [$((stringify!($field), self.$field),)*]
+            }
+        }
+    };
+}
+
+table_counters! {
+    fib_lookups,
+    fib_misses,
+    lb_ecmp_choices,
+    acl_rule_matches,
+    acl_session_hits,
+    acl_sessions_created,
+    acl_sessions_expired,
+    nat_session_hits,
+    nat_session_misses,
+    nat_sessions_created,
+    nat_sessions_expired,
+    nat_sessions_refused,
+    nat_forwarded_untranslated,
+    l2fib_hits,
+    l2fib_misses,
+    l2fib_learned,
+    l2_flooded,
+    vxlan_encapsulated,
+    vxlan_decapsulated,
+    ip4_fragments,
+    ip4_options,
+    arp_requests_received,
+    arp_replies_sent,
+    arp_proxy_replies_sent,
+    arp_replies_received,
+    arp_neighbors_learned,
+    glean_requests_sent,
+    glean_packets_held,
+    glean_packets_released,
+    glean_timeouts,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,15 +183,8 @@ impl fmt::Display for CountersDisplay<'_> {
             )?;
         }
         writeln!(f, "\ntables")?;
-        // Debug of the struct lists every table counter with its name.
-        let text = format!("{:#?}", c.tables);
-        for line in text.lines().filter(|l| l.starts_with("    ")) {
-            let line = line.trim().trim_end_matches(',');
-            if let Some((k, v)) = line.split_once(": ") {
-                if v != "0" {
-                    writeln!(f, "  {k:<34} {v:>12}")?;
-                }
-            }
+        for (name, v) in c.tables.named().into_iter().filter(|(_, v)| *v != 0) {
+            writeln!(f, "  {name:<34} {v:>12}")?;
         }
         Ok(())
     }

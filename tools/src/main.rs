@@ -52,8 +52,11 @@ enum Command {
     },
     /// Replace a running `nicctl serve`'s config atomically, keeping valid sessions.
     Load {
-        /// The new node config.
-        config: PathBuf,
+        /// The new node config (or `--config FILE`).
+        #[arg(value_name = "CONFIG", required_unless_present = "config_flag", conflicts_with = "config_flag")]
+        config: Option<PathBuf>,
+        #[arg(long = "config", value_name = "FILE")]
+        config_flag: Option<PathBuf>,
         #[command(flatten)]
         format: node_config::FormatArgs,
         #[command(flatten)]
@@ -71,7 +74,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Show { what, socket } => serve::show(what, &socket),
         Command::Trace { cmd, socket } => serve::trace(&cmd, &socket),
-        Command::Load { config, format, socket } => serve::load(&config, &format, &socket),
+        Command::Load { config, config_flag, format, socket } => {
+            let config = config.or(config_flag).expect("clap requires one of them");
+            serve::load(&config, &format, &socket)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
