@@ -105,7 +105,17 @@ fn build_guest_binary(target_dir: &Path) -> PathBuf {
     let t0 = Instant::now();
     let status = Command::new(env!("CARGO"))
         .current_dir(workspace_root())
-        .args(["build", "--offline", "--release", "-q", "-p", "host-driver", "--example", "vfio-selftest"])
+        .args([
+            "build",
+            "--offline",
+            "--release",
+            "-q",
+            "-p",
+            "host-driver",
+            "--no-default-features",
+            "--example",
+            "vfio-selftest",
+        ])
         .args(["--target", "x86_64-unknown-linux-gnu", "--target-dir"])
         .arg(target_dir)
         // With an explicit --target these flags reach only the target crates.

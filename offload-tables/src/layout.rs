@@ -361,7 +361,7 @@ pub mod session_kind {
 /// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
 /// sw_if_index for ACL keys. For ICMP echo, both ports hold the echo identifier.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
+#[derive(Clone, Copy, Debug, Default, Eq, Pod, Zeroable)]
 pub struct SessionKey {
     pub src: u32,
     pub dst: u32,
@@ -372,6 +372,35 @@ pub struct SessionKey {
     pub scope: u16,
 }
 assert_size!(SessionKey, 16);
+
+impl SessionKey {
+    /// The key's 16 bytes as two little-endian words (what the NIC compares and hashes).
+    #[inline]
+    pub fn words(&self) -> [u64; 2] {
+        [
+            u64::from(self.src) | u64::from(self.dst) << 32,
+            u64::from(self.sport)
+                | u64::from(self.dport) << 16
+                | u64::from(self.proto) << 32
+                | u64::from(self.kind) << 40
+                | u64::from(self.scope) << 48,
+        ]
+    }
+}
+
+impl std::hash::Hash for SessionKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.words().hash(state);
+    }
+}
+
+impl PartialEq for SessionKey {
+    /// Equal when all 16 bytes are: two word compares on the lookup path.
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.words() == other.words()
+    }
+}
 
 /// [`SessionEntry::flags`] bits.
 pub mod session_flags {

@@ -11,8 +11,12 @@
 //! Everything the software path, the RTL and the simulator must agree on is defined
 //! here once.
 
+#![deny(unsafe_code)]
+
 pub mod config;
 pub mod csum_delta;
+#[allow(unsafe_code)] // the only unsafe module of the crate; invariants in its docs
+mod entry_memory;
 pub mod flow_hash;
 pub mod layout;
 pub mod lpm;
@@ -20,6 +24,9 @@ pub mod reasons;
 pub mod regs;
 pub mod render;
 pub mod session;
+pub mod shell;
+#[allow(unsafe_code)] // SSE2 tag compare; invariant in its docs
+mod simd;
 pub mod svgen;
 pub mod vpp;
 

@@ -11,6 +11,7 @@
 //! stays in software). NAT sessions put two entries in it, one per direction;
 //! reflexive ACL sessions one.
 
+use crate::entry_memory::EntryMemory;
 use crate::layout::{session_flags, SessionEntry, SessionKey};
 
 /// Slots per bucket.
@@ -23,13 +24,7 @@ pub const WAYS: usize = 8;
 /// from the well-mixed high half of the product.
 #[inline]
 pub fn hash_key(k: &SessionKey) -> u32 {
-    // The key's bytes as two little-endian words (what `bytemuck::cast` would give).
-    let a = u64::from(k.src) | u64::from(k.dst) << 32;
-    let b = u64::from(k.sport)
-        | u64::from(k.dport) << 16
-        | u64::from(k.proto) << 32
-        | u64::from(k.kind) << 40
-        | u64::from(k.scope) << 48;
+    let [a, b] = k.words();
     let m = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(32).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     let m = (m ^ (m >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
     (m >> 32) as u32
@@ -50,12 +45,7 @@ pub fn buckets_of(hash: u32, bucket_mask: usize) -> [usize; 2] {
     [b1, (b1 ^ spread) & bucket_mask]
 }
 
-/// Bit `w` set where way `w` of a bucket holds `tag` (the compiler turns this into one
-/// vector compare and a mask extraction).
-#[inline]
-fn tag_matches(tags: &[u16; WAYS], tag: u16) -> u32 {
-    tags.iter().enumerate().fold(0u32, |m, (w, &t)| m | (u32::from(t == tag) << w))
-}
+use crate::simd::tag_matches;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InsertError {
@@ -63,60 +53,6 @@ pub enum InsertError {
     BucketFull,
     #[error("key already present")]
     Duplicate,
-}
-
-/// Zeroed memory for the entry array. Large tables are touched at random, one entry per
-/// lookup, so they live in an anonymous mapping advised to use huge pages (fewer TLB
-/// misses); a zeroed [`SessionEntry`] is a free slot, so the mapping needs no init. It
-/// is populated up front so that page faults happen at table creation, not while
-/// sessions are being set up on the packet path.
-struct EntryMemory {
-    map: memmap2::MmapMut,
-}
-
-impl EntryMemory {
-    fn zeroed(n: usize) -> Self {
-        let bytes = (n * std::mem::size_of::<SessionEntry>()).max(1);
-        let map = memmap2::MmapOptions::new().len(bytes).map_anon().expect("anonymous mapping for the session table");
-        #[cfg(target_os = "linux")]
-        {
-            // Only advice: without transparent huge pages the table still works. Given
-            // before the first touch, so the faults below allocate huge pages.
-            let _ = map.advise(memmap2::Advice::HugePage);
-            let _ = map.advise(memmap2::Advice::WillNeed);
-        }
-        // Touch every page now (reads of zero pages would not allocate; write).
-        let mut map = map;
-        for off in (0..bytes).step_by(4096) {
-            map[off] = 0;
-        }
-        EntryMemory { map }
-    }
-    #[inline]
-    fn entries(&self) -> &[SessionEntry] {
-        bytemuck::cast_slice(
-            &self.map[..self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>()],
-        )
-    }
-    #[inline]
-    fn entries_mut(&mut self) -> &mut [SessionEntry] {
-        let n = self.map.len() / std::mem::size_of::<SessionEntry>() * std::mem::size_of::<SessionEntry>();
-        bytemuck::cast_slice_mut(&mut self.map[..n])
-    }
-}
-
-impl Clone for EntryMemory {
-    fn clone(&self) -> Self {
-        let mut m = EntryMemory::zeroed(self.entries().len());
-        m.entries_mut().copy_from_slice(self.entries());
-        m
-    }
-}
-
-impl std::fmt::Debug for EntryMemory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EntryMemory({} entries)", self.entries().len())
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -168,11 +104,11 @@ impl SessionTable {
         for b in buckets_of(h, self.bucket_mask) {
             let mut hits = tag_matches(&self.tags[b], tag);
             while hits != 0 {
-                let way = hits.trailing_zeros() as usize;
+                let way = hits.trailing_zeros() as usize / 2;
                 if entries[b * WAYS + way].key == *key {
                     return Some(b * WAYS + way);
                 }
-                hits &= hits - 1;
+                hits &= !(3 << (2 * way));
             }
         }
         None
@@ -247,19 +183,6 @@ mod tests {
 
     fn key(i: u32) -> SessionKey {
         SessionKey { src: i, dst: i.wrapping_mul(7), sport: i as u16, dport: 80, proto: 6, kind: 1, scope: 0 }
-    }
-
-    #[test]
-    fn tag_matching_never_misses() {
-        let tags = [0x0001, 0x1235, 0x1235, 0xffff, 0x8001, 0x0000, 0x1235, 0x7fff];
-        for tag in [0x0001u16, 0x1235, 0xffff, 0x8001, 0x7fff, 0x4321] {
-            let m = tag_matches(&tags, tag);
-            for (w, &t) in tags.iter().enumerate() {
-                if t == tag {
-                    assert_ne!(m & (1 << w), 0, "tag {tag:#x} way {w}");
-                }
-            }
-        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod bench;
 mod check;
+mod device;
 mod export;
 mod node_config;
 mod run;
@@ -37,11 +38,21 @@ enum Command {
     /// control socket for `show`, `trace` and `load`.
     Serve(serve::ServeArgs),
     /// Ask a running `nicctl serve`: sessions, counters, interfaces, trace, neighbors.
+    /// With `--device vfio:BDF|sim|none`: the device through the host driver
+    /// (tables, sessions, counters, device; `--config` loads first, which `sim` needs).
     Show {
         #[arg(value_enum)]
-        what: serve::control::ShowWhat,
+        what: device::ShowTarget,
         #[command(flatten)]
         socket: serve::SocketArg,
+        /// Talk to this device through the host driver instead of `serve`.
+        #[arg(long, value_name = "vfio:BDF|sim|none")]
+        device: Option<host_driver::DeviceSpec>,
+        /// With `--device`: load this config first.
+        #[arg(long, requires = "device")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        format: node_config::FormatArgs,
     },
     /// Packet trace of a running `nicctl serve`: `trace add N`, `trace show`, `trace clear`.
     Trace {
@@ -61,6 +72,10 @@ enum Command {
         format: node_config::FormatArgs,
         #[command(flatten)]
         socket: serve::SocketArg,
+        /// Load onto this device through the host driver (probe, reset, fit, atomic
+        /// load, read-back) instead of a running `serve`.
+        #[arg(long, value_name = "vfio:BDF|sim|none")]
+        device: Option<host_driver::DeviceSpec>,
     },
 }
 
@@ -72,11 +87,21 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(&args),
         Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
-        Command::Show { what, socket } => serve::show(what, &socket),
+        Command::Show { what, socket, device: Some(spec), config, format } => {
+            let _ = socket;
+            device::show(what, &spec, config.as_ref(), &format)
+        }
+        Command::Show { what, socket, device: None, .. } => match device::need_socket(what) {
+            Ok(w) => serve::show(w, &socket),
+            Err(e) => Err(e.into()),
+        },
         Command::Trace { cmd, socket } => serve::trace(&cmd, &socket),
-        Command::Load { config, config_flag, format, socket } => {
+        Command::Load { config, config_flag, format, socket, device } => {
             let config = config.or(config_flag).expect("clap requires one of them");
-            serve::load(&config, &format, &socket)
+            match device {
+                Some(spec) => device::load(&config, &format, &spec),
+                None => serve::load(&config, &format, &socket),
+            }
         }
     };
     match result {

@@ -1,0 +1,880 @@
+//! A node in offload mode: the NIC (through [`Shell`]) plus `sw-fallback` for misses,
+//! or `sw-fallback` alone (software-only mode: the `none` backend, or after the device
+//! failed).
+//!
+//! - **Load** ([`Node::load`]): the config is rendered to entries, fitted to the
+//!   device's table sizes, and written inside a fence: `FENCE_BEGIN` (the shell holds
+//!   new traffic and drains the pipeline), the changed entries through the command
+//!   ring, the session table brought in line, `FENCE_COMMIT(generation)`. The RTL has no
+//!   shadow tables (its staging commit is atomic per entry only), so the fence is the
+//!   equivalent it supports: traffic waits for the load instead of seeing a mix. A
+//!   failed write rolls back to the old entries before the commit. Every written entry
+//!   is then read back and compared ([`LoadReport::verified`]).
+//! - **Miss loop** ([`Node::receive`] / [`Node::poll`]): punted packets (descriptor
+//!   checked) go through `Dataplane::process`; new or removed sessions are written
+//!   through the command ring (entry, then tag: a lookup never matches a half-written
+//!   slot), in one batch per poll; the packet's output is injected back to its wire
+//!   port. A session the NIC cannot take (both buckets full in the NIC's geometry, or
+//!   the device answering `TABLE_FULL`) stays in software: its packets keep punting
+//!   and are served by the slow path; [`NodeStats::sessions_sw_only`] counts them.
+//! - **Aging** ([`Node::age`]): the RTL does not write `last_seen` yet (caps bit
+//!   `LAST_SEEN` clear), so sessions age by software's timestamps, which only punted
+//!   packets refresh; expired sessions are deleted from software and the NIC together.
+//! - **Faults**: a device that times out or returns values out of range is dropped and
+//!   the node continues software-only with every session it had (software holds them
+//!   all); a completion error is counted and the bucket rewritten once more; a punt with
+//!   bad metadata is dropped and counted by reason.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use offload_tables::layout::{if_kind, session_flags, SessionEntry, SessionKey, NONE16};
+use offload_tables::regs::{self, meta, Table};
+use offload_tables::session::{SessionTable, WAYS};
+use offload_tables::shell::{caps, counter, cpl_status, op, CmdEntry};
+use offload_tables::Tables;
+use sw_fallback::{Dataplane, PacketBuf, Tx};
+
+use crate::shell::{cmd_fence, cmd_op, cmd_write, BadPunt, DResult, DriverError, Shell, ShellOptions};
+use crate::{Device, DeviceSpec};
+
+/// Options of a node.
+#[derive(Clone, Debug, Default)]
+pub struct NodeOptions {
+    /// Shell timeouts.
+    pub shell: ShellOptions,
+}
+
+/// What the node counted (beyond the dataplane's own counters).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeStats {
+    /// Frames the NIC forwarded without the host.
+    pub nic_forwarded: u64,
+    /// Punted packets handed to the slow path.
+    pub punts: u64,
+    /// Punts dropped: bad length, reason, port, sw_if_index.
+    pub punt_bad: [u64; 4],
+    /// Frames injected back to a wire port.
+    pub injected: u64,
+    /// Injected frames that did not come out of the NIC (dropped, counted).
+    pub inject_lost: u64,
+    /// Session entries written to / deleted from the NIC.
+    pub sessions_installed: u64,
+    /// Session entries deleted from the NIC.
+    pub sessions_deleted: u64,
+    /// Session entries software holds that the NIC does not (now).
+    pub sessions_sw_only: u64,
+    /// Times a session entry was refused for lack of NIC space (cumulative).
+    pub nic_full_refusals: u64,
+    /// Completions that reported an error.
+    pub cmd_errors: u64,
+    /// Packets processed in software-only mode.
+    pub software_only_packets: u64,
+    /// Times the node fell back to software-only.
+    pub fallbacks: u64,
+}
+
+/// Names of [`NodeStats::punt_bad`].
+pub const PUNT_BAD_NAMES: [&str; 4] =
+    ["punt length out of range", "punt reason unknown", "punt port out of range", "punt sw_if_index unknown"];
+
+/// What a load did.
+#[derive(Clone, Debug, Default)]
+pub struct LoadReport {
+    /// Entries written and deleted.
+    pub written: usize,
+    /// Entries deleted.
+    pub deleted: usize,
+    /// Entries read back and found equal.
+    pub verified: usize,
+    /// Generation committed.
+    pub generation: u32,
+    /// Device clocks the load took.
+    pub cycles: u64,
+}
+
+type Entry = (Table, usize, Vec<u8>);
+/// A table entry to write (`Some`) or delete (`None`).
+type Change = ((Table, usize), Option<Vec<u8>>);
+
+/// The entries a config puts in the NIC: the global entry always, other tables' non-zero
+/// entries, the port map for uplinks.
+pub fn render_entries(t: &Tables, ports: usize) -> Vec<Entry> {
+    fn add<T: bytemuck::Pod>(out: &mut Vec<Entry>, table: Table, v: &[T]) {
+        for (i, e) in v.iter().enumerate() {
+            let b = bytemuck::bytes_of(e);
+            if b.iter().any(|&x| x != 0) {
+                out.push((table, i, b.to_vec()));
+            }
+        }
+    }
+    let mut out = vec![(Table::Global, 0, bytemuck::bytes_of(&t.global).to_vec())];
+    add(&mut out, Table::Interface, &t.interfaces);
+    add(&mut out, Table::AclList, &t.acl_lists);
+    add(&mut out, Table::Acl, &t.acls);
+    add(&mut out, Table::AclRule, &t.acl_rules);
+    add(&mut out, Table::LpmL1, &t.lpm.l1);
+    add(&mut out, Table::LpmGroup, &t.lpm.groups);
+    add(&mut out, Table::LoadBalance, &t.load_balances);
+    add(&mut out, Table::Bucket, &t.buckets);
+    add(&mut out, Table::Adjacency, &t.adjacencies);
+    add(&mut out, Table::L2Fib, &t.l2fib);
+    add(&mut out, Table::VxlanTunnel, &t.vxlan_tunnels);
+    for i in &t.interfaces {
+        if i.kind == if_kind::UPLINK && usize::from(i.port) < ports && i.sw_if_index != NONE16 {
+            out.push((Table::PortMap, usize::from(i.port), i.sw_if_index.to_le_bytes().to_vec()));
+        }
+    }
+    out
+}
+
+/// Entries per table a config needs (vector lengths: the index space it uses).
+fn needs(t: &Tables) -> [(Table, usize); 11] {
+    [
+        (Table::Interface, t.interfaces.len()),
+        (Table::AclList, t.acl_lists.len()),
+        (Table::Acl, t.acls.len()),
+        (Table::AclRule, t.acl_rules.len()),
+        (Table::LpmL1, t.lpm.l1.len()),
+        (Table::LpmGroup, t.lpm.groups.len()),
+        (Table::LoadBalance, t.load_balances.len()),
+        (Table::Bucket, t.buckets.len()),
+        (Table::Adjacency, t.adjacencies.len()),
+        (Table::L2Fib, t.l2fib.len()),
+        (Table::VxlanTunnel, t.vxlan_tunnels.len()),
+    ]
+}
+
+/// A node: see the module docs.
+pub struct Node {
+    /// The software dataplane (slow path, and everything in software-only mode).
+    pub dp: Dataplane,
+    shell: Option<Shell>,
+    #[cfg(feature = "sim")]
+    sim: Option<crate::sim::SimDevice>,
+    /// Entries now in the NIC (shadow of its tables).
+    loaded: HashMap<(Table, usize), Vec<u8>>,
+    /// The NIC's session table as written (its geometry).
+    mirror: Option<SessionTable>,
+    generation: u32,
+    /// Counters of the node.
+    pub stats: NodeStats,
+    mark: (usize, u64, u64, u64, u64),
+    /// Why the node runs software-only, if it does.
+    pub fallback: Option<String>,
+    backend: &'static str,
+}
+
+fn wire_port(t: &Tables, sw: u16, ports: u32) -> Option<u8> {
+    t.interface(sw).filter(|i| i.kind == if_kind::UPLINK && u32::from(i.port) < ports).map(|i| i.port)
+}
+
+fn sw_of_port(t: &Tables, port: u8) -> Option<u16> {
+    t.interfaces.iter().find(|i| i.kind == if_kind::UPLINK && i.port == port).map(|i| i.sw_if_index)
+}
+
+impl Node {
+    /// Opens the device a spec names and loads `tables`: probe, reset, fit, atomic load,
+    /// read-back. `none` gives a software-only node. This is what `nicctl load` runs.
+    pub fn open(spec: &DeviceSpec, tables: Tables, opts: &NodeOptions) -> DResult<Node> {
+        match spec {
+            DeviceSpec::None => Ok(Node::software_only(tables, None)),
+            #[cfg(feature = "sim")]
+            DeviceSpec::Sim => {
+                let sim = crate::sim::SimDevice::new();
+                let mut n = Node::with_device(Box::new(sim.clone()), tables, opts)?;
+                n.sim = Some(sim);
+                Ok(n)
+            }
+            _ => Node::with_device(crate::open(spec)?, tables, opts),
+        }
+    }
+
+    /// A node on an opened device: probe, then [`Node::load`].
+    pub fn with_device(dev: Box<dyn Device>, tables: Tables, opts: &NodeOptions) -> DResult<Node> {
+        let backend = dev.backend();
+        let shell = Shell::probe(dev, opts.shell.clone())?;
+        let buckets = shell.info.capacity(Table::SessionTag);
+        let mut n = Node {
+            dp: Dataplane::new(Tables::default()),
+            shell: Some(shell),
+            #[cfg(feature = "sim")]
+            sim: None,
+            loaded: HashMap::new(),
+            mirror: Some(SessionTable::with_capacity(buckets * WAYS)),
+            generation: 0,
+            stats: NodeStats::default(),
+            mark: (0, 0, 0, 0, 0),
+            fallback: None,
+            backend,
+        };
+        n.load(tables)?;
+        Ok(n)
+    }
+
+    /// A software-only node (`reason`: why, when it is a fallback).
+    pub fn software_only(tables: Tables, reason: Option<String>) -> Node {
+        Node {
+            dp: Dataplane::new(tables),
+            shell: None,
+            #[cfg(feature = "sim")]
+            sim: None,
+            loaded: HashMap::new(),
+            mirror: None,
+            generation: 0,
+            stats: NodeStats::default(),
+            mark: (0, 0, 0, 0, 0),
+            fallback: reason,
+            backend: "none",
+        }
+    }
+
+    /// The simulated card's cable ends, on the `sim` backend.
+    #[cfg(feature = "sim")]
+    pub fn sim(&self) -> Option<&crate::sim::SimDevice> {
+        self.sim.as_ref()
+    }
+
+    /// The shell, while the node offloads.
+    pub fn shell(&mut self) -> Option<&mut Shell> {
+        self.shell.as_mut()
+    }
+
+    /// Whether the NIC is in use.
+    pub fn offloading(&self) -> bool {
+        self.shell.is_some()
+    }
+
+    /// Generation last committed.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    fn ports(&self) -> u32 {
+        self.shell.as_ref().map_or(0, |s| s.info.ports)
+    }
+
+    /// Drops the device; the node continues in software with every session it has.
+    pub fn fall_back(&mut self, why: &DriverError) {
+        self.fallback = Some(format!("{}: {why}", self.backend));
+        self.stats.fallbacks += 1;
+        self.shell = None;
+        self.mirror = None;
+        self.loaded.clear();
+    }
+
+    /// Whole-config load: see the module docs.
+    pub fn load(&mut self, tables: Tables) -> DResult<LoadReport> {
+        let Some(sh) = self.shell.as_mut() else {
+            self.dp.reload(tables);
+            return Ok(LoadReport::default());
+        };
+        for (t, need) in needs(&tables) {
+            let have = sh.info.capacity(t);
+            if need > have {
+                return Err(DriverError::ConfigTooLarge { table: t.name(), need, have });
+            }
+        }
+        let c0 = sh.cycles()?;
+        let new: HashMap<(Table, usize), Vec<u8>> =
+            render_entries(&tables, sh.info.ports as usize).into_iter().map(|(t, i, b)| ((t, i), b)).collect();
+        let mut changes: Vec<Change> = Vec::new();
+        for (k, b) in &new {
+            if self.loaded.get(k) != Some(b) {
+                changes.push((*k, Some(b.clone())));
+            }
+        }
+        for k in self.loaded.keys() {
+            if !new.contains_key(k) {
+                changes.push((*k, None));
+            }
+        }
+        changes.sort_by_key(|((t, i), _)| (t.id(), *i));
+        let to_cmds = |ch: &[Change]| -> Vec<CmdEntry> {
+            ch.iter()
+                .map(|((t, i), b)| match b {
+                    Some(b) => cmd_write(*t, *i, b),
+                    None => cmd_op(op::DELETE, *t, *i),
+                })
+                .collect()
+        };
+        sh.submit_all_ok(&[cmd_fence(op::FENCE_BEGIN, 0)])?;
+        let cpls = sh.submit(&to_cmds(&changes))?;
+        if let Some(bad) = cpls.iter().find(|c| c.status != cpl_status::OK) {
+            let err = DriverError::CommandFailed { op: bad.op, table: bad.table, index: bad.index, status: bad.status };
+            // Roll back to the old entries, then release traffic on the old generation.
+            let undo: Vec<_> = changes.iter().map(|(k, _)| (*k, self.loaded.get(k).cloned())).collect();
+            let mut cmds = to_cmds(&undo);
+            cmds.push(cmd_fence(op::FENCE_COMMIT, self.generation));
+            sh.submit_all_ok(&cmds)?;
+            self.stats.cmd_errors += 1;
+            return Err(err);
+        }
+        // Software follows: same tables, sessions kept where VPP would keep them.
+        if self.loaded.is_empty() && self.dp.tables.interfaces.is_empty() {
+            self.dp = Dataplane::new(tables);
+        } else {
+            self.dp.reload(tables);
+        }
+        self.loaded = new;
+        self.sync_sessions()?;
+        let sh = self.shell.as_mut().expect("still offloading");
+        let generation = self.generation.wrapping_add(1);
+        sh.submit_all_ok(&[cmd_fence(op::FENCE_COMMIT, generation)])?;
+        self.generation = generation;
+        let got = sh.generation()?;
+        if got != generation {
+            return Err(crate::Error::DeviceValueOutOfRange {
+                what: "generation after commit",
+                value: got.into(),
+                limit: u64::from(generation) + 1,
+            }
+            .into());
+        }
+        let verified = self.verify(&changes)?;
+        let sh = self.shell.as_mut().expect("still offloading");
+        let deleted = changes.iter().filter(|(_, b)| b.is_none()).count();
+        Ok(LoadReport { written: changes.len() - deleted, deleted, verified, generation, cycles: sh.cycles()? - c0 })
+    }
+
+    /// Reads back `changes` (written entries equal, deleted ones zero).
+    fn verify(&mut self, changes: &[Change]) -> DResult<usize> {
+        let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
+        let cmds: Vec<_> = changes.iter().map(|((t, i), _)| cmd_op(op::READ, *t, *i)).collect();
+        let cpls = sh.submit_all_ok(&cmds)?;
+        for (((t, i), want), c) in changes.iter().zip(&cpls) {
+            let n = t.entry_bytes();
+            let ok = match want {
+                Some(b) => c.data[..n] == b[..],
+                None => c.data[..n].iter().all(|&x| x == 0),
+            };
+            if !ok {
+                return Err(DriverError::Verify { table: t.name(), index: *i });
+            }
+        }
+        Ok(cpls.len())
+    }
+
+    /// Deletes every entry this node put in the NIC (tables and sessions), in a fence,
+    /// and verifies that they read back as zero.
+    pub fn unload(&mut self) -> DResult<usize> {
+        let Some(sh) = self.shell.as_mut() else { return Ok(0) };
+        let mut changes: Vec<Change> = self.loaded.keys().map(|k| (*k, None)).collect();
+        if let Some(m) = &self.mirror {
+            changes.extend(m.iter().map(|(s, _)| ((Table::Session, s), None)));
+            let mut buckets: Vec<usize> = m.iter().map(|(s, _)| s / WAYS).collect();
+            buckets.dedup();
+            changes.extend(buckets.into_iter().map(|b| ((Table::SessionTag, b), None)));
+        }
+        changes.sort_by_key(|((t, i), _)| (t.id(), *i));
+        changes.dedup_by_key(|(k, _)| *k);
+        let mut cmds = vec![cmd_fence(op::FENCE_BEGIN, 0)];
+        // Tags before entries: no lookup matches a slot being cleared.
+        cmds.extend(changes.iter().rev().map(|((t, i), _)| cmd_op(op::DELETE, *t, *i)));
+        self.generation = self.generation.wrapping_add(1);
+        cmds.push(cmd_fence(op::FENCE_COMMIT, self.generation));
+        sh.submit_all_ok(&cmds)?;
+        self.loaded.clear();
+        if let Some(m) = &mut self.mirror {
+            m.clear();
+        }
+        self.verify(&changes)
+    }
+
+    /// Sessions changed in software since the last sync?
+    fn mark(&self) -> (usize, u64, u64, u64, u64) {
+        let c = &self.dp.counters.tables;
+        (
+            self.dp.sessions.len(),
+            self.dp.nat.created,
+            c.acl_sessions_created,
+            c.nat_sessions_expired,
+            c.acl_sessions_expired,
+        )
+    }
+
+    /// Brings the NIC's session table in line with software's: keys that left software
+    /// are deleted (tag first), new or changed ones written (entry first, then the tag
+    /// word). Entries the NIC cannot hold stay in software, counted.
+    pub fn sync_sessions(&mut self) -> DResult<()> {
+        self.mark = self.mark();
+        let (Some(sh), Some(mirror)) = (self.shell.as_mut(), self.mirror.as_mut()) else { return Ok(()) };
+        let mut want: HashMap<SessionKey, SessionEntry> = HashMap::with_capacity(self.dp.sessions.len());
+        for (_, e) in self.dp.sessions.iter() {
+            want.insert(e.key, *e);
+        }
+        let mut dirty: Vec<usize> = Vec::new();
+        let stale: Vec<usize> =
+            mirror.iter().filter(|(_, e)| want.get(&e.key) != Some(*e)).map(|(slot, _)| slot).collect();
+        for slot in stale {
+            mirror.remove(slot);
+            dirty.push(slot);
+            self.stats.sessions_deleted += 1;
+        }
+        for (k, e) in &want {
+            if mirror.lookup(k).is_none() {
+                match mirror.insert(*e) {
+                    Ok(slot) => dirty.push(slot),
+                    Err(_) => self.stats.nic_full_refusals += 1,
+                }
+            }
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        // Up to three rounds: a failed bucket is rewritten whole.
+        let mut round = 0;
+        while !dirty.is_empty() {
+            round += 1;
+            let mut buckets: Vec<usize> = dirty.iter().map(|s| s / WAYS).collect();
+            buckets.dedup();
+            let mut cmds = Vec::new();
+            let mut slot_of = Vec::new();
+            for &b in &buckets {
+                let mut interim = mirror.bucket_tags(b);
+                for &s in dirty.iter().filter(|s| *s / WAYS == b) {
+                    interim[s % WAYS] = 0;
+                }
+                cmds.push(tag_cmd(b, &interim));
+                slot_of.push(None);
+                for &s in dirty.iter().filter(|s| *s / WAYS == b) {
+                    let e = mirror.get(s);
+                    cmds.push(if e.flags & session_flags::VALID != 0 {
+                        cmd_write(Table::Session, s, bytemuck::bytes_of(e))
+                    } else {
+                        cmd_op(op::DELETE, Table::Session, s)
+                    });
+                    slot_of.push(Some(s));
+                }
+                cmds.push(tag_cmd(b, &mirror.bucket_tags(b)));
+                slot_of.push(None);
+            }
+            let cpls = sh.submit(&cmds)?;
+            let mut again: Vec<usize> = Vec::new();
+            for ((c, cpl), slot) in cmds.iter().zip(&cpls).zip(&slot_of) {
+                let b = match slot {
+                    Some(s) => s / WAYS,
+                    None => c.index as usize,
+                };
+                match cpl.status {
+                    cpl_status::OK => {
+                        if c.op == op::WRITE && slot.is_some() {
+                            self.stats.sessions_installed += 1;
+                        }
+                    }
+                    cpl_status::TABLE_FULL if slot.is_some() => {
+                        // The device has no room: the flow stays in software.
+                        let s = slot.expect("checked");
+                        mirror.remove(s);
+                        self.stats.nic_full_refusals += 1;
+                        again.extend((0..WAYS).map(|w| b * WAYS + w));
+                    }
+                    status => {
+                        self.stats.cmd_errors += 1;
+                        if round >= 3 {
+                            return Err(DriverError::CommandFailed {
+                                op: c.op,
+                                table: c.table,
+                                index: c.index,
+                                status,
+                            });
+                        }
+                        again.extend((0..WAYS).map(|w| b * WAYS + w));
+                    }
+                }
+            }
+            again.sort_unstable();
+            again.dedup();
+            dirty = again;
+        }
+        let sw_only = want.len() - mirror.len();
+        self.stats.sessions_sw_only = sw_only as u64;
+        // Reflexive-ACL misses the NIC sees may be hits in software: punt, don't drop.
+        let want_ctl = regs::control::ENABLE | if sw_only > 0 { regs::control::SESSIONS_PARTIAL } else { 0 };
+        if sh.core_read(regs::CONTROL)? != want_ctl {
+            sh.core_write(regs::CONTROL, want_ctl)?;
+        }
+        Ok(())
+    }
+
+    /// One frame arrives on interface `rx` (a wire port's uplink on the simulator's
+    /// cable, or a host-side interface into the inject port); returns what leaves the
+    /// node, in order, as (sw_if_index, frame).
+    pub fn receive(&mut self, rx: u16, frame: &[u8], now_ns: u64) -> Vec<(u16, Vec<u8>)> {
+        let mut out = Vec::new();
+        if self.shell.is_some() {
+            let mut progressed = false;
+            let mut pending = Vec::new();
+            match self.receive_offload(rx, frame, now_ns, &mut out, &mut progressed, &mut pending) {
+                Ok(()) => return out,
+                Err(e) => {
+                    self.fall_back(&e);
+                    // What software already produced leaves directly; a frame the
+                    // device never answered for is processed here.
+                    out.extend(pending.into_iter().map(|t: Tx| (t.sw_if_index, t.pkt.frame().to_vec())));
+                    if progressed {
+                        return out;
+                    }
+                }
+            }
+        }
+        self.stats.software_only_packets += 1;
+        let mut txs = Vec::new();
+        self.dp.process(rx, PacketBuf::from_frame(frame), now_ns, &mut txs);
+        out.extend(txs.into_iter().map(|t| (t.sw_if_index, t.pkt.frame().to_vec())));
+        out
+    }
+
+    fn receive_offload(
+        &mut self,
+        rx: u16,
+        frame: &[u8],
+        now_ns: u64,
+        out: &mut Vec<(u16, Vec<u8>)>,
+        progressed: &mut bool,
+        pending: &mut Vec<Tx>,
+    ) -> DResult<()> {
+        let ports = self.ports();
+        match wire_port(&self.dp.tables, rx, ports) {
+            Some(p) => self.wire_send(p, frame)?,
+            None => {
+                let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
+                sh.inject(&[(crate::node::inject_into_pipeline(rx), frame)])?;
+            }
+        }
+        self.poll_into(now_ns, out, progressed, pending)
+    }
+
+    #[cfg(feature = "sim")]
+    fn wire_send(&mut self, port: u8, frame: &[u8]) -> DResult<()> {
+        match &self.sim {
+            Some(s) => {
+                s.wire_send(port, frame);
+                Ok(())
+            }
+            None => Err(DriverError::Device(crate::Error::Unsupported { backend: self.backend, op: "wire access" })),
+        }
+    }
+
+    #[cfg(not(feature = "sim"))]
+    fn wire_send(&mut self, _port: u8, _frame: &[u8]) -> DResult<()> {
+        Err(DriverError::Device(crate::Error::Unsupported { backend: self.backend, op: "wire access" }))
+    }
+
+    #[cfg(feature = "sim")]
+    fn wire_take(&mut self) -> Vec<(u8, Vec<u8>)> {
+        self.sim.as_ref().map(|s| s.wire_take()).unwrap_or_default()
+    }
+
+    #[cfg(not(feature = "sim"))]
+    fn wire_take(&mut self) -> Vec<(u8, Vec<u8>)> {
+        Vec::new()
+    }
+
+    /// Serves punts until the device has none; returns host-side and wire output.
+    pub fn poll(&mut self, now_ns: u64) -> DResult<Vec<(u16, Vec<u8>)>> {
+        let mut out = Vec::new();
+        let (mut progressed, mut pending) = (false, Vec::new());
+        self.poll_into(now_ns, &mut out, &mut progressed, &mut pending)?;
+        Ok(out)
+    }
+
+    fn take_forwarded(&mut self, out: &mut Vec<(u16, Vec<u8>)>, progressed: &mut bool) {
+        for (p, f) in self.wire_take() {
+            *progressed = true;
+            self.stats.nic_forwarded += 1;
+            out.push((sw_of_port(&self.dp.tables, p).unwrap_or(NONE16), f));
+        }
+    }
+
+    fn poll_into(
+        &mut self,
+        now_ns: u64,
+        out: &mut Vec<(u16, Vec<u8>)>,
+        progressed: &mut bool,
+        pending: &mut Vec<Tx>,
+    ) -> DResult<()> {
+        loop {
+            let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
+            let punts = sh.poll_punts(sh.info.pkt_entries as usize)?;
+            self.take_forwarded(out, progressed);
+            if punts.is_empty() {
+                return Ok(());
+            }
+            *progressed = true;
+            for p in punts {
+                let p = match p {
+                    Ok(p) if self.dp.tables.interface(p.sw_if_index).is_some() => p,
+                    Ok(_) => {
+                        self.stats.punt_bad[3] += 1;
+                        continue;
+                    }
+                    Err(b) => {
+                        self.stats.punt_bad[match b {
+                            BadPunt::Length => 0,
+                            BadPunt::Reason => 1,
+                            BadPunt::Port => 2,
+                        }] += 1;
+                        continue;
+                    }
+                };
+                self.stats.punts += 1;
+                self.dp.process(p.sw_if_index, PacketBuf::from_frame(&p.frame), now_ns, pending);
+            }
+            if self.mark() != self.mark {
+                self.sync_sessions()?;
+            }
+            let ports = self.ports();
+            let tables = &self.dp.tables;
+            let inj: Vec<(u64, Vec<u8>)> = pending
+                .iter()
+                .filter_map(|t| {
+                    wire_port(tables, t.sw_if_index, ports).map(|p| (inject_direct(p), t.pkt.frame().to_vec()))
+                })
+                .collect();
+            if !inj.is_empty() {
+                let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
+                let refs: Vec<(u64, &[u8])> = inj.iter().map(|(m, f)| (*m, f.as_slice())).collect();
+                sh.inject(&refs)?;
+                self.stats.injected += inj.len() as u64;
+            }
+            let have_wire = cfg!(feature = "sim") && self.backend == "sim";
+            let mut wire = self.wire_take();
+            for t in pending.drain(..) {
+                let f = t.pkt.frame();
+                match wire_port(&self.dp.tables, t.sw_if_index, ports) {
+                    Some(p) if have_wire => match wire.iter().position(|(q, g)| *q == p && g == f) {
+                        Some(i) => out.push((t.sw_if_index, wire.remove(i).1)),
+                        None => self.stats.inject_lost += 1,
+                    },
+                    // On a real card the injected frame is on the wire now.
+                    Some(_) => {}
+                    None => out.push((t.sw_if_index, f.to_vec())),
+                }
+            }
+            for (p, f) in wire {
+                self.stats.nic_forwarded += 1;
+                out.push((sw_of_port(&self.dp.tables, p).unwrap_or(NONE16), f));
+            }
+        }
+    }
+
+    /// Session aging at `now_ns`: software expires by VPP's timeouts; the NIC follows.
+    pub fn age(&mut self, now_ns: u64) {
+        self.dp.expire_sessions(now_ns);
+        if let Some(sh) = self.shell.as_mut() {
+            let r = sh.set_now((now_ns / 1_000_000_000) as u32);
+            let r = r.and_then(|()| if self.mark() != self.mark { self.sync_sessions() } else { Ok(()) });
+            if let Err(e) = r {
+                self.fall_back(&e);
+            }
+        }
+    }
+
+    /// `show device`.
+    pub fn show_device(&mut self) -> String {
+        let mut s = String::new();
+        let Some(sh) = self.shell.as_mut() else {
+            let _ = writeln!(s, "device: none (software-only)");
+            if let Some(r) = &self.fallback {
+                let _ = writeln!(s, "fell back from the device: {r}");
+            }
+            return s;
+        };
+        s += &describe(sh);
+        let _ = writeln!(s, "generation {}", self.generation);
+        s
+    }
+
+    /// `show tables`: per table, capacity and entries loaded.
+    pub fn show_tables(&self) -> String {
+        let mut s = String::new();
+        let Some(sh) = self.shell.as_ref() else {
+            let _ = writeln!(
+                s,
+                "software-only: tables are in sw-fallback ({} interfaces)",
+                self.dp.tables.interfaces.len()
+            );
+            return s;
+        };
+        let _ = writeln!(s, "{:<14} {:>8} {:>8}", "table", "capacity", "loaded");
+        for &(t, cap) in &sh.info.capacity {
+            let n = match t {
+                Table::Session => self.mirror.as_ref().map_or(0, |m| m.len()),
+                Table::SessionTag => 0,
+                _ => self.loaded.keys().filter(|(x, _)| *x == t).count(),
+            };
+            let _ = writeln!(s, "{:<14} {cap:>8} {n:>8}", t.name());
+        }
+        let _ = writeln!(s, "generation {} (entries read back and verified at load)", self.generation);
+        s
+    }
+
+    /// `show sessions`: software's sessions and where each lives.
+    pub fn show_sessions(&mut self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "sessions: {} entries in software, {} in the NIC, {} software-only (NIC full)",
+            self.dp.sessions.len(),
+            self.mirror.as_ref().map_or(0, |m| m.len()),
+            self.stats.sessions_sw_only
+        );
+        for (_, e) in self.dp.sessions.iter() {
+            let k = &e.key;
+            let slot = self.mirror.as_ref().and_then(|m| m.lookup(k));
+            let _ = writeln!(
+                s,
+                "  {} {}:{} -> {}:{} proto {} => {}:{} -> {}:{} {}",
+                if k.kind == 0 { "nat" } else { "acl" },
+                std::net::Ipv4Addr::from(k.src),
+                k.sport,
+                std::net::Ipv4Addr::from(k.dst),
+                k.dport,
+                k.proto,
+                std::net::Ipv4Addr::from(e.new_src),
+                e.new_sport,
+                std::net::Ipv4Addr::from(e.new_dst),
+                e.new_dport,
+                match slot {
+                    Some(sl) => format!("nic slot {sl}"),
+                    None => "software only".into(),
+                }
+            );
+        }
+        s
+    }
+
+    /// `show counters`: the node's, the shell's and the core's.
+    pub fn show_counters(&mut self) -> String {
+        let mut s = String::new();
+        let st = &self.stats;
+        for (n, v) in [
+            ("nic forwarded", st.nic_forwarded),
+            ("punts served", st.punts),
+            ("injected", st.injected),
+            ("inject lost", st.inject_lost),
+            ("session entries installed", st.sessions_installed),
+            ("session entries deleted", st.sessions_deleted),
+            ("session entries software-only (nic full)", st.sessions_sw_only),
+            ("nic full refusals", st.nic_full_refusals),
+            ("command errors", st.cmd_errors),
+            ("software-only packets", st.software_only_packets),
+            ("fallbacks to software", st.fallbacks),
+        ]
+        .into_iter()
+        .chain(PUNT_BAD_NAMES.iter().copied().zip(st.punt_bad))
+        {
+            if v != 0 {
+                let _ = writeln!(s, "{v:>12}  {n}");
+            }
+        }
+        if let Some(sh) = self.shell.as_mut() {
+            s += &device_counters(sh);
+        }
+        s
+    }
+}
+
+fn tag_cmd(bucket: usize, tags: &[u16; WAYS]) -> CmdEntry {
+    let b: Vec<u8> = tags.iter().flat_map(|x| x.to_le_bytes()).collect();
+    cmd_write(Table::SessionTag, bucket, &b)
+}
+
+/// Inject metadata: enter the pipeline as `sw_if_index`.
+pub fn inject_into_pipeline(sw_if_index: u16) -> u64 {
+    meta::set(0, meta::SW_IF_INDEX, u64::from(sw_if_index))
+}
+
+/// Inject metadata: straight out of wire `port`.
+pub fn inject_direct(port: u8) -> u64 {
+    meta::set(meta::set(0, meta::DIRECT, 1), meta::OUT_PORT, u64::from(port))
+}
+
+/// `show device` text for a probed shell.
+pub fn describe(sh: &Shell) -> String {
+    let i = &sh.info;
+    let mut s = String::new();
+    let v = |x: u32| format!("{}.{}", x >> 16, x & 0xffff);
+    let _ = writeln!(
+        s,
+        "device: {} shell {} core {}, {} wire ports",
+        i.backend,
+        v(i.shell_version),
+        v(i.core_version),
+        i.ports
+    );
+    let names = [
+        (caps::CMD_RING, "cmd-ring"),
+        (caps::PKT_RINGS, "punt/inject-rings"),
+        (caps::FENCE, "fence"),
+        (caps::LAST_SEEN, "last-seen"),
+        (caps::SHADOW_TABLES, "shadow-tables"),
+    ];
+    let have: Vec<&str> = names.iter().filter(|(b, _)| i.caps & b != 0).map(|(_, n)| *n).collect();
+    let _ = writeln!(s, "caps: {}", have.join(" "));
+    let _ = writeln!(
+        s,
+        "rings: command/completion {} entries, punt/inject {} entries of {} bytes",
+        i.cmd_entries, i.pkt_entries, i.buf_size
+    );
+    let sess = i.capacity(Table::Session);
+    let _ = writeln!(s, "session table: {} slots ({} buckets x {WAYS})", sess, i.capacity(Table::SessionTag));
+    if let Ok(g) = sh.generation() {
+        let _ = writeln!(s, "device generation {g}");
+    }
+    s
+}
+
+/// The shell's and the core's counters.
+pub fn device_counters(sh: &Shell) -> String {
+    use offload_tables::reasons::{DropReason, PuntReason};
+    let mut s = String::new();
+    for c in 0..counter::CYCLES_LO {
+        if let Ok(v) = sh.counter(c) {
+            if v != 0 {
+                let _ = writeln!(s, "{v:>12}  shell {}", counter::NAMES[c as usize]);
+            }
+        }
+    }
+    if let Ok(c) = sh.cycles() {
+        let _ = writeln!(s, "{c:>12}  device clocks");
+    }
+    for r in PuntReason::ALL {
+        if let Ok(v) = sh.core_read(regs::CNT_PUNT + 4 * u32::from(r.code())) {
+            if v != 0 {
+                let _ = writeln!(s, "{v:>12}  nic punt: {r}");
+            }
+        }
+    }
+    for r in DropReason::ALL {
+        if let Ok(v) = sh.core_read(regs::CNT_DROP + 4 * u32::from(r.code())) {
+            if v != 0 {
+                let _ = writeln!(s, "{v:>12}  nic drop: {r}");
+            }
+        }
+    }
+    for &t in Table::ALL {
+        let h = sh.core_read(regs::table_counter(t, true)).unwrap_or(0);
+        let m = sh.core_read(regs::table_counter(t, false)).unwrap_or(0);
+        if h != 0 || m != 0 {
+            let _ = writeln!(s, "{h:>12}  nic {} hits, {m} misses", t.name());
+        }
+    }
+    s
+}
+
+/// `show tables` on a device whose config this process did not load: every table read
+/// back through the command ring, non-zero entries counted.
+pub fn read_tables(sh: &mut Shell) -> DResult<String> {
+    let mut s = String::new();
+    let _ = writeln!(s, "{:<14} {:>8} {:>8}", "table", "capacity", "in use");
+    let caps = sh.info.capacity.clone();
+    for (t, cap) in caps {
+        let cmds: Vec<_> = (0..cap).map(|i| cmd_op(op::READ, t, i)).collect();
+        let cpls = sh.submit_all_ok(&cmds)?;
+        let n = cpls.iter().filter(|c| c.data[..t.entry_bytes()].iter().any(|&x| x != 0)).count();
+        let _ = writeln!(s, "{:<14} {cap:>8} {n:>8}", t.name());
+    }
+    let _ = writeln!(s, "device generation {}", sh.generation()?);
+    Ok(s)
+}
