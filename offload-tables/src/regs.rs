@@ -11,7 +11,7 @@
 //! | `0x0008` | [`NEXT_PTR`] (0: last block) | RO |
 //! | `0x000c` | [`N_TABLES`] | RO |
 //! | `0x0010` | [`CONTROL`] ([`control`] bits) | RW |
-//! | `0x0014` | [`STATUS`] | RO |
+//! | `0x0014` | [`STATUS`] ([`status`] bits) | RO |
 //! | `0x0018` | [`NOW`]: device clock in seconds, copied into `last_seen` on hits | RW |
 //! | `0x001c` | [`N_PORTS`]: wire ports | RO |
 //! | `0x0040 + 4t` | [`CAP_BASE`]: entries of table `t` ([`Table`]) | RO |
@@ -70,6 +70,17 @@ pub mod control {
     pub const ENABLE: u32 = 1 << 0;
     /// Write 1: clear all counters (self-clearing).
     pub const CLEAR_COUNTERS: u32 = 1 << 1;
+    /// Software holds sessions the NIC's table could not take (both buckets full): a
+    /// reflexive ACL session miss in the NIC is then not a miss in software, so a packet
+    /// the rules would deny is punted (`AclSessionMiss`) instead of dropped.
+    pub const SESSIONS_PARTIAL: u32 = 1 << 2;
+}
+
+/// [`STATUS`] bits.
+pub mod status {
+    /// Packets are inside the pipeline or its input FIFOs (clear: everything sent has
+    /// left, or been dropped).
+    pub const BUSY: u32 = 1 << 0;
 }
 
 /// [`TBL_CMD`] values.

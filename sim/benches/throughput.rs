@@ -1,33 +1,135 @@
 //! Throughput and latency of the NIC model (a measurement, not a test): back-to-back
-//! 64-byte frames on both wire ports into an unprogrammed-ACL L3 config; reports
-//! packets per clock and first-beat-in to first-beat-out latency. Every packet takes
-//! the same fixed-latency path whatever the lookups return, so hits and misses cost
-//! the same; run with `cargo bench -p sim`.
+//! 64-byte TCP frames on both wire ports into a NAT44 node (inside uplink on port 0
+//! with an input ACL, outside uplink on port 1: requests in2out, replies out2in), with
+//! 0%, 50% and 100% of the flows missing the session table. Sessions for the hitting flows are created by
+//! the software path (`sw-fallback`) and installed through the registers, as the
+//! driver does. Reports packets per clock (output packets over the clocks between the
+//! first and the last one out), how many were forwarded and punted, and the latency
+//! from the first beat in to the first beat out. Run with `cargo bench -p sim`.
 
-use sim::{InPort, Sim};
+use offload_tables::{parse_config, render};
+use sim::{InPort, OutPort, Sim};
+use std::path::Path;
+use sw_fallback::{Dataplane, PacketBuf};
+
+const CONFIG: &str = r#"
+name = "bench"
+
+[[interface]]
+name = "inside0"
+kind = "uplink"
+index = 1
+mac = "02:00:00:00:00:01"
+addresses = ["10.0.0.1/16"]
+nat = "inside"
+acl_input = [1]
+
+[[interface]]
+name = "outside0"
+kind = "uplink"
+index = 2
+mac = "02:00:00:00:00:02"
+addresses = ["192.0.2.1/24"]
+nat = "outside"
+
+[[neighbor]]
+interface = "outside0"
+ip = "192.0.2.254"
+mac = "02:00:00:00:00:fe"
+
+[[neighbor]]
+interface = "inside0"
+ip = "10.0.255.254"
+mac = "02:00:00:00:00:10"
+
+[[route]]
+prefix = "10.0.0.0/17"
+via = [{ address = "10.0.255.254", interface = "inside0" }]
+
+[[route]]
+prefix = "0.0.0.0/0"
+via = [{ address = "192.0.2.254", interface = "outside0" }]
+
+[nat44]
+max_sessions = 65536
+addresses = [{ address = "192.0.2.1" }]
+
+[[acl]]
+index = 1
+rule = [
+  { action = "deny", proto = 6, dport = "22" },
+  { action = "permit" },
+]
+"#;
+
+/// A 64-byte TCP frame of flow `i` into the inside port.
+fn frame(i: u32) -> Vec<u8> {
+    // from 10.0.0.2 on: not the network nor the inside interface's own address
+    let src = [10, 0, ((i + 2) >> 8) as u8, (i + 2) as u8];
+    let b = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 0x10], [2, 0, 0, 0, 0, 1])
+        .ipv4(src, [198, 51, 100, 1], 64)
+        .tcp(10_000 + (i % 50_000) as u16, 80, i, 1024)
+        .ack(1);
+    let payload = [0u8; 10];
+    let mut v = Vec::with_capacity(64);
+    b.write(&mut v, &payload).expect("frame");
+    v
+}
+
+/// A 64-byte reply of flow `i` into the outside port, to the translated port
+/// `nat_port` (a session hit if software translated the flow, else a miss).
+fn reply(i: u32, nat_port: u16) -> Vec<u8> {
+    let b = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 0xfe], [2, 0, 0, 0, 0, 2])
+        .ipv4([198, 51, 100, 1], [192, 0, 2, 1], 64)
+        .tcp(80, nat_port, i, 1024)
+        .ack(1);
+    let payload = [0u8; 10];
+    let mut v = Vec::with_capacity(64);
+    b.write(&mut v, &payload).expect("frame");
+    v
+}
 
 fn main() {
-    let mut s = Sim::new();
-    let mut frame = vec![0u8; 64];
-    frame[12] = 0x08;
-    frame[14] = 0x45;
-    let n = 100_000u64;
-    for i in 0..n {
-        frame[20] = i as u8;
-        s.send(InPort::Wire((i % 2) as u8), &frame);
+    let cfg = parse_config(CONFIG, Path::new("bench.toml")).expect("config");
+    let tables = render(&cfg).expect("render");
+    let n = 4_000u32;
+    for miss_pct in [0u32, 50, 100] {
+        let mut s = Sim::new();
+        s.program(&tables).expect("program");
+        // Sessions for the flows that should hit: software's slow path makes them.
+        let mut sw = Dataplane::new(tables.clone());
+        let mut out = Vec::new();
+        // Flow i hits when i % 100 >= miss_pct: hits and misses interleave.
+        let mut nat_port = vec![1u16; n as usize];
+        for i in (0..n).filter(|i| i % 100 >= miss_pct) {
+            out.clear();
+            sw.process(1, PacketBuf::from_frame(&frame(i)), 1_000_000_000, &mut out);
+            let f = out[0].pkt.frame();
+            nat_port[i as usize] = u16::from_be_bytes([f[34], f[35]]);
+        }
+        let refused = s.sync_sessions(&sw.sessions).expect("sync");
+        assert_eq!(refused, 0, "every session fits the NIC");
+        // Back to back on both ports: requests on the inside, replies on the outside.
+        for i in 0..n {
+            s.send(InPort::Wire(0), &frame(i));
+            s.send(InPort::Wire(1), &reply(i, nat_port[i as usize]));
+        }
+        let c0 = s.cycles();
+        let t0 = std::time::Instant::now();
+        s.run(10 * u64::from(n));
+        let dt = t0.elapsed();
+        let pkts = s.take_output();
+        let first = pkts.iter().map(|o| o.cycle).min().unwrap_or(c0);
+        let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
+        let punted = pkts.iter().filter(|o| o.port == OutPort::Punt).count();
+        println!(
+            "{miss_pct:3}% session misses: {} packets out ({} forwarded, {punted} punted), {:.3} packets/clock, \
+             latency {} clocks, {:.2} M clocks/s simulated",
+            pkts.len(),
+            pkts.len() - punted,
+            pkts.len() as f64 / (last - first + 1) as f64,
+            first - c0,
+            (s.cycles() - c0) as f64 / dt.as_secs_f64() / 1e6
+        );
     }
-    let c0 = s.cycles();
-    let t0 = std::time::Instant::now();
-    s.run(10 * n);
-    let out = s.take_output();
-    let dt = t0.elapsed();
-    let first = out.first().map_or(0, |o| o.cycle - c0);
-    let span = out.last().map_or(0, |o| o.cycle) - out.first().map_or(0, |o| o.cycle) + 1;
-    println!(
-        "{} packets out, {:.3} packets/clock, first-packet latency {} clocks, {:.1} M clocks/s simulated",
-        out.len(),
-        out.len() as f64 / span as f64,
-        first,
-        (s.cycles() - c0) as f64 / dt.as_secs_f64() / 1e6
-    );
 }

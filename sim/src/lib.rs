@@ -14,6 +14,7 @@
 mod sys;
 
 use offload_tables::layout::{SessionEntry, SessionKey, NONE16};
+use offload_tables::reasons::DropReason;
 use offload_tables::regs::{self, meta, Table};
 use offload_tables::session::{SessionTable, WAYS};
 use offload_tables::Tables;
@@ -79,6 +80,8 @@ pub struct Sim {
     mirror: Option<SessionTable>,
     /// Beats accepted at the inputs, for throughput figures.
     pub beats_in: u64,
+    /// The value last written to `CONTROL`.
+    control: u32,
 }
 
 fn beat_words(bytes: &[u8]) -> ([u32; 16], u64) {
@@ -118,6 +121,7 @@ impl Sim {
             out: Vec::new(),
             mirror: None,
             beats_in: 0,
+            control: 0,
         };
         s.i.rst = 1;
         for _ in 0..4 {
@@ -127,8 +131,14 @@ impl Sim {
         s.i.tx_ready = [1; N_PORTS];
         s.i.punt_ready = 1;
         s.tick();
-        s.reg_write(regs::CONTROL, regs::control::ENABLE);
+        s.set_control(regs::control::ENABLE);
         s
+    }
+
+    /// Writes `CONTROL` (its self-clearing bits act once).
+    pub fn set_control(&mut self, value: u32) {
+        self.control = value & !regs::control::CLEAR_COUNTERS;
+        self.reg_write(regs::CONTROL, value);
     }
 
     /// Clocks elapsed.
@@ -234,21 +244,17 @@ impl Sim {
         self.rx.iter().any(|q| !q.is_empty())
     }
 
-    /// Clocks until every queued frame has entered and the pipeline has drained
-    /// (`idle` clocks with no output), at most `max` clocks.
+    /// Clocks until every queued frame has entered and left (or was dropped): no input
+    /// waiting, no output half assembled, `STATUS.BUSY` clear; at most `max` clocks.
     pub fn run(&mut self, max: u64) {
         let start = self.cycle;
-        let mut quiet = 0;
         while self.cycle - start < max {
-            let before = self.out.len();
             self.tick();
-            if self.inputs_pending() || self.out.len() != before || self.asm.iter().any(|a| !a.is_empty()) {
-                quiet = 0;
-            } else {
-                quiet += 1;
-                if quiet > 40 {
-                    break;
-                }
+            if !self.inputs_pending()
+                && self.asm.iter().all(|a| a.is_empty())
+                && self.reg_read(regs::STATUS) & regs::status::BUSY == 0
+            {
+                break;
             }
         }
     }
@@ -347,7 +353,9 @@ impl Sim {
     /// `offload_tables::session`, the NIC's number of buckets): keys that left
     /// software's table are deleted (tag first), new or changed ones inserted (entry
     /// first, then the tag word), so a lookup never matches a half-written slot.
-    /// Entries that find both buckets full stay in software only; returns how many.
+    /// Entries that find both buckets full stay in software only; returns how many,
+    /// and sets `CONTROL.SESSIONS_PARTIAL` while there are any (the NIC then punts the
+    /// reflexive-ACL misses it would otherwise drop).
     pub fn sync_sessions(&mut self, t: &SessionTable) -> Result<usize, SimError> {
         if self.mirror.is_none() {
             let buckets = self.capacity(Table::SessionTag);
@@ -394,6 +402,14 @@ impl Sim {
             self.write_entry(Table::SessionTag, b, &tb)?;
         }
         self.mirror = Some(mirror);
+        let control = if refused > 0 {
+            self.control | regs::control::SESSIONS_PARTIAL
+        } else {
+            self.control & !regs::control::SESSIONS_PARTIAL
+        };
+        if control != self.control {
+            self.set_control(control);
+        }
         Ok(refused)
     }
 
@@ -405,6 +421,11 @@ impl Sim {
     /// A counter register.
     pub fn counter(&mut self, addr: u32) -> u32 {
         self.reg_read(addr)
+    }
+
+    /// Packets the NIC dropped, per `DropReason` code (the `CNT_DROP` registers).
+    pub fn drop_counts(&mut self) -> Vec<u64> {
+        (0..DropReason::COUNT as u32).map(|r| u64::from(self.reg_read(regs::CNT_DROP + 4 * r))).collect()
     }
 }
 

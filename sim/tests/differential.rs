@@ -13,6 +13,7 @@ mod harness;
 
 use common::{build_packet, pkt_knob, reply_frame, scenario};
 use harness::{hex, reference, OffloadNode};
+use offload_tables::reasons::PuntReason;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sw_fallback::Dataplane;
@@ -30,6 +31,8 @@ fn nic_and_software_agree_on_random_traffic() {
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
     let (mut configs, mut skipped, mut packets, mut forwarded, mut punted, mut outputs_total) =
         (0, 0, 0u64, 0, 0, 0u64);
+    let mut dropped_by_nic = 0u64;
+    let mut punt_reasons = [0u64; 8];
     while configs < n_configs {
         let s = scenario().new_tree(&mut runner).expect("scenario").current();
         let mut node = match OffloadNode::new(s.tables.clone()) {
@@ -71,11 +74,24 @@ fn nic_and_software_agree_on_random_traffic() {
         }
         forwarded += node.forwarded;
         punted += node.punted;
-        assert_eq!(sw.counters.total_drops(), node.host.counters.total_drops(), "drop counters, config {configs}");
+        for (a, b) in punt_reasons.iter_mut().zip(node.punt_reasons) {
+            *a += b;
+        }
+        // Drops per reason: the software node's = the NIC's + the host's (for punted packets).
+        let nic_drops = node.nic.drop_counts();
+        for (r, &want) in sw.counters.drops.iter().enumerate() {
+            let got = node.host.counters.drops[r] + nic_drops.get(r).copied().unwrap_or(0);
+            assert_eq!(got, want, "drops of reason {r}, config {configs}");
+        }
+        dropped_by_nic += nic_drops.iter().sum::<u64>();
     }
     eprintln!(
         "differential co-sim: {packets} packets, {configs} configs ({skipped} skipped), {outputs_total} output frames, \
-         {forwarded} forwarded by the NIC alone, {punted} punted"
+         {forwarded} forwarded by the NIC alone, {dropped_by_nic} dropped by the NIC, {punted} punted ({:.1}% of packets)",
+        100.0 * punted as f64 / packets as f64
     );
+    let reasons: Vec<String> =
+        PuntReason::ALL.iter().map(|r| format!("{r:?} {}", punt_reasons[r.code() as usize % 8])).collect();
+    eprintln!("punt reasons: {}", reasons.join(", "));
     assert!(packets >= total && configs >= n_configs);
 }

@@ -59,8 +59,9 @@ fn seed_syn_and_syn_ack_through_the_nic() {
         assert_eq!(hex(&got[0].1), hex(&expected(want)), "step {i}: {want}");
         last = got[0].1.clone();
     }
-    // Every packet of the seed crosses a bridge/VXLAN or ACL stage the NIC does not
-    // offload yet, so each one punted and came back through the inject port.
+    // Every packet of the seed crosses a stage the NIC does not offload yet (NAT on an
+    // inside+outside tap, the BVI / bridge / VXLAN path, a tap output), so each one
+    // punted and came back through the inject port.
     assert_eq!(client.punted + server.punted, 4);
     // The sessions software created are in the NIC's session table, read back.
     let (_, sw) = client.host.sessions.iter().next().expect("a session");

@@ -17,6 +17,8 @@ pub struct OffloadNode {
     pub forwarded: u64,
     pub punted: u64,
     pub injected: u64,
+    /// Punts per `PuntReason` code.
+    pub punt_reasons: [u64; 8],
     sync_mark: (usize, u64, u64, u64, u64),
 }
 
@@ -37,7 +39,16 @@ impl OffloadNode {
         nic.program(&tables)?;
         let host = Dataplane::new(tables.clone());
         nic.sync_sessions(&host.sessions)?;
-        Ok(OffloadNode { nic, host, tables, forwarded: 0, punted: 0, injected: 0, sync_mark: (0, 0, 0, 0, 0) })
+        Ok(OffloadNode {
+            nic,
+            host,
+            tables,
+            forwarded: 0,
+            punted: 0,
+            injected: 0,
+            punt_reasons: [0; 8],
+            sync_mark: (0, 0, 0, 0, 0),
+        })
     }
 
     /// Runs one frame received on `rx` (sw_if_index) at `now_ns`; returns what leaves
@@ -57,6 +68,7 @@ impl OffloadNode {
                 }
                 OutPort::Punt => {
                     self.punted += 1;
+                    self.punt_reasons[meta::get(o.meta, meta::REASON) as usize % 8] += 1;
                     let sw = meta::get(o.meta, meta::SW_IF_INDEX) as u16;
                     assert_eq!(sw, rx, "punt metadata names the ingress interface");
                     let mut txs = Vec::new();
