@@ -9,6 +9,8 @@
 //! - [`acl`], [`nat`]: stateful ACL and NAT44 sessions;
 //! - [`counters`], [`trace`]: per-node/table/drop counters and VPP-style traces.
 
+#![forbid(unsafe_code)]
+
 pub mod acl;
 pub mod buffer;
 pub mod counters;

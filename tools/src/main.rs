@@ -1,5 +1,7 @@
 //! `nicctl`: run, check and benchmark the offload pipeline.
 
+#![deny(unsafe_code)]
+
 mod bench;
 mod check;
 mod device;

@@ -21,6 +21,7 @@
 //!   [`sys::claim`]): a second `serve` on the same interface fails with "already in use".
 
 pub mod control;
+#[allow(unsafe_code)] // TAP ioctls, AF_PACKET rings: invariants in sys.rs
 mod sys;
 
 use crate::node_config::{self, FormatArgs};
