@@ -3,6 +3,7 @@
 //! | backend | type | what it talks to |
 //! | --- | --- | --- |
 //! | `vfio:BDF` | [`vfio::VfioDevice`] | a PCI function bound to `vfio-pci`: BAR0 mapped through VFIO, DMA through the IOMMU, MSI/MSI-X through eventfds |
+//! | `vfio:BDF` of an ivshmem (`1af4:1110`) | [`ivshmem::IvshmemDevice`] | the shell served by the host's model ([`ivshmem::ShellServer`]) in ivshmem's BAR2, mapped through VFIO; registers through a shared-memory mailbox |
 //! | `none` | [`none::NoDevice`] | nothing: software-only mode; every operation reports [`Error::Unsupported`] |
 //! | `sim` | [`sim::SimDevice`] | the Verilator model of `sim/`, in process, inside a Rust model of the FPGA shell ([`offload_tables::shell`]) |
 //! | (tests) | [`twin::TwinDevice`] | an in-memory register window with scripted behaviour, for unit tests without hardware |
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub mod edu;
+pub mod ivshmem;
 pub mod node;
 pub mod none;
 pub mod shell;
@@ -359,7 +361,14 @@ pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Device>> {
         DeviceSpec::Sim => Ok(Box::new(sim::SimDevice::new())),
         #[cfg(not(feature = "sim"))]
         DeviceSpec::Sim => Err(Error::BackendNotBuilt { backend: "sim" }),
-        DeviceSpec::Vfio { bdf } => Ok(Box::new(vfio::VfioDevice::open(bdf, &vfio::VfioOptions::default())?)),
+        DeviceSpec::Vfio { bdf } => {
+            let dev = vfio::VfioDevice::open(bdf, &vfio::VfioOptions::default())?;
+            if dev.ids()? == (ivshmem::VENDOR, ivshmem::DEVICE) {
+                Ok(Box::new(ivshmem::IvshmemDevice::new(dev)?))
+            } else {
+                Ok(Box::new(dev))
+            }
+        }
     }
 }
 

@@ -64,10 +64,32 @@ pub struct Faults {
     pub session_limit: Option<usize>,
 }
 
+/// The memory half of the shell's BAR: every offset that is not a register (rings,
+/// buffers; see `offload_tables::shell::mailbox::is_register`), addressed by BAR offset.
+///
+/// In process it is a `Vec<u8>` of [`shell::BAR_SIZE`] bytes; served to a VM it is the
+/// `ivshmem` backing file, which the guest reads and writes directly
+/// ([`crate::ivshmem::ShellServer`]). The model only passes offsets inside the BAR.
+pub(crate) trait ShellMem: Send {
+    /// Copies `buf.len()` bytes at `off` out.
+    fn read(&self, off: usize, buf: &mut [u8]);
+    /// Copies `data` in at `off`.
+    fn write(&mut self, off: usize, data: &[u8]);
+}
+
+impl ShellMem for Vec<u8> {
+    fn read(&self, off: usize, buf: &mut [u8]) {
+        buf.copy_from_slice(&self[off..off + buf.len()]);
+    }
+    fn write(&mut self, off: usize, data: &[u8]) {
+        self[off..off + data.len()].copy_from_slice(data);
+    }
+}
+
 struct Model {
     core: Sim,
     /// Ring memory and buffers (the registers are fields below).
-    mem: Vec<u8>,
+    mem: Box<dyn ShellMem>,
     generation: u32,
     now: u32,
     fenced: bool,
@@ -89,19 +111,21 @@ struct Model {
     faults: Faults,
 }
 
-fn pod_at<T: bytemuck::Pod>(mem: &[u8], off: usize) -> T {
-    bytemuck::pod_read_unaligned(&mem[off..off + std::mem::size_of::<T>()])
+fn pod_at<T: bytemuck::Pod>(mem: &dyn ShellMem, off: usize) -> T {
+    let mut v = T::zeroed();
+    mem.read(off, bytemuck::bytes_of_mut(&mut v));
+    v
 }
 
-fn put_pod<T: bytemuck::Pod>(mem: &mut [u8], off: usize, v: &T) {
-    mem[off..off + std::mem::size_of::<T>()].copy_from_slice(bytemuck::bytes_of(v));
+fn put_pod<T: bytemuck::Pod>(mem: &mut dyn ShellMem, off: usize, v: &T) {
+    mem.write(off, bytemuck::bytes_of(v));
 }
 
 impl Model {
-    fn new() -> Self {
+    fn new(mem: Box<dyn ShellMem>) -> Self {
         Model {
             core: Sim::new(),
-            mem: vec![0; shell::BAR_SIZE as usize],
+            mem,
             generation: 0,
             now: 0,
             fenced: false,
@@ -124,7 +148,11 @@ impl Model {
 
     fn reset(&mut self) {
         let faults = std::mem::take(&mut self.faults);
-        *self = Model::new();
+        // Keep the memory (it may be a shared file); clear the rings and buffers.
+        let mut mem = std::mem::replace(&mut self.mem, Box::new(Vec::new()));
+        let rings = shell::CMD_RING_OFF as usize;
+        mem.write(rings, &vec![0; shell::BAR_SIZE as usize - rings]);
+        *self = Model::new(mem);
         self.faults = faults;
     }
 
@@ -134,7 +162,9 @@ impl Model {
             return self.core.reg_read(off - CORE_BASE);
         }
         if off >= 0x1000 {
-            return u32::from_le_bytes(self.mem[off as usize..off as usize + 4].try_into().expect("4 bytes"));
+            let mut b = [0; 4];
+            self.mem.read(off as usize, &mut b);
+            return u32::from_le_bytes(b);
         }
         match off {
             SHELL_ID => SHELL_ID_VALUE,
@@ -187,7 +217,7 @@ impl Model {
             return self.core.reg_write(off - CORE_BASE, v);
         }
         if off >= 0x1000 {
-            self.mem[off as usize..off as usize + 4].copy_from_slice(&v.to_le_bytes());
+            self.mem.write(off as usize, &v.to_le_bytes());
             return;
         }
         match off {
@@ -247,7 +277,7 @@ impl Model {
             let Some((mut meta, data)) = self.punt_hold.pop_front() else { break };
             let slot = (self.punt_prod % shell::PKT_ENTRIES) as usize;
             let buf = shell::PUNT_BUF_OFF as usize + slot * shell::BUF_SIZE as usize;
-            self.mem[buf..buf + data.len()].copy_from_slice(&data);
+            self.mem.write(buf, &data);
             let mut len = data.len() as u32;
             match self.faults.corrupt_punts.pop_front() {
                 Some(PuntCorruption::Length) => len = shell::BUF_SIZE + 1,
@@ -257,7 +287,7 @@ impl Model {
                 None => {}
             }
             let d = PktDesc { meta, len, seq: self.punt_prod };
-            put_pod(&mut self.mem, shell::PUNT_RING_OFF as usize + slot * 16, &d);
+            put_pod(&mut *self.mem, shell::PUNT_RING_OFF as usize + slot * 16, &d);
             self.punt_prod = self.punt_prod.wrapping_add(1);
         }
     }
@@ -272,14 +302,15 @@ impl Model {
         }
         for _ in 0..pending {
             let slot = (self.inj_cons % shell::PKT_ENTRIES) as usize;
-            let d: PktDesc = pod_at(&self.mem, shell::INJ_RING_OFF as usize + slot * 16);
+            let d: PktDesc = pod_at(&*self.mem, shell::INJ_RING_OFF as usize + slot * 16);
             self.inj_cons = self.inj_cons.wrapping_add(1);
             if d.len == 0 || d.len > shell::BUF_SIZE {
                 self.counters[counter::INJECT_ERRORS as usize] += 1;
                 continue;
             }
             let buf = shell::INJ_BUF_OFF as usize + slot * shell::BUF_SIZE as usize;
-            let frame = self.mem[buf..buf + d.len as usize].to_vec();
+            let mut frame = vec![0; d.len as usize];
+            self.mem.read(buf, &mut frame);
             self.counters[counter::INJECTS as usize] += 1;
             self.core.send(InPort::Inject(d.meta), &frame);
         }
@@ -298,7 +329,7 @@ impl Model {
                 return;
             }
             let slot = (self.cmd_cons % shell::CMD_ENTRIES) as usize;
-            let c: CmdEntry = pod_at(&self.mem, shell::CMD_RING_OFF as usize + slot * 80);
+            let c: CmdEntry = pod_at(&*self.mem, shell::CMD_RING_OFF as usize + slot * 80);
             self.cmd_cons = self.cmd_cons.wrapping_add(1);
             let mut cpl = CplEntry::zeroed();
             (cpl.seq, cpl.op, cpl.table, cpl.index) = (c.seq, c.op, c.table, c.index);
@@ -317,7 +348,7 @@ impl Model {
                 self.counters[counter::CMD_ERRORS as usize] += 1;
             }
             let cslot = (self.cpl_prod % shell::CMD_ENTRIES) as usize;
-            put_pod(&mut self.mem, shell::CPL_RING_OFF as usize + cslot * 80, &cpl);
+            put_pod(&mut *self.mem, shell::CPL_RING_OFF as usize + cslot * 80, &cpl);
             self.cpl_prod = self.cpl_prod.wrapping_add(1);
         }
     }
@@ -415,7 +446,19 @@ impl Default for SimDevice {
 impl SimDevice {
     /// A card out of power-on reset.
     pub fn new() -> Self {
-        SimDevice { model: Arc::new(Mutex::new(Model::new())) }
+        Self::with_memory(Box::new(vec![0u8; shell::BAR_SIZE as usize]))
+    }
+
+    /// A card whose ring memory is `mem` (at least [`shell::BAR_SIZE`] bytes), e.g. an
+    /// `ivshmem` file a guest maps as the BAR.
+    pub(crate) fn with_memory(mem: Box<dyn ShellMem>) -> Self {
+        SimDevice { model: Arc::new(Mutex::new(Model::new(mem))) }
+    }
+
+    /// Reads entry `index` of `table` straight from the core (a test's view of what the
+    /// card holds, beside the driver's read-back through the command ring).
+    pub fn read_entry(&self, table: Table, index: usize) -> Result<Vec<u8>, SimError> {
+        self.lock().core.read_entry(table, index)
     }
 
     fn lock(&self) -> MutexGuard<'_, Model> {

@@ -9,7 +9,9 @@
 //! - [`DmaMem`]: host memory a device may read and write at any time. Rust references
 //!   (`&[u8]`) into it would be unsound (the device mutates it behind the compiler's
 //!   back), so it is only touched through volatile copies in and out of ordinary Rust
-//!   buffers. Nothing the device wrote is ever handed out by reference.
+//!   buffers. Nothing the device wrote is ever handed out by reference. The same type
+//!   maps an `ivshmem` backing file ([`DmaMem::map_shared`]): memory another process
+//!   (QEMU, on behalf of a guest) writes at any time, so the same rules hold.
 //! - [`iommu_map`]: `VFIO_IOMMU_MAP_DMA` through `pci-driver`'s `unsafe fn map`, whose
 //!   contract is that the host range stays valid for as long as the mapping exists.
 //!
@@ -109,10 +111,10 @@ impl EventFd {
 /// Granule of DMA allocations (the x86 page; larger IOMMU pages are rounded up to by the caller).
 pub(crate) const PAGE: usize = 4096;
 
-/// Page-aligned anonymous memory shared with a device.
+/// Page-aligned memory shared with a device (or with another process).
 ///
-/// Invariants: `map` is a private anonymous mapping of exactly `len()` bytes that this
-/// value owns; it is never exposed as a Rust reference, only copied in and out through
+/// Invariants: `map` is a private anonymous mapping, or a shared mapping of a file, of
+/// exactly `len()` bytes that this value owns; it is never exposed as a Rust reference, only copied in and out through
 /// [`DmaMem::read`] / [`DmaMem::write`] with volatile accesses, after a bounds check.
 /// Whoever gives a device access to it (an IOMMU mapping) must revoke that access before
 /// dropping it, or leak it instead (`DmaBuffer`'s `Drop` forgets it).
@@ -128,8 +130,52 @@ impl DmaMem {
         Ok(Self { map: MmapMut::map_anon(len)? })
     }
 
+    /// Maps the first `len` bytes of `file` shared (`MAP_SHARED`, read and write): the
+    /// host side of an `ivshmem` BAR. Fails if the file is shorter than `len`.
+    pub(crate) fn map_shared(file: &std::fs::File, len: usize) -> io::Result<Self> {
+        if file.metadata()?.len() < len as u64 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "shared file shorter than the mapping"));
+        }
+        // SAFETY: memmap2's contract is that the file is not modified behind the mapping
+        // while Rust references into it exist. It is (QEMU writes it), so no reference is
+        // ever formed: like any DmaMem it is only accessed through the volatile copies
+        // below, which tolerate concurrent writes. The length was checked against the
+        // file, so no access can reach past its end (SIGBUS).
+        let map = unsafe { memmap2::MmapOptions::new().len(len).map_mut(file)? };
+        Ok(Self { map })
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// Reads the aligned little-endian word at `offset` in one access (never torn). `None`
+    /// if out of bounds or unaligned.
+    pub(crate) fn read_u32(&self, offset: usize) -> Option<u32> {
+        if !offset.is_multiple_of(4) || offset.checked_add(4)? > self.map.len() {
+            return None;
+        }
+        fence(Ordering::Acquire);
+        // SAFETY: offset + 4 <= len, inside the mapping; the mapping is page aligned and
+        // offset a multiple of 4, so the u32 pointer is aligned; a volatile load tolerates
+        // concurrent writers (see the type's invariants).
+        let v = unsafe { self.map.as_ptr().add(offset).cast::<u32>().read_volatile() };
+        fence(Ordering::Acquire);
+        Some(u32::from_le(v))
+    }
+
+    /// Writes the aligned little-endian word at `offset` in one access. `None` if out of
+    /// bounds or unaligned. Earlier stores are visible before this one.
+    pub(crate) fn write_u32(&self, offset: usize, v: u32) -> Option<()> {
+        if !offset.is_multiple_of(4) || offset.checked_add(4)? > self.map.len() {
+            return None;
+        }
+        fence(Ordering::Release);
+        // SAFETY: in bounds and aligned as in `read_u32`; the pointer comes from the raw
+        // mmap pointer and no Rust reference into the mapping exists.
+        unsafe { self.map.as_ptr().cast_mut().add(offset).cast::<u32>().write_volatile(v.to_le()) };
+        fence(Ordering::Release);
+        Some(())
     }
 
     pub(crate) fn host_addr(&self) -> *const u8 {
@@ -214,5 +260,25 @@ mod tests {
         assert!(m.read(4090, &mut b).is_some());
         assert_eq!(b, [1, 2, 3, 4, 5, 6]);
         assert!(m.read(4091, &mut b).is_none());
+        assert_eq!(m.read_u32(4092), Some(u32::from_le_bytes([3, 4, 5, 6])));
+        assert!(m.read_u32(4094).is_none() && m.read_u32(4096).is_none() && m.write_u32(4093, 1).is_none());
+    }
+
+    #[test]
+    fn shared_file_mapping_sees_the_file() {
+        use std::os::unix::fs::FileExt;
+        let path = std::env::temp_dir().join(format!("hd-shm-{}", std::process::id()));
+        let f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path).unwrap();
+        f.set_len(8192).unwrap();
+        assert!(DmaMem::map_shared(&f, 16384).is_err(), "longer than the file");
+        let m = DmaMem::map_shared(&f, 8192).unwrap();
+        f.write_all_at(&0x1234_5678u32.to_le_bytes(), 4096).unwrap();
+        assert_eq!(m.read_u32(4096), Some(0x1234_5678));
+        m.write_u32(8188, 0xdead_beef).unwrap();
+        let mut b = [0; 4];
+        f.read_exact_at(&mut b, 8188).unwrap();
+        assert_eq!(u32::from_le_bytes(b), 0xdead_beef);
+        drop(m);
+        let _ = std::fs::remove_file(path);
     }
 }

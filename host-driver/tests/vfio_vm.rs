@@ -6,8 +6,13 @@
 //!   a DMA from an unmapped IOVA refused (and the guest kernel's DMAR fault log);
 //! - `ivshmem-plain` at 00:04.0, backed by a file on the host: the guest maps BAR2
 //!   through VFIO; this test checks the guest's writes in the file and answers through
-//!   it, and the guest checks the answer. This is the path by which a simulated NIC
-//!   running on the host will be served to a guest driver.
+//!   it, and the guest checks the answer;
+//! - the same ivshmem as the simulated NIC: while the VM runs, this test serves the
+//!   FPGA shell model + Verilator core (`host_driver::ivshmem::ShellServer`) on the
+//!   backing file, and the guest runs `nicctl load node1.toml --device vfio:0000:00:04.0`
+//!   (a static glibc build without the `sim` feature): probe ("OFSH"), reset, the
+//!   config's tables through the command ring, read-back. Afterwards the test compares
+//!   the host-side card's tables with the rendered config.
 //!
 //! Needs root, `qemu-system-x86_64`, a Debian kernel in /boot with its vfio modules, and
 //! a static busybox (`apt-get install -y qemu-system-x86 linux-image-amd64
@@ -17,11 +22,22 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
+
+use host_driver::ivshmem::ShellServer;
+use host_driver::node::render_entries;
+use host_driver::sim::SimDevice;
+use host_driver::Device;
+use offload_tables::regs;
+use offload_tables::shell;
 
 #[path = "common/ivshmem_protocol.rs"]
 mod shm;
+
+/// The config the guest loads into the simulated NIC (path in the workspace).
+const NIC_CONFIG: &str = "examples/two-nodes/node1.toml";
 
 /// The whole VM run, boot to power-off (about 5 s here).
 const VM_TIMEOUT: Duration = Duration::from_secs(60);
@@ -50,6 +66,7 @@ for d in 0000:00:03.0 0000:00:04.0; do
 done
 /selftest edu 0000:00:03.0
 /selftest ivshmem 0000:00:04.0
+if /nicctl load /node1.toml --device vfio:0000:00:04.0; then echo NICCTL-LOAD-OK; else echo NICCTL-LOAD-FAIL; fi
 dmesg | grep -i -E "dmar.*(fault|fault addr)" | head -4 | sed 's/^/DMESG: /'
 echo VM-DONE
 poweroff -f
@@ -100,31 +117,26 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
-/// Builds the self-test as a static glibc binary (once; later runs are a no-op build).
-fn build_guest_binary(target_dir: &Path) -> PathBuf {
+/// Builds the self-test and `nicctl` (without the `sim` backend) as static glibc
+/// binaries (once; later runs are no-op builds).
+fn build_guest_binaries(target_dir: &Path) -> (PathBuf, PathBuf) {
     let t0 = Instant::now();
-    let status = Command::new(env!("CARGO"))
-        .current_dir(workspace_root())
-        .args([
-            "build",
-            "--offline",
-            "--release",
-            "-q",
-            "-p",
-            "host-driver",
-            "--no-default-features",
-            "--example",
-            "vfio-selftest",
-        ])
-        .args(["--target", "x86_64-unknown-linux-gnu", "--target-dir"])
-        .arg(target_dir)
-        // With an explicit --target these flags reach only the target crates.
-        .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+crt-static\x1f-Cstrip=symbols")
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "static build of vfio-selftest failed");
-    eprintln!("guest binary built in {:?}", t0.elapsed());
-    target_dir.join("x86_64-unknown-linux-gnu/release/examples/vfio-selftest")
+    for (pkg, target) in [("host-driver", ["--example", "vfio-selftest"]), ("nicctl", ["--bin", "nicctl"])] {
+        let status = Command::new(env!("CARGO"))
+            .current_dir(workspace_root())
+            .args(["build", "--offline", "--release", "-q", "-p", pkg, "--no-default-features"])
+            .args(target)
+            .args(["--target", "x86_64-unknown-linux-gnu", "--target-dir"])
+            .arg(target_dir)
+            // With an explicit --target these flags reach only the target crates.
+            .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+crt-static\x1f-Cstrip=symbols")
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "static build of {pkg} {target:?} failed");
+    }
+    eprintln!("guest binaries built in {:?}", t0.elapsed());
+    let out = target_dir.join("x86_64-unknown-linux-gnu/release");
+    (out.join("examples/vfio-selftest"), out.join("nicctl"))
 }
 
 /// A `newc` cpio archive (the initramfs format): `(path, mode, contents)`.
@@ -153,13 +165,15 @@ const DIR: u32 = 0o040755;
 const EXE: u32 = 0o100755;
 const FILE: u32 = 0o100644;
 
-fn build_initramfs(dir: &Path, busybox: &Path, mods: &Path, selftest: &Path) -> PathBuf {
+fn build_initramfs(dir: &Path, busybox: &Path, mods: &Path, selftest: &Path, nicctl: &Path) -> PathBuf {
     let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
     let mut entries: Vec<(&str, u32, Vec<u8>)> =
         ["bin", "dev", "proc", "sys", "mod"].map(|d| (d, DIR, vec![])).to_vec();
     entries.push(("init", EXE, INIT.as_bytes().to_vec()));
     entries.push(("bin/busybox", EXE, read(busybox)));
     entries.push(("selftest", EXE, read(selftest)));
+    entries.push(("nicctl", EXE, read(nicctl)));
+    entries.push(("node1.toml", FILE, read(&workspace_root().join(NIC_CONFIG))));
     let mut order = String::new();
     let present: Vec<&str> = MODULES.iter().copied().filter(|m| mods.join(m).is_file()).collect();
     let names: Vec<String> = present.iter().map(|m| format!("mod/{}", m.rsplit('/').next().unwrap())).collect();
@@ -182,6 +196,31 @@ impl Drop for Vm {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Stops the shell server thread however the test ends (a panic included).
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The host-side card holds exactly the rendered config: every entry `nicctl load`
+/// writes, read straight from the Verilator core, and the committed generation.
+fn check_nic_tables(sim: &SimDevice) {
+    let cfg = offload_tables::load_config(&workspace_root().join(NIC_CONFIG)).expect("config");
+    let tables = offload_tables::render(&cfg).expect("render config");
+    let ports = sim.read32(shell::CORE_BASE + regs::N_PORTS).unwrap() as usize;
+    let entries = render_entries(&tables, ports);
+    for (t, i, want) in &entries {
+        let got = sim.read_entry(*t, *i).unwrap_or_else(|e| panic!("host read of {} [{i}]: {e}", t.name()));
+        assert_eq!(&got[..want.len()], &want[..], "host-side NIC table {} [{i}] differs from the config", t.name());
+    }
+    assert_eq!(sim.read32(shell::GENERATION).unwrap(), 1, "generation committed by the guest's load");
+    // Straight to stderr (not captured), like the console report.
+    let _ = writeln!(std::io::stderr(), "host-side NIC: {} rendered entries equal, generation 1", entries.len());
 }
 
 /// The host side of the ivshmem handshake; true once answered.
@@ -223,10 +262,10 @@ fn vfio_backend_in_a_qemu_vm() {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
     let guest_target = target.join("vfio-guest");
-    let selftest = build_guest_binary(&guest_target);
+    let (selftest, nicctl) = build_guest_binaries(&guest_target);
     let dir = guest_target.join(format!("vm-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("VM work dir");
-    let initramfs = build_initramfs(&dir, &busybox, &mods, &selftest);
+    let initramfs = build_initramfs(&dir, &busybox, &mods, &selftest, &nicctl);
 
     let shm_path = dir.join("ivshmem.bin");
     let shared =
@@ -234,6 +273,16 @@ fn vfio_backend_in_a_qemu_vm() {
     shared.set_len(shm::SIZE).unwrap();
     let host_data: Vec<u8> = (0..4096).map(shm::host_byte).collect();
     shared.write_all_at(&host_data, shm::HOST_DATA).unwrap();
+
+    // The simulated NIC, served on the same file (its mailbox and rings do not overlap
+    // the handshake's words) from before boot until the VM is gone.
+    let server = Arc::new(ShellServer::open(&shm_path).expect("map the ivshmem file for the shell server"));
+    let stop_server = Arc::new(AtomicBool::new(false));
+    let serving = {
+        let (server, stop) = (Arc::clone(&server), Arc::clone(&stop_server));
+        std::thread::spawn(move || server.serve(&stop))
+    };
+    let _stop_on_exit = StopOnDrop(Arc::clone(&stop_server));
 
     let t0 = Instant::now();
     let mut child = Command::new(qemu)
@@ -294,12 +343,16 @@ fn vfio_backend_in_a_qemu_vm() {
         std::thread::sleep(Duration::from_millis(20));
     }
     drop(vm);
+    stop_server.store(true, Ordering::Relaxed);
+    let served = serving.join().expect("shell server thread");
     while let Ok(line) = rx.try_recv() {
         log.push(line);
     }
     let elapsed = t0.elapsed();
     let log = log.join("\n");
-    let report = format!("--- VM console ({elapsed:?}) ---\n{log}\n--- end ---");
+    let report = format!(
+        "--- VM console ({elapsed:?}) ---\n{log}\n--- end ---\nshell server: {served} register requests answered"
+    );
     let _ = writeln!(std::io::stderr(), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -307,6 +360,9 @@ fn vfio_backend_in_a_qemu_vm() {
     assert!(log.contains("SELFTEST edu PASS"), "edu self-test failed");
     assert!(log.contains("SELFTEST ivshmem PASS"), "ivshmem self-test failed");
     assert!(answered, "host never saw the guest's write in the shared file");
+    assert!(log.contains("NICCTL-LOAD-OK"), "nicctl load into the served simulated NIC failed");
+    assert!(log.contains("entries read back and verified at load"), "nicctl did not report a verified read-back");
+    check_nic_tables(server.sim());
     // The guest names the IOVA it unmapped; the emulated IOMMU must have faulted the
     // device's read from it and its write to it (the guest kernel logs both).
     let stale = log

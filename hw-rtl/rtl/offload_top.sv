@@ -10,6 +10,17 @@
 //   s4 trie level 3 read
 //   s5 trie level 3, flow hash, load-balance read
 //
+// VXLAN decap (vxlan4-input, l2-input, l2-fwd to the BVI): a packet whose route is
+// LOCAL, UDP to 4789 without a checksum, the I flag set, a tunnel by (local, remote,
+// VNI) (s8), an L2 FIB hit on the BVI in the tunnel's bridge domain, unicast, from a
+// source the FIB holds statically or in a bridge domain that does not learn (s9), goes
+// to the loop port (s10/s11) with its 50 outer bytes stripped (and stashed in the loop
+// port's side band) and re-enters the pipeline as ip4-input on the BVI: two pipeline
+// slots per packet. If that second pass punts, the stash is put back in front and the
+// punt carries the original frame and ingress, with META.SECOND_PASS set. Other L2
+// outcomes (miss, flood, learning: PuntReason L2Miss; a member other than the BVI)
+// punt from the first pass.
+//
 // Forwarded here: IPv4 without options or fragmentation on an L3 interface, through
 // the input ACL (rules matched in parallel, reflexive sessions), NAT44 session hits
 // (endpoint-independent and endpoint-dependent keys), the 16-8-8 trie, ECMP buckets
@@ -50,7 +61,9 @@ module offload_top #
     parameter L2FIB_BITS = 5,
     parameter VXLAN_BITS = 3,
     // log2 ingress FIFO depth in beats (longest packet: 2**FIFO_BITS beats)
-    parameter FIFO_BITS = 5
+    parameter FIFO_BITS = 5,
+    // VXLAN decap to the BVI in the NIC (1), or punt every VXLAN packet (0)
+    parameter VXLAN_DECAP = 1
 )
 (
     input  wire                        clk,
@@ -106,6 +119,10 @@ initial begin
 end
 
 localparam NI = N_PORTS + 1;          // inputs: wire ports, then inject
+localparam NA = NI + 1;               // arbitrated inputs: those, then the loop (recirculation) port
+localparam [3:0] IN_INJECT = 4'(N_PORTS);
+localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
+localparam [7:0] PUNT_L2_MISS = offload_pkg::PUNT_L2_MISS[7:0];
 localparam NS = 12;                   // pipeline registers s0..s11
 localparam WAYS = offload_pkg::SESSION_WAYS;
 localparam SB = SESS_BUCKET_BITS;
@@ -119,6 +136,7 @@ localparam [7:0] PUNT_LOCAL = offload_pkg::PUNT_LOCAL[7:0];
 localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION[7:0];
 localparam [7:0] PUNT_ACL_MISS = offload_pkg::PUNT_ACL_SESSION_MISS[7:0];
 localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);   // output "port" of dropped packets
+localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2); // output "port" of packets sent round again
 localparam NR = 8;                    // session read ports: NAT 4, ACL in 2, ACL out 2
 
 // ---------------------------------------------------------------- helpers
@@ -234,6 +252,8 @@ initial begin
     for (ii = 0; ii < 2**ACL_LIST_BITS; ii = ii + 1) acl_list_mem[ii] = 0;
     for (ii = 0; ii < 2**ACL_BITS; ii = ii + 1) acl_mem[ii] = 0;
     for (ii = 0; ii < 2**RULE_BITS; ii = ii + 1) rule_mem[ii] = 0;
+    for (ii = 0; ii < 2**L2FIB_BITS; ii = ii + 1) l2fib_mem[ii] = 0;
+    for (ii = 0; ii < 2**VXLAN_BITS; ii = ii + 1) vxlan_mem[ii] = 0;
 end
 `endif
 
@@ -308,36 +328,60 @@ reg rd_sess_reg = 0;
 
 // ---------------------------------------------------------------- ingress
 
-wire [NI*512-1:0] f_data;
-wire [NI*64-1:0]  f_keep;
-wire [NI-1:0]     f_last;
-wire [NI*64-1:0]  f_user;
-wire [NI*16-1:0]  f_len;
-wire [NI-1:0]     f_valid;
-wire [NI-1:0]     f_ready;
+wire [NA*512-1:0] f_data;
+wire [NA*64-1:0]  f_keep;
+wire [NA-1:0]     f_last;
+wire [NA*64-1:0]  f_user;
+wire [NA*16-1:0]  f_len;
+wire [NA-1:0]     f_valid;
+wire [NA-1:0]     f_ready;
+// the loop port's write side (the decap realigner, below the output stage)
+reg  [511:0] rc_wdata;
+reg  [63:0]  rc_wkeep;
+reg          rc_wlast;
+reg  [463:0] rc_wuser;    // loop-port metadata, then the stashed outer headers
+wire [399:0] rc_stash;    // the loop port's stash, beside f_user
+reg          rc_wvalid;
+wire         rc_wready;
 
 genvar gi;
 generate
-    for (gi = 0; gi < NI; gi = gi + 1) begin : ing
-        wire [511:0] d = gi < N_PORTS ? s_axis_rx_tdata[512*(gi % N_PORTS) +: 512] : s_axis_inj_tdata;
-        wire [63:0] k = gi < N_PORTS ? s_axis_rx_tkeep[64*(gi % N_PORTS) +: 64] : s_axis_inj_tkeep;
-        wire l = gi < N_PORTS ? s_axis_rx_tlast[gi % N_PORTS] : s_axis_inj_tlast;
-        wire v = gi < N_PORTS ? s_axis_rx_tvalid[gi % N_PORTS] : s_axis_inj_tvalid;
-        wire [63:0] u = gi < N_PORTS ? 64'd0 : s_axis_inj_tuser;
+    for (gi = 0; gi < NA; gi = gi + 1) begin : ing
+        wire [511:0] d = gi < N_PORTS ? s_axis_rx_tdata[512*(gi % N_PORTS) +: 512]
+            : gi == N_PORTS ? s_axis_inj_tdata : rc_wdata;
+        wire [63:0] k = gi < N_PORTS ? s_axis_rx_tkeep[64*(gi % N_PORTS) +: 64]
+            : gi == N_PORTS ? s_axis_inj_tkeep : rc_wkeep;
+        wire l = gi < N_PORTS ? s_axis_rx_tlast[gi % N_PORTS] : gi == N_PORTS ? s_axis_inj_tlast : rc_wlast;
+        wire v = gi < N_PORTS ? s_axis_rx_tvalid[gi % N_PORTS] : gi == N_PORTS ? s_axis_inj_tvalid : rc_wvalid;
+        // the loop port's side band also carries the 50 bytes of outer headers it stripped
+        localparam UW = gi == NI ? 464 : 64;
+        wire [UW-1:0] u = gi < N_PORTS ? UW'(0) : gi == N_PORTS ? UW'(s_axis_inj_tuser) : UW'(rc_wuser);
+        wire [UW-1:0] uo;
         wire r;
-        offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(64), .DEPTH_BITS(FIFO_BITS)) fifo (
+        // The loop port's FIFO holds four longest packets. Packets from it never go
+        // round again, and it goes first at every packet boundary, so what can reach it
+        // before it drains is bounded: a packet still arriving (up to one longest), the
+        // pipeline's 12 beats, and one packet from another input (two longest and 12
+        // beats in all). It never fills, the output stage never waits on it, and the
+        // loop cannot deadlock.
+        offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(UW),
+            .DEPTH_BITS(gi == NI ? FIFO_BITS + 2 : FIFO_BITS)) fifo (
             .clk(clk), .rst(rst),
             .s_axis_tdata(d), .s_axis_tkeep(k), .s_axis_tlast(l), .s_axis_tuser(u),
             .s_axis_tvalid(v), .s_axis_tready(r),
             .m_axis_tdata(f_data[512*gi +: 512]), .m_axis_tkeep(f_keep[64*gi +: 64]),
-            .m_axis_tlast(f_last[gi]), .m_axis_tuser(f_user[64*gi +: 64]), .m_axis_len(f_len[16*gi +: 16]),
+            .m_axis_tlast(f_last[gi]), .m_axis_tuser(uo), .m_axis_len(f_len[16*gi +: 16]),
             .m_axis_tvalid(f_valid[gi]), .m_axis_tready(f_ready[gi])
         );
         if (gi < N_PORTS) begin : w
             assign s_axis_rx_tready[gi] = r;
-        end else begin : j
+        end else if (gi == N_PORTS) begin : j
             assign s_axis_inj_tready = r;
+        end else begin : lp
+            assign rc_wready = r;
+            assign rc_stash = uo[UW-1:64];
         end
+        assign f_user[64*gi +: 64] = uo[63:0];
     end
 endgenerate
 
@@ -353,8 +397,8 @@ integer pi;
 integer pidx;
 /* verilator lint_on UNUSEDSIGNAL */
 // inputs' valid and last, padded to the width of an input number
-wire [15:0] f_valid_w = {{(16-NI){1'b0}}, f_valid};
-wire [15:0] f_last_w = {{(16-NI){1'b0}}, f_last};
+wire [15:0] f_valid_w = {{(16-NA){1'b0}}, f_valid};
+wire [15:0] f_last_w = {{(16-NA){1'b0}}, f_last};
 always @* begin
     pick = cur_reg;
     pick_ok = busy_reg;
@@ -367,12 +411,17 @@ always @* begin
                 pick_ok = 1'b1;
             end
         end
+        // the loop port first (see its FIFO)
+        if (f_valid_w[IN_RECIRC]) begin
+            pick = IN_RECIRC;
+            pick_ok = 1'b1;
+        end
     end
 end
 wire in_fire = pick_ok && f_valid_w[pick] && adv;
 genvar gr;
 generate
-    for (gr = 0; gr < NI; gr = gr + 1) begin : rdy
+    for (gr = 0; gr < NA; gr = gr + 1) begin : rdy
         assign f_ready[gr] = in_fire && pick == gr;
     end
 endgenerate
@@ -427,6 +476,9 @@ reg          p_drop  [0:NS-1];   // dropped (p_punt set too: stop), p_reason hol
 reg [7:0]    p_tcpf  [0:NS-1];   // TCP flags (0 unless TCP)
 reg          p_aohit [0:NS-1];   // output ACL reflexive session hit (s10)
 reg [IF_W-1:0] p_txif [0:NS-1];  // tx interface entry (s10)
+reg          p_loc   [0:NS-1];   // the route is LOCAL (s8 on): a VXLAN decap candidate
+reg [399:0]  p_stash [0:NS-1];   // loop-port packets: the outer headers stripped (s11: to strip)
+reg          pre11;              // s11: the punt of a second pass, the stash to put back
 
 // read data registered at a stage boundary
 reg [IF_W-1:0] if_rd1, if_rd9;
@@ -465,16 +517,20 @@ wire s0_udp = s0_proto == 8'd17 && s0_l4len >= 16'd8 && s0_ulen >= 16'd8 && s0_u
 // identifier translation) goes to software
 wire s0_l4bad = (s0_proto == 8'd6 && !s0_tcp) || (s0_proto == 8'd17 && !s0_udp) || s0_proto == 8'd1;
 wire [7:0]  s0_tcpf = s0_tcp ? d0[8*47 +: 8] : 8'd0;
-wire s0_inject = p_in[0] == 4'(N_PORTS);
-wire [15:0] s0_sw = s0_inject ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16] : port_map[p_in[0][2:0] % N_PORTS];
+wire s0_inject = p_in[0] == IN_INJECT;
+// inject and loop-port packets enter as the sw_if_index of their metadata
+wire [15:0] s0_sw = (s0_inject || p_in[0] == IN_RECIRC) ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16]
+    : port_map[p_in[0][2:0] % N_PORTS];
 wire s0_direct = s0_inject && p_meta[0][offload_pkg::META_DIRECT_LSB];
 
 // ---- s1: interface checks, NAT keys
 wire [IF_W-1:0] ife1 = if_rd1;
 wire [15:0] if1_flags = ife1[offload_pkg::IF_FLAGS_LSB +: 16];
 wire [7:0]  if1_kind = ife1[offload_pkg::IF_KIND_LSB +: 8];
-wire if1_bad = if1_kind == 8'd0 || (if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0
-    || (if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0
+// (l2-fwd hands the loop port's packets to ip4-input on the BVI, past receive's checks)
+wire if1_loop = p_in[1] == IN_RECIRC;
+wire if1_bad = if1_kind == 8'd0 || ((if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0 && !if1_loop)
+    || ((if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0 && !if1_loop)
     || {4'd0, p_sw[1][15:IF_BITS]} != 16'd0 >> IF_BITS;
 wire nat_en = global_reg[offload_pkg::GLOBAL_NAT_ENABLED_LSB +: 8] != 8'd0;
 wire if1_in = (if1_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
@@ -657,6 +713,76 @@ always @* begin
     end
 end
 
+// ---- s8..s10: vxlan4-input and l2-input of the tunnel, for LOCAL routes (decap)
+// s8: the tunnel by (local = dst, remote = src, VNI) on the flow after NAT; software's
+// map keeps the last of equal keys, so the last match wins. Slot 0 (sw_if_index 0) is empty.
+reg        s8_vx_hit;
+reg [15:0] s8_vx_sw;
+integer vi;
+wire [31:0] s8_vni = {8'd0, p_data[8][8*46 +: 8], p_data[8][8*47 +: 8], p_data[8][8*48 +: 8]};
+always @* begin
+    s8_vx_hit = 1'b0;
+    s8_vx_sw = 16'd0;
+    for (vi = 0; vi < 2**VXLAN_BITS; vi = vi + 1) begin
+        if (vxlan_mem[vi][offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16] != 16'd0
+                && vxlan_mem[vi][offload_pkg::VXLAN_SRC_LSB +: 32] == p_dst[8]
+                && vxlan_mem[vi][offload_pkg::VXLAN_DST_LSB +: 32] == p_src[8]
+                && vxlan_mem[vi][offload_pkg::VXLAN_VNI_LSB +: 32] == s8_vni) begin
+            s8_vx_hit = 1'b1;
+            s8_vx_sw = vxlan_mem[vi][offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16];
+        end
+    end
+end
+reg            vx_hit9, vx_hit10;
+reg [15:0]     vx_sw9, vx_sw10;
+// Waiver: the tunnel interface's entry is read whole; l2-input uses its bridge domain and input ACL.
+/* verilator lint_off UNUSEDSIGNAL */
+reg [IF_W-1:0] vx_if9;
+/* verilator lint_on UNUSEDSIGNAL */
+reg            vx_ain10;
+// s9: l2-input on the tunnel interface: the L2 FIB by (bridge domain, MAC), exact match
+// over all entries (software's map keeps the last of equal keys); the source MAC too:
+// where the bridge domain learns, a source the FIB does not hold statically is one
+// software may learn (punt).
+wire [15:0] s9_bd = vx_if9[offload_pkg::IF_BD_INDEX_LSB +: 16];
+wire [47:0] s9_dmac = p_data[9][8*50 +: 48];
+wire [47:0] s9_smac = p_data[9][8*56 +: 48];
+wire s9_learn = (vx_if9[offload_pkg::IF_BD_FLAGS_LSB +: 8] & offload_pkg::BD_FLAG_LEARN[7:0]) != 8'd0;
+reg        s9_l2_hit, s9_src_known;
+reg [15:0] s9_l2_sw;
+reg [7:0]  s9_l2_flags;
+integer li;
+always @* begin
+    s9_l2_hit = 1'b0;
+    s9_src_known = 1'b0;
+    s9_l2_sw = 16'd0;
+    s9_l2_flags = 8'd0;
+    for (li = 0; li < 2**L2FIB_BITS; li = li + 1) begin
+        if (l2fib_mem[li][offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16] != 16'd0
+                && l2fib_mem[li][offload_pkg::L2FIB_BD_INDEX_LSB +: 16] == s9_bd) begin
+            if (l2fib_mem[li][offload_pkg::L2FIB_MAC_LSB +: 48] == s9_dmac) begin
+                s9_l2_hit = 1'b1;
+                s9_l2_sw = l2fib_mem[li][offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16];
+                s9_l2_flags = l2fib_mem[li][offload_pkg::L2FIB_FLAGS_LSB +: 8];
+            end
+            if (l2fib_mem[li][offload_pkg::L2FIB_MAC_LSB +: 48] == s9_smac) s9_src_known = 1'b1;
+        end
+    end
+end
+reg        l2_hit10, l2_srcok10, l2_dgrp10, l2_range10;
+reg [15:0] l2_sw10;
+reg [7:0]  l2_flags10;
+// s10: what vxlan4-input accepts (UDP to 4789 without a checksum to verify, the I flag,
+// an inner Ethernet header, a tunnel, no L2 input ACL on it); the first pass only
+wire s10_vx = VXLAN_DECAP != 0 && p_loc[10] && p_in[10] != IN_RECIRC
+    && p_proto[10] == 8'd17 && p_l4[10] && p_dport[10] == 16'd4789 && be16(p_data[10], 40) == 16'd0
+    && p_len[10] >= 16'd64 && p_data[10][8*42 + 3] && vx_hit10 && !vx_ain10;
+// l2-fwd to a known unicast destination from a known source (no learning)
+wire s10_l2ok = l2_hit10 && !l2_dgrp10 && l2_srcok10;
+// to the BVI: ip4-input there, on the loop port (members: software, for now)
+wire s10_decap = s10_vx && s10_l2ok && l2_range10 && l2_sw10 != vx_sw10
+    && (l2_flags10 & offload_pkg::L2FIB_FLAG_BVI[7:0]) != 8'd0;
+
 // ---- s10: decision and rewrite
 // Waiver: whole entries (adjacency, tx interface) in, some fields used; tx_sw's low bits
 // index the interface table, its high bits are only range-checked.
@@ -731,8 +857,11 @@ always @* begin
     s10_reason = p_reason[10];
     if (p_direct[10]) begin
         s10_dest = 4'({24'd0, p_meta[10][offload_pkg::META_OUT_PORT_LSB +: 8]} % N_PORTS);
+    end else if (s10_decap) begin
+        s10_dest = DEST_RECIRC;
     end else if (p_punt[10]) begin
         s10_dest = p_drop[10] ? DEST_DROP : 4'(N_PORTS);
+        if (s10_vx && !s10_l2ok) s10_reason = PUNT_L2_MISS;
     end else if (tx_range_bad) begin
         s10_dest = 4'(N_PORTS);
         s10_reason = PUNT_EXC;
@@ -753,14 +882,23 @@ always @* begin
         s10_fwd = 1'b1;
     end
 end
-wire [63:0] s10_tuser = {16'd0, p_hits[10], (p_in[10] == 4'(N_PORTS) ? 8'hff : {4'd0, p_in[10]}), s10_reason, p_sw[10]};
+wire [7:0] s10_port = p_in[10] == IN_INJECT ? offload_pkg::META_INJECT_PORT[7:0] : {4'd0, p_in[10]};
+// Punt metadata. To the loop port: the interface the packet re-enters on (the BVI), the
+// ingress interface and port (kept for a punt from the second pass). A punt from the
+// second pass names the first pass's ingress: the frame is put back as it came in.
+wire s10_second = p_in[10] == IN_RECIRC;
+wire [63:0] s10_tuser = s10_decap ? {24'd0, s10_port, p_sw[10], l2_sw10}
+    : s10_second ? {14'd0, 1'b1, 1'b0, p_hits[10], p_meta[10][32 +: 8], s10_reason, p_meta[10][16 +: 16]}
+    : {16'd0, p_hits[10], s10_port, s10_reason, p_sw[10]};
 
 // ---- s11: output
 reg [3:0]  dest_reg = 0;     // destination of the packet being sent
 reg [63:0] tuser_reg = 0;
 wire [3:0] out_dest = p_sop[NS-1] ? p_in[NS-1] : dest_reg;   // s11 keeps the destination in p_in
-wire out_ready = out_dest == DEST_DROP ? 1'b1
-    : out_dest == 4'(N_PORTS) ? m_axis_punt_tready : m_axis_tx_tready[out_dest[2:0] % N_PORTS];
+wire rc_ready;
+reg  pp_tail_reg = 0;        // the punt port owes the put-back packet's last beat
+wire out_ready = !pp_tail_reg && (out_dest == DEST_DROP ? 1'b1 : out_dest == DEST_RECIRC ? rc_ready
+    : out_dest == 4'(N_PORTS) ? m_axis_punt_tready : m_axis_tx_tready[out_dest[2:0] % N_PORTS]);
 wire out_fire = p_valid[NS-1] && out_ready;
 always @* adv = !p_valid[NS-1] || out_ready;
 
@@ -770,14 +908,84 @@ generate
         assign m_axis_tx_tdata[512*go +: 512] = p_data[NS-1];
         assign m_axis_tx_tkeep[64*go +: 64] = p_keep[NS-1];
         assign m_axis_tx_tlast[go] = p_last[NS-1];
-        assign m_axis_tx_tvalid[go] = p_valid[NS-1] && out_dest == go;
+        assign m_axis_tx_tvalid[go] = p_valid[NS-1] && out_dest == go && !pp_tail_reg;
     end
 endgenerate
-assign m_axis_punt_tdata = p_data[NS-1];
-assign m_axis_punt_tkeep = p_keep[NS-1];
-assign m_axis_punt_tlast = p_last[NS-1];
-assign m_axis_punt_tuser = p_sop[NS-1] ? p_meta[NS-1] : tuser_reg;
-assign m_axis_punt_tvalid = p_valid[NS-1] && out_dest == 4'(N_PORTS);
+// A punt from the second pass puts the stashed 50 bytes back in front: out beat 0 =
+// the stash, then bytes 0..13 of in beat 0; out beat j = bytes 14..63 of in beat j-1,
+// then bytes 0..13 of in beat j; a last in beat of more than 14 bytes leaves a beat of
+// its own, sent the clock after (the output stage waits that clock).
+reg         pre_reg = 0;         // the packet being sent is put back
+reg [399:0] pp_prev_reg = 0;     // bytes 14..63 of the previous beat, and their keep
+reg [49:0]  pp_prevk_reg = 0;
+wire pre_now = p_sop[NS-1] ? pre11 : pre_reg;
+reg [511:0] pp_data;
+reg [63:0]  pp_keep;
+reg         pp_last;
+always @* begin
+    pp_data = p_data[NS-1];
+    pp_keep = p_keep[NS-1];
+    pp_last = p_last[NS-1];
+    if (pp_tail_reg) begin
+        pp_data = {112'd0, pp_prev_reg};
+        pp_keep = {14'd0, pp_prevk_reg};
+        pp_last = 1'b1;
+    end else if (pre_now) begin
+        pp_data = {p_data[NS-1][0 +: 112], p_sop[NS-1] ? p_stash[NS-1] : pp_prev_reg};
+        pp_keep = {p_keep[NS-1][13:0], p_sop[NS-1] ? {50{1'b1}} : pp_prevk_reg};
+        pp_last = p_last[NS-1] && !p_keep[NS-1][14];
+    end
+end
+wire punt_fire = out_fire && out_dest == 4'(N_PORTS);
+always @(posedge clk) begin
+    if (pp_tail_reg && m_axis_punt_tready) pp_tail_reg <= 1'b0;
+    if (punt_fire) begin
+        if (p_sop[NS-1]) pre_reg <= pre11;
+        pp_prev_reg <= p_data[NS-1][112 +: 400];
+        pp_prevk_reg <= p_keep[NS-1][63:14];
+        if (pre_now && p_last[NS-1] && p_keep[NS-1][14]) pp_tail_reg <= 1'b1;
+    end
+    if (rst) pp_tail_reg <= 1'b0;
+end
+assign m_axis_punt_tdata = pp_data;
+assign m_axis_punt_tkeep = pp_keep;
+assign m_axis_punt_tlast = pp_last;
+assign m_axis_punt_tuser = p_sop[NS-1] && !pp_tail_reg ? p_meta[NS-1] : tuser_reg;
+assign m_axis_punt_tvalid = pp_tail_reg || (p_valid[NS-1] && out_dest == 4'(N_PORTS));
+
+// The loop port's writer: strips the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers
+// on the way in, realigning beats: out beat j = bytes 50..63 of in beat j, then bytes
+// 0..49 of in beat j+1. A packet's last 14 bytes may need a beat of their own, written
+// the clock after its last beat (the writer takes no beat that clock).
+reg [111:0] rc_prev_reg = 0;     // bytes 50..63 of the previous beat, and their keep
+reg [13:0]  rc_prevk_reg = 0;
+reg [463:0] rc_user_reg = 0;     // the packet's loop-port metadata and stash
+reg         rc_tail_reg = 0;     // the last beat's tail is still to write
+wire rc_fire = out_fire && out_dest == DEST_RECIRC;
+assign rc_ready = rc_wready && !rc_tail_reg;
+always @* begin
+    rc_wdata = {p_data[NS-1][0 +: 400], rc_prev_reg};
+    rc_wkeep = {p_keep[NS-1][49:0], rc_prevk_reg};
+    rc_wlast = p_last[NS-1] && !p_keep[NS-1][50];
+    rc_wuser = rc_user_reg;
+    rc_wvalid = rc_fire && !p_sop[NS-1];
+    if (rc_tail_reg) begin
+        rc_wdata = {400'd0, rc_prev_reg};
+        rc_wkeep = {50'd0, rc_prevk_reg};
+        rc_wlast = 1'b1;
+        rc_wvalid = 1'b1;
+    end
+end
+always @(posedge clk) begin
+    if (rc_tail_reg && rc_wready) rc_tail_reg <= 1'b0;
+    if (rc_fire) begin
+        rc_prev_reg <= p_data[NS-1][400 +: 112];
+        rc_prevk_reg <= p_keep[NS-1][63:50];
+        if (p_sop[NS-1]) rc_user_reg <= {p_stash[NS-1], p_meta[NS-1]};
+        if (p_last[NS-1] && (p_sop[NS-1] || p_keep[NS-1][50])) rc_tail_reg <= 1'b1;
+    end
+    if (rst) rc_tail_reg <= 1'b0;
+end
 
 // ---------------------------------------------------------------- pipeline advance
 
@@ -820,6 +1028,8 @@ always @(posedge clk) begin
             p_tcpf[s] <= p_tcpf[s-1];
             p_aohit[s] <= p_aohit[s-1];
             p_txif[s] <= p_txif[s-1];
+            p_loc[s] <= p_loc[s-1];
+            p_stash[s] <= p_stash[s-1];
         end
 
         // s0 <- arbiter
@@ -831,6 +1041,7 @@ always @(posedge clk) begin
         p_in[0] <= pick;
         p_meta[0] <= f_user[64*pick +: 64];
         p_len[0] <= f_len[16*pick +: 16];
+        p_stash[0] <= rc_stash;
 
         // s0 -> s1: parse results, interface read
         p_sw[1] <= s0_sw;
@@ -847,6 +1058,7 @@ always @(posedge clk) begin
         p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, 36) : 16'd0;
         p_ttl[1] <= s0_ttl;
         p_l4[1] <= s0_tcp || s0_udp;
+        p_loc[1] <= 1'b0;
         if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
 
         // s1 -> s2: interface checks, session reads
@@ -912,6 +1124,7 @@ always @(posedge clk) begin
         end
         // s7 -> s8
         p_dpo[8] <= bkt_rd7;
+        p_loc[8] <= !p_punt[7] && s7_kind == offload_pkg::DPO_LOCAL[3:0];
         adj_rd8 <= adj_mem[s7_index[ADJ_BITS-1:0]];
         if (!p_punt[7] && (s7_kind != offload_pkg::DPO_ADJACENCY[3:0] || s7_index >= 28'(2**ADJ_BITS))) begin
             p_punt[8] <= 1'b1;
@@ -923,14 +1136,28 @@ always @(posedge clk) begin
         if_rd9 <= if_mem[adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: IF_BITS]];
         key_aout9 <= key_aout;
         tag_aout9 <= tag_aout;
+        vx_hit9 <= s8_vx_hit && s8_vx_sw < 16'(2**IF_BITS);
+        vx_sw9 <= s8_vx_sw;
+        vx_if9 <= if_mem[s8_vx_sw[IF_BITS-1:0]];
         // s9 -> s10
         p_aohit[10] <= s9_aout_hit;
         p_txif[10] <= if_rd9;
+        vx_hit10 <= vx_hit9;
+        vx_sw10 <= vx_sw9;
+        vx_ain10 <= vx_if9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0;
+        l2_hit10 <= s9_l2_hit;
+        l2_dgrp10 <= s9_dmac[0];
+        l2_srcok10 <= s9_smac[0] || s9_src_known || !s9_learn;
+        l2_sw10 <= s9_l2_sw;
+        l2_flags10 <= s9_l2_flags;
+        l2_range10 <= s9_l2_sw < 16'(2**IF_BITS);
 
         // s10 -> s11: the output register; p_in holds the destination, p_meta the punt tuser
         p_data[11] <= s10_fwd ? s10_data : p_data[10];
         p_in[11] <= s10_dest;
         p_meta[11] <= s10_tuser;
+        p_stash[11] <= s10_decap ? p_data[10][0 +: 400] : p_stash[10];
+        pre11 <= s10_second && s10_dest == 4'(N_PORTS);
     end
     if (out_fire && p_sop[NS-1]) begin
         dest_reg <= p_in[NS-1];
@@ -949,7 +1176,7 @@ wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5];
 wire out_sop = out_fire && p_sop[NS-1];
 integer c;
 always @(posedge clk) begin
-    if (s0_fire) cnt_rx[p_in[0]] <= cnt_rx[p_in[0]] + 1;
+    if (s0_fire && p_in[0] != IN_RECIRC) cnt_rx[p_in[0]] <= cnt_rx[p_in[0]] + 1;
     if (s3_count) begin
         if (s2_hit) cnt_hit[offload_pkg::TBL_SESSION] <= cnt_hit[offload_pkg::TBL_SESSION] + 1;
         else cnt_miss[offload_pkg::TBL_SESSION] <= cnt_miss[offload_pkg::TBL_SESSION] + 1;
@@ -962,7 +1189,7 @@ always @(posedge clk) begin
         if (p_in[NS-1] == DEST_DROP) begin
             cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 5]]
                 <= cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 5]] + 1;
-        end else begin
+        end else if (p_in[NS-1] != DEST_RECIRC) begin
             cnt_tx[p_in[NS-1]] <= cnt_tx[p_in[NS-1]] + 1;
         end
         if (p_in[NS-1] == 4'(N_PORTS)) begin
@@ -991,7 +1218,7 @@ end
 reg busy;
 integer bi;
 always @* begin
-    busy = f_valid != {NI{1'b0}};
+    busy = f_valid != {NA{1'b0}} || rc_tail_reg || pp_tail_reg;
     for (bi = 0; bi < NS; bi = bi + 1) busy = busy || p_valid[bi];
 end
 

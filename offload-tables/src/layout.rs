@@ -68,7 +68,11 @@ pub struct InterfaceEntry {
     pub acl_out_count: u16,
     /// Index in `vxlan_tunnels` for VXLAN interfaces, `NONE16` otherwise.
     pub vxlan_tunnel: u16,
-    pub _pad: [u8; 2],
+    /// The bridge domain's [`bd_flags`] for its members (a copy of
+    /// [`BridgeDomainEntry::flags`], so that the NIC's `l2-input` knows whether it must
+    /// learn without a bridge-domain table), 0 when L3.
+    pub bd_flags: u8,
+    pub _pad: u8,
 }
 assert_size!(InterfaceEntry, 36);
 

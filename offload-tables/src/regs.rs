@@ -167,6 +167,10 @@ pub mod meta {
     pub const HITS: (u32, u32) = (32, 16);
     /// Inject: 1 = send straight to wire port [`OUT_PORT`], 0 = enter the pipeline.
     pub const DIRECT: (u32, u32) = (48, 1);
+    /// Punt: the NIC had decapsulated this VXLAN frame and sent the inner frame round its
+    /// loop port, and the second pass punted; the frame is the original one, as received
+    /// (informational: software processes it from the start like any punt).
+    pub const SECOND_PASS: (u32, u32) = (49, 1);
     /// Inject with `DIRECT`: the wire port to send on.
     pub const OUT_PORT: (u32, u32) = (56, 8);
     /// [`PORT`] value of the inject port.

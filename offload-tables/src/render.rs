@@ -272,7 +272,8 @@ impl<'a> Renderer<'a> {
                 acl_out_start: 0,
                 acl_out_count: 0,
                 vxlan_tunnel: NONE16,
-                _pad: [0; 2],
+                bd_flags: 0,
+                _pad: 0,
             };
             self.t.names.interfaces[usize::from(ix)] = i.name.clone();
         }
@@ -342,6 +343,18 @@ impl<'a> Renderer<'a> {
                     members.push(bvi);
                 }
             }
+            let mut bd_fl = 0;
+            for (on, bit) in [
+                (bd.learn, bd_flags::LEARN),
+                (bd.forward, bd_flags::FORWARD),
+                (bd.flood, bd_flags::FLOOD),
+                (bd.uu_flood, bd_flags::UU_FLOOD),
+                (bd.arp_term, bd_flags::ARP_TERM),
+            ] {
+                if on {
+                    bd_fl |= bit;
+                }
+            }
             let start = self.t.bd_members.len() as u32;
             let mut bvi_ix = NONE16;
             for m in &members {
@@ -366,27 +379,16 @@ impl<'a> Renderer<'a> {
                 }
                 let e = &mut self.t.interfaces[usize::from(ix)];
                 e.bd_index = bd_index as u16;
+                e.bd_flags = bd_fl;
                 e.flags = flags;
                 self.t.bd_members.push(BdMemberEntry { sw_if_index: ix, shg: e.shg, _pad: 0 });
-            }
-            let mut flags = 0;
-            for (on, bit) in [
-                (bd.learn, bd_flags::LEARN),
-                (bd.forward, bd_flags::FORWARD),
-                (bd.flood, bd_flags::FLOOD),
-                (bd.uu_flood, bd_flags::UU_FLOOD),
-                (bd.arp_term, bd_flags::ARP_TERM),
-            ] {
-                if on {
-                    flags |= bit;
-                }
             }
             self.t.bridge_domains.push(BridgeDomainEntry {
                 bd_id: bd.id,
                 member_start: start,
                 member_count: (self.t.bd_members.len() as u32 - start) as u16,
                 bvi_sw_if_index: bvi_ix,
-                flags,
+                flags: bd_fl,
                 _pad: [0; 3],
             });
             if bvi_ix != NONE16 {

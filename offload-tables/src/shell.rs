@@ -244,6 +244,54 @@ impl Default for CplEntry {
     }
 }
 
+/// The register mailbox of a shell served through `ivshmem-plain` (the VM test), where the
+/// BAR is plain shared memory: no register traps, no interrupts.
+///
+/// A card (or the in-process model) decodes register accesses itself. Over ivshmem the
+/// guest driver cannot trap into the host, so every access to a *register* (the shell
+/// page `0x000..0x1000` and the core window [`CORE_BASE`]`..+`[`CORE_WINDOW`]) is sent
+/// through this mailbox instead, and the host-side shell model answers it with the same
+/// register semantics (doorbells, side effects of reads). Ring memory and buffers
+/// (everything from [`CMD_RING_OFF`] up) are accessed directly in the shared BAR.
+///
+/// The host polls exactly one word, [`mailbox::REQ`]. Protocol (all words little-endian,
+/// 4-byte aligned, at [`mailbox::BASE`] `+` offset):
+/// 1. guest: `OFFSET`, `VALUE` (writes), `OP`, then `REQ = ACK + 1` (the request's sequence);
+/// 2. host: sees `REQ != ACK`, performs the access, writes `RESULT`, `STATUS`, then `ACK = REQ`;
+/// 3. guest: polls `ACK == REQ` (with a timeout: no answer is a dead device), reads `STATUS`, `RESULT`.
+///
+/// One request is in flight at a time; the mailbox page belongs to one driver process.
+pub mod mailbox {
+    /// Byte offset of the mailbox in the BAR (in the unused gap below the core window).
+    pub const BASE: u32 = 0x4000;
+    /// Request sequence (guest writes last).
+    pub const REQ: u32 = 0x00;
+    /// [`OP_READ`] or [`OP_WRITE`].
+    pub const OP: u32 = 0x04;
+    /// Register offset in the BAR.
+    pub const OFFSET: u32 = 0x08;
+    /// Value to write.
+    pub const VALUE: u32 = 0x0c;
+    /// Acknowledged sequence (host writes last).
+    pub const ACK: u32 = 0x10;
+    /// Value read.
+    pub const RESULT: u32 = 0x14;
+    /// [`STATUS_OK`] or [`STATUS_BAD_REQUEST`].
+    pub const STATUS: u32 = 0x18;
+    /// Bytes of the mailbox.
+    pub const LEN: u32 = 0x20;
+    pub const OP_READ: u32 = 1;
+    pub const OP_WRITE: u32 = 2;
+    pub const STATUS_OK: u32 = 0;
+    /// Unknown op, or an offset that is not a register.
+    pub const STATUS_BAD_REQUEST: u32 = 1;
+
+    /// Whether BAR offset `off` is a register (decoded by the device) rather than memory.
+    pub const fn is_register(off: u32) -> bool {
+        off < 0x1000 || (off >= super::CORE_BASE && off < super::CORE_BASE + super::CORE_WINDOW)
+    }
+}
+
 /// Offset of counter `c`.
 pub const fn counter_reg(c: u32) -> u32 {
     COUNTERS + 4 * c
@@ -272,6 +320,7 @@ mod tests {
             (PUNT_BUF_OFF, PKT_ENTRIES * BUF_SIZE),
             (INJ_RING_OFF, PKT_ENTRIES * 16),
             (INJ_BUF_OFF, PKT_ENTRIES * BUF_SIZE),
+            (mailbox::BASE, mailbox::LEN),
         ];
         for (i, &(a, al)) in regions.iter().enumerate() {
             assert!(fits(a.into(), al.into(), BAR_SIZE.into()), "region {i}");
@@ -284,6 +333,8 @@ mod tests {
         // The core's register map fits the window.
         const { assert!(crate::regs::CNT_TX + 4 * 8 < CORE_WINDOW) };
         const { assert!(CMD_DATA >= crate::regs::STAGING_WORDS as usize * 4) };
+        assert!(!mailbox::is_register(mailbox::BASE) && !mailbox::is_register(CMD_RING_OFF));
+        assert!(mailbox::is_register(SHELL_ID) && mailbox::is_register(CORE_BASE + crate::regs::ID));
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn layouts() -> Vec<(&'static str, usize, Vec<Field>)> {
             "IF",
             size_of::<InterfaceEntry>(),
             fields!(InterfaceEntry; sw_if_index, kind, port, flags, fib_index, bd_index, mtu, mac, shg, ip4_len,
-                ip4_addr, acl_in_start, acl_in_count, acl_out_start, acl_out_count, vxlan_tunnel),
+                ip4_addr, acl_in_start, acl_in_count, acl_out_start, acl_out_count, vxlan_tunnel, bd_flags),
         ),
         ("ACLLIST", size_of::<AclListEntry>(), fields!(AclListEntry; acl_index)),
         ("ACL", size_of::<AclEntry>(), fields!(AclEntry; rule_start, rule_count, defined)),
@@ -143,6 +143,7 @@ pub fn sv_package() -> String {
         ("PORT", regs::meta::PORT),
         ("HITS", regs::meta::HITS),
         ("DIRECT", regs::meta::DIRECT),
+        ("SECOND_PASS", regs::meta::SECOND_PASS),
         ("OUT_PORT", regs::meta::OUT_PORT),
     ] {
         p(w, format!("META_{n}_LSB"), u64::from(f.0));

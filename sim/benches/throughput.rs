@@ -5,7 +5,10 @@
 //! the software path (`sw-fallback`) and installed through the registers, as the
 //! driver does. Reports packets per clock (output packets over the clocks between the
 //! first and the last one out), how many were forwarded and punted, and the latency
-//! from the first beat in to the first beat out. Run with `cargo bench -p sim`.
+//! from the first beat in to the first beat out. Then the cost of the loop port: VXLAN
+//! frames (64-byte inner frames) decapsulated by the NIC to its BVI and routed out of a
+//! wire port (two passes), against the same frames routed through without decap (one
+//! pass). Run with `cargo bench -p sim`.
 
 use offload_tables::{parse_config, render};
 use sim::{InPort, OutPort, Sim};
@@ -89,7 +92,120 @@ fn reply(i: u32, nat_port: u16) -> Vec<u8> {
     v
 }
 
+const VXLAN_CONFIG: &str = r#"
+name = "bench-vxlan"
+
+[[interface]]
+name = "uplink0"
+kind = "uplink"
+index = 1
+mac = "02:00:00:00:00:01"
+addresses = ["192.168.16.2/24"]
+
+[[interface]]
+name = "uplink1"
+kind = "uplink"
+index = 2
+mac = "02:00:00:00:00:02"
+addresses = ["10.0.0.1/16"]
+
+[[interface]]
+name = "loop0"
+kind = "loopback"
+index = 3
+mac = "1a:2b:3c:4d:5e:02"
+addresses = ["192.168.30.2/24"]
+
+[[interface]]
+name = "vxlan_tunnel0"
+kind = "vxlan"
+index = 4
+vxlan = { src = "192.168.16.2", dst = "192.168.16.1", vni = 10 }
+
+[[bridge_domain]]
+id = 1
+members = ["vxlan_tunnel0"]
+bvi = "loop0"
+learn = false
+
+[[l2fib]]
+bd = 1
+mac = "1a:2b:3c:4d:5e:01"
+interface = "vxlan_tunnel0"
+
+[[neighbor]]
+interface = "uplink1"
+ip = "10.0.255.254"
+mac = "02:00:00:00:00:10"
+
+[[neighbor]]
+interface = "uplink0"
+ip = "192.168.16.1"
+mac = "02:00:00:00:00:20"
+
+[[route]]
+prefix = "10.1.0.0/16"
+via = [{ address = "10.0.255.254", interface = "uplink1" }]
+"#;
+
+/// Flow `i`'s 64-byte inner frame (remote BVI to a host behind uplink1) in a VXLAN frame
+/// from the tunnel's remote end, to `outer_dst` (this node: decap; else routed).
+fn vxlan(i: u32, outer_dst: [u8; 4], inner_payload: usize) -> Vec<u8> {
+    let inner =
+        etherparse::PacketBuilder::ethernet2([0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 1], [0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 2])
+            .ipv4([192, 168, 30, 1], [10, 1, (i >> 8) as u8, i as u8], 64)
+            .tcp(10_000 + (i % 50_000) as u16, 80, i, 1024)
+            .ack(1);
+    let mut payload = vec![0x08, 0, 0, 0, 0, 0, 10, 0];
+    inner.write(&mut payload, &vec![0u8; inner_payload]).expect("inner frame");
+    // the inner source MAC first: the remote BVI's, then the local BVI as destination
+    payload[8..14].copy_from_slice(&[0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 2]);
+    payload[14..20].copy_from_slice(&[0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 1]);
+    let b = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 0x20], [2, 0, 0, 0, 0, 1])
+        .ipv4([192, 168, 16, 1], outer_dst, 64)
+        .udp(1024 + (i % 50_000) as u16, 4789);
+    let mut v = Vec::with_capacity(128);
+    b.write(&mut v, &payload).expect("frame");
+    v[40..42].fill(0); // VXLAN's UDP checksum: none
+    v
+}
+
+/// Packets per clock of the loop port: decapsulated VXLAN frames against routed ones.
+fn loop_port() {
+    let cfg = parse_config(VXLAN_CONFIG, Path::new("bench-vxlan.toml")).expect("config");
+    let tables = render(&cfg).expect("render");
+    let n = 4_000u32;
+    let cases: [(&str, [u8; 4], usize, u32); 3] = [
+        ("114-byte, routed through (one pass)", [10, 1, 0, 9], 10, 1),
+        ("114-byte, decapsulated to the BVI (two passes)", [192, 168, 16, 2], 10, 1),
+        // the loop port's worst case: long frames on both ports at once
+        ("1504-byte on both ports, decapsulated", [192, 168, 16, 2], 1400, 2),
+    ];
+    for (what, dst, len, ports) in cases {
+        let mut s = Sim::new();
+        s.program(&tables).expect("program");
+        for i in 0..n {
+            s.send(InPort::Wire((i % ports) as u8), &vxlan(i, dst, len));
+        }
+        let c0 = s.cycles();
+        s.run(100 * u64::from(n));
+        let pkts = s.take_output();
+        let first = pkts.iter().map(|o| o.cycle).min().unwrap_or(c0);
+        let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
+        let fwd = pkts.iter().filter(|o| o.port == OutPort::Wire(1)).count();
+        assert_eq!(fwd, n as usize, "every frame out, none stuck in the loop");
+        println!(
+            "VXLAN frames {what}: {} packets out ({fwd} forwarded on port 1), {:.3} packets/clock, \
+             latency {} clocks",
+            pkts.len(),
+            pkts.len() as f64 / (last - first + 1) as f64,
+            first - c0
+        );
+    }
+}
+
 fn main() {
+    loop_port();
     let cfg = parse_config(CONFIG, Path::new("bench.toml")).expect("config");
     let tables = render(&cfg).expect("render");
     let n = 4_000u32;

@@ -17,6 +17,10 @@ pub struct OffloadNode {
     pub forwarded: u64,
     pub punted: u64,
     pub injected: u64,
+    /// Punts from the second pass, after the NIC decapsulated ([`meta::SECOND_PASS`]).
+    pub recirc_punted: u64,
+    /// VXLAN frames (UDP to 4789) received on a wire port whose output the NIC sent alone.
+    pub vxlan_forwarded: u64,
     /// Punts per `PuntReason` code.
     pub punt_reasons: [u64; 8],
     sync_mark: (usize, u64, u64, u64, u64),
@@ -46,6 +50,8 @@ impl OffloadNode {
             forwarded: 0,
             punted: 0,
             injected: 0,
+            recirc_punted: 0,
+            vxlan_forwarded: 0,
             punt_reasons: [0; 8],
             sync_mark: (0, 0, 0, 0, 0),
         })
@@ -64,6 +70,8 @@ impl OffloadNode {
             match o.port {
                 OutPort::Wire(p) => {
                     self.forwarded += 1;
+                    let vxlan = frame.len() >= 50 && frame[23] == 17 && frame[36..38] == [0x12, 0xb5];
+                    self.vxlan_forwarded += u64::from(vxlan && wire_port(&self.tables, rx).is_some());
                     out.push((sw_of_port(&self.tables, p), o.data));
                 }
                 OutPort::Punt => {
@@ -71,6 +79,11 @@ impl OffloadNode {
                     self.punt_reasons[meta::get(o.meta, meta::REASON) as usize % 8] += 1;
                     let sw = meta::get(o.meta, meta::SW_IF_INDEX) as u16;
                     assert_eq!(sw, rx, "punt metadata names the ingress interface");
+                    if meta::get(o.meta, meta::SECOND_PASS) != 0 {
+                        // after the NIC's decap: the frame put back as it came in
+                        self.recirc_punted += 1;
+                        assert_eq!(hex(&o.data), hex(frame), "a second-pass punt carries the original frame");
+                    }
                     let mut txs = Vec::new();
                     self.host.process(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
                     let c = &self.host.counters.tables;
