@@ -8,26 +8,10 @@ use host_driver::DeviceSpec;
 use offload_tables::load_tables;
 use offload_tables::regs::Table;
 use offload_tables::Tables;
-use std::path::{Path, PathBuf};
+
 use std::time::Duration;
+use sw_fallback::seed_example;
 use sw_fallback::{Dataplane, PacketBuf};
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
-}
-
-fn expected(name: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(example("expected.txt")).expect("expected.txt");
-    let line = text.lines().find(|l| l.split_whitespace().next() == Some(name)).expect("name in expected.txt");
-    let h = line.split_whitespace().nth(1).expect("hex");
-    (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).expect("hex")).collect()
-}
-
-fn pcap_frame(name: &str) -> Vec<u8> {
-    let f = std::fs::File::open(example(name)).expect("capture");
-    let mut r = pcap_file::pcap::PcapReader::new(f).expect("pcap");
-    r.next_packet().expect("one packet").expect("valid packet").data.into_owned()
-}
 
 fn reference(dp: &mut Dataplane, rx: u16, frame: &[u8], now: u64) -> Vec<(u16, Vec<u8>)> {
     let mut txs = Vec::new();
@@ -40,7 +24,7 @@ fn opts() -> NodeOptions {
 }
 
 fn tables(name: &str) -> Tables {
-    load_tables(&example(name)).unwrap().1
+    load_tables(&seed_example::path(name)).unwrap().1
 }
 
 /// The seed's four steps; returns the frames.
@@ -56,14 +40,14 @@ fn seed(client: &mut Node, server: &mut Node) -> Vec<Vec<u8>> {
     let mut last = Vec::new();
     let mut frames = Vec::new();
     for (i, (node, rx, pcap, tx, want)) in steps.into_iter().enumerate() {
-        let frame = pcap.map(pcap_frame).unwrap_or_else(|| last.clone());
+        let frame = pcap.map(seed_example::capture_frame).unwrap_or_else(|| last.clone());
         let now = 1_000_000_000 + 50_000 * i as u64;
         let (n, r) = if node == "client" { (&mut *client, &mut cref) } else { (&mut *server, &mut sref) };
         let got = n.receive(rx, &frame, now);
         assert_eq!(got, reference(r, rx, &frame, now), "step {i}: offload node and software node differ");
         assert_eq!(got.len(), 1, "step {i}");
         assert_eq!(got[0].0, tx, "step {i}");
-        assert_eq!(got[0].1, expected(want), "step {i}: {want}");
+        assert_eq!(got[0].1, seed_example::expected_frame(want), "step {i}: {want}");
         last = got[0].1.clone();
         frames.push(frame);
     }
@@ -96,7 +80,7 @@ fn later_packets_of_a_nic_flow_stay_in_the_nic() {
     // A plain L3 + NAT config where the RTL has the fast path: repeat the seed's SYN on
     // the client after its session exists; it must not punt if the RTL offloads it.
     let mut client = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
-    let syn = pcap_frame("client-tap2-in.pcap");
+    let syn = seed_example::capture_frame("client-tap2-in.pcap");
     let mut sw = Dataplane::new(tables("client-node.toml"));
     for i in 0..5u64 {
         let now = 1_000_000_000 + i * 1000;
@@ -133,7 +117,7 @@ fn fenced_load_holds_traffic_and_it_sees_the_new_tables() {
     use offload_tables::shell::op;
     let mut n = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
     let sim = n.sim().unwrap().clone();
-    let syn_uplink = expected("full_client_syn_uplink");
+    let syn_uplink = seed_example::expected_frame("full_client_syn_uplink");
     let sh = n.shell().unwrap();
     sh.submit_all_ok(&[cmd_fence(op::FENCE_BEGIN, 0)]).unwrap();
     // Traffic arrives mid-load: held, not processed with half the tables.
@@ -168,7 +152,7 @@ fn device_stops_answering_falls_back_without_losing_sessions() {
     // The SYN-ACK again (a retransmission): the node notices the dead device, says so,
     // and serves it in software with the session it already has.
     let mut cref = Dataplane::new(tables("client-node.toml"));
-    let synack = server.receive(7, &pcap_frame("server-tap3-in.pcap"), 1_000_300_000);
+    let synack = server.receive(7, &seed_example::capture_frame("server-tap3-in.pcap"), 1_000_300_000);
     reference(&mut cref, 6, &frames[0], 1_000_000_000);
     let want = reference(&mut cref, 1, &synack[0].1, 1_000_400_000);
     let got = client.receive(1, &synack[0].1, 1_000_400_000);
@@ -205,7 +189,7 @@ fn bad_punt_metadata_is_dropped_and_counted() {
     {
         let mut client = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
         client.sim().unwrap().faults(|f| f.corrupt_punts.push_back(*c));
-        let syn = pcap_frame("client-tap2-in.pcap");
+        let syn = seed_example::capture_frame("client-tap2-in.pcap");
         let out = client.receive(6, &syn, 1_000_000_000);
         assert!(out.is_empty());
         let mut want = [0; 4];
@@ -248,8 +232,8 @@ fn none_backend_is_software_only() {
     let mut n = Node::open(&DeviceSpec::None, tables("client-node.toml"), &opts()).unwrap();
     assert!(!n.offloading());
     let mut c2 = Node::open(&DeviceSpec::None, tables("client-node.toml"), &opts()).unwrap();
-    let syn = pcap_frame("client-tap2-in.pcap");
-    assert_eq!(n.receive(6, &syn, 1)[0].1, expected("full_client_syn_uplink"));
+    let syn = seed_example::capture_frame("client-tap2-in.pcap");
+    assert_eq!(n.receive(6, &syn, 1)[0].1, seed_example::expected_frame("full_client_syn_uplink"));
     assert_eq!(c2.receive(6, &syn, 1), n.receive(6, &syn, 1));
     assert_eq!(n.stats.software_only_packets, 2);
 }

@@ -11,6 +11,9 @@
 //!
 //! A 512-bit beat is `[u32; 16]` (word `w` holds wire bytes `4w..4w+4`, byte `4w` lowest).
 
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)] // the FFI to the Verilator model; invariants in sys.rs
 mod sys;
 
 use offload_tables::layout::{SessionEntry, SessionKey, NONE16};

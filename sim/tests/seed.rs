@@ -8,30 +8,13 @@ mod harness;
 
 use harness::{hex, reference, OffloadNode};
 use offload_tables::load_tables;
-use std::path::{Path, PathBuf};
+use sw_fallback::seed_example;
 use sw_fallback::Dataplane;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
-}
-
-fn expected(name: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(example("expected.txt")).expect("expected.txt");
-    let line = text.lines().find(|l| l.split_whitespace().next() == Some(name)).expect("name in expected.txt");
-    let h = line.split_whitespace().nth(1).expect("hex");
-    (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).expect("hex")).collect()
-}
-
-fn pcap_frame(name: &str) -> Vec<u8> {
-    let f = std::fs::File::open(example(name)).expect("capture");
-    let mut r = pcap_file::pcap::PcapReader::new(f).expect("pcap");
-    r.next_packet().expect("one packet").expect("valid packet").data.into_owned()
-}
 
 #[test]
 fn seed_syn_and_syn_ack_through_the_nic() {
-    let (_, ct) = load_tables(&example("client-node.toml")).unwrap();
-    let (_, st) = load_tables(&example("server-node.toml")).unwrap();
+    let (_, ct) = load_tables(&seed_example::path("client-node.toml")).unwrap();
+    let (_, st) = load_tables(&seed_example::path("server-node.toml")).unwrap();
     let mut client = OffloadNode::new(ct.clone()).unwrap();
     let mut server = OffloadNode::new(st.clone()).unwrap();
     let mut client_ref = Dataplane::new(ct);
@@ -46,7 +29,7 @@ fn seed_syn_and_syn_ack_through_the_nic() {
     let mut last = Vec::new();
     for (i, (node, rx, pcap, tx, want)) in steps.into_iter().enumerate() {
         let frame = match pcap {
-            Some(p) => pcap_frame(p),
+            Some(p) => seed_example::capture_frame(p),
             None => last.clone(),
         };
         let now = 1_000_000_000 + 50_000 * i as u64;
@@ -56,7 +39,7 @@ fn seed_syn_and_syn_ack_through_the_nic() {
         assert_eq!(got, reference, "step {i}: offload node and software node differ");
         assert_eq!(got.len(), 1, "step {i}");
         assert_eq!(got[0].0, tx, "step {i}");
-        assert_eq!(hex(&got[0].1), hex(&expected(want)), "step {i}: {want}");
+        assert_eq!(hex(&got[0].1), hex(&seed_example::expected_frame(want)), "step {i}: {want}");
         last = got[0].1.clone();
     }
     // Every packet of the seed crosses a stage the NIC does not offload (yet): NAT on an
@@ -81,17 +64,17 @@ fn seed_syn_and_syn_ack_through_the_nic() {
 /// Everything leaves byte-identical to the software node and to the seed.
 #[test]
 fn seed_later_vxlan_packets_decapsulated_by_the_nic() {
-    let (_, ct) = load_tables(&example("client-node.toml")).unwrap();
-    let (_, st) = load_tables(&example("server-node.toml")).unwrap();
+    let (_, ct) = load_tables(&seed_example::path("client-node.toml")).unwrap();
+    let (_, st) = load_tables(&seed_example::path("server-node.toml")).unwrap();
     let mut client = OffloadNode::new(ct.clone()).unwrap();
     let mut server = OffloadNode::new(st.clone()).unwrap();
     let mut client_ref = Dataplane::new(ct);
     let mut server_ref = Dataplane::new(st);
     let steps: [(&str, u16, Vec<u8>, u16, &str); 4] = [
-        ("client", 6, pcap_frame("client-tap2-in.pcap"), 1, "full_client_syn_uplink"),
-        ("server", 1, expected("full_client_syn_uplink"), 7, "full_server_syn_tap3"),
-        ("server", 7, pcap_frame("server-tap3-in.pcap"), 1, "full_server_synack_uplink"),
-        ("client", 1, expected("full_server_synack_uplink"), 6, "full_client_synack_tap2"),
+        ("client", 6, seed_example::capture_frame("client-tap2-in.pcap"), 1, "full_client_syn_uplink"),
+        ("server", 1, seed_example::expected_frame("full_client_syn_uplink"), 7, "full_server_syn_tap3"),
+        ("server", 7, seed_example::capture_frame("server-tap3-in.pcap"), 1, "full_server_synack_uplink"),
+        ("client", 1, seed_example::expected_frame("full_server_synack_uplink"), 6, "full_client_synack_tap2"),
     ];
     for round in 0..4u64 {
         for (i, (node, rx, frame, tx, want)) in steps.iter().enumerate() {
@@ -110,7 +93,7 @@ fn seed_later_vxlan_packets_decapsulated_by_the_nic() {
             );
             assert_eq!(got.len(), 1, "{node} round {round}");
             assert_eq!(got[0].0, *tx, "{node} round {round}");
-            assert_eq!(hex(&got[0].1), hex(&expected(want)), "{node} round {round}: {want}");
+            assert_eq!(hex(&got[0].1), hex(&seed_example::expected_frame(want)), "{node} round {round}: {want}");
             assert_eq!(n.punted - p0, 1, "{node} round {round}: one punt");
             // the first VXLAN frame of each outer flow punts whole; later ones are
             // decapsulated in the NIC and punt as inner frames from the BVI

@@ -1,0 +1,30 @@
+//! The bundled seed example (`examples/pod-to-service/`): its files, its expected
+//! output frames and its input captures, for the tests and benches of every crate that
+//! checks itself against the seed.
+
+use std::path::{Path, PathBuf};
+
+/// A file of the seed example.
+pub fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
+}
+
+/// A named frame of `expected.txt` (the seed's hex dumps, and the full frames).
+///
+/// Panics if the file or the name is missing: these are test vectors.
+pub fn expected_frame(name: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(path("expected.txt")).expect("examples/pod-to-service/expected.txt");
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("{name} not in expected.txt"));
+    let hex = line.split_whitespace().nth(1).expect("hex bytes after the name");
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
+}
+
+/// The first packet of one of the example's pcap captures.
+pub fn capture_frame(name: &str) -> Vec<u8> {
+    let f = std::fs::File::open(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut r = pcap_file::pcap::PcapReader::new(f).expect("a pcap file");
+    r.next_packet().expect("one packet").expect("a valid packet").data.into_owned()
+}
