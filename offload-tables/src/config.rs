@@ -123,6 +123,33 @@ fn is_zero_u8(v: &u8) -> bool {
     *v == 0
 }
 
+impl Interface {
+    /// An interface with every optional field at the default the native format gives
+    /// it when left out.
+    pub fn new(name: &str, kind: InterfaceKind) -> Self {
+        Interface {
+            name: name.to_string(),
+            kind,
+            index: None,
+            port: None,
+            mac: None,
+            addresses: Vec::new(),
+            unnumbered: None,
+            vrf: 0,
+            mtu: default_mtu(),
+            up: true,
+            nat: NatRole::None,
+            nat_output_feature: false,
+            acl_input: Vec::new(),
+            acl_output: Vec::new(),
+            vxlan: None,
+            shg: 0,
+            host_if_name: None,
+            proxy_arp: Vec::new(),
+        }
+    }
+}
+
 fn default_mtu() -> u16 {
     9000
 }

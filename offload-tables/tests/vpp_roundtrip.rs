@@ -73,26 +73,7 @@ impl Rng {
 }
 
 fn blank(name: &str, kind: InterfaceKind) -> Interface {
-    Interface {
-        name: name.into(),
-        kind,
-        index: None,
-        port: None,
-        mac: None,
-        addresses: vec![],
-        unnumbered: None,
-        vrf: 0,
-        mtu: 9000,
-        up: true,
-        nat: NatRole::None,
-        nat_output_feature: false,
-        acl_input: vec![],
-        acl_output: vec![],
-        vxlan: None,
-        shg: 0,
-        host_if_name: None,
-        proxy_arp: Vec::new(),
-    }
+    Interface::new(name, kind)
 }
 
 fn prefix(a: [u8; 4], len: u8) -> Ipv4Prefix {

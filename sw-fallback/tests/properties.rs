@@ -292,24 +292,11 @@ fn nat_config(c: &NatCase) -> NodeConfig {
         next_hop_vrf: None,
     };
     let mut up = Interface {
-        name: "eth0".into(),
-        kind: InterfaceKind::Uplink,
-        index: None,
-        port: None,
         mac: Some(mac("08:00:27:00:00:01")),
         addresses: vec![Ipv4Prefix::new(v4(uplink_addr(0)), 24)],
-        unnumbered: None,
-        vrf: 0,
         mtu: 1500,
-        up: true,
         nat: NatRole::Outside,
-        nat_output_feature: false,
-        acl_input: vec![],
-        acl_output: vec![],
-        vxlan: None,
-        shg: 0,
-        host_if_name: None,
-        proxy_arp: Vec::new(),
+        ..Interface::new("eth0", InterfaceKind::Uplink)
     };
     cfg.neighbors.push(Neighbor { interface: "eth0".into(), ip: v4(uplink_nbrs(0)[0]), mac: mac("08:00:27:00:00:02") });
     cfg.routes.push(Route { vrf: 0, prefix: Ipv4Prefix::any(), via: vec![nexthop(uplink_nbrs(0)[0], "eth0")] });

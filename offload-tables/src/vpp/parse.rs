@@ -1205,12 +1205,7 @@ impl<'a> Parser<'a> {
     // --- L3 ----------------------------------------------------------------------------
 
     fn ip_table(&mut self, c: &mut Cur) -> R<()> {
-        let del = if c.eat("del") {
-            true
-        } else {
-            c.eat("add");
-            false
-        };
+        let del = add_or_del(c);
         let t = c.peek();
         let id = self.num(c, "a table id")?;
         self.end(c)?;
@@ -1230,12 +1225,7 @@ impl<'a> Parser<'a> {
     }
 
     fn ip_route(&mut self, c: &mut Cur) -> R<()> {
-        let del = if c.eat("del") {
-            true
-        } else {
-            c.eat("add");
-            false
-        };
+        let del = add_or_del(c);
         let mut vrf = 0;
         let mut prefix = None;
         let mut ptok = None;
@@ -2180,26 +2170,16 @@ fn new_rule(action: AclAction) -> AclRule {
     }
 }
 
+/// `add` (optional) or `del` after a command's first words: whether it deletes.
+fn add_or_del(c: &mut Cur) -> bool {
+    if c.eat("del") {
+        return true;
+    }
+    c.eat("add");
+    false
+}
+
 /// An interface with the native format's defaults.
 pub(crate) fn blank_interface(name: &str, kind: InterfaceKind) -> Interface {
-    Interface {
-        name: name.to_string(),
-        kind,
-        index: None,
-        port: None,
-        mac: None,
-        addresses: Vec::new(),
-        unnumbered: None,
-        vrf: 0,
-        mtu: 9000,
-        up: true,
-        nat: NatRole::None,
-        nat_output_feature: false,
-        acl_input: Vec::new(),
-        acl_output: Vec::new(),
-        vxlan: None,
-        shg: 0,
-        host_if_name: None,
-        proxy_arp: Vec::new(),
-    }
+    Interface::new(name, kind)
 }

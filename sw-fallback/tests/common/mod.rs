@@ -339,26 +339,7 @@ fn prefix(addr: u32, len: u8) -> Ipv4Prefix {
 }
 
 fn iface(name: &str, kind: InterfaceKind, mac_text: Option<&str>) -> Interface {
-    Interface {
-        name: name.to_string(),
-        kind,
-        index: None,
-        port: None,
-        mac: mac_text.map(mac),
-        addresses: Vec::new(),
-        unnumbered: None,
-        vrf: 0,
-        mtu: 1500,
-        up: true,
-        nat: NatRole::None,
-        nat_output_feature: false,
-        acl_input: Vec::new(),
-        acl_output: Vec::new(),
-        vxlan: None,
-        shg: 0,
-        host_if_name: None,
-        proxy_arp: Vec::new(),
-    }
+    Interface { mac: mac_text.map(mac), mtu: 1500, ..Interface::new(name, kind) }
 }
 
 pub fn build_config(k: &Knobs) -> NodeConfig {
