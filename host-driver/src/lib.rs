@@ -372,6 +372,17 @@ pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Device>> {
     }
 }
 
+/// Waits on interrupt `vector` of a backend's eventfds (one per enabled vector):
+/// the count of interrupts since the last wait, or a timeout / I/O error naming `bdf`.
+pub(crate) fn wait_irq_eventfd(irqs: &[sys::EventFd], vector: usize, timeout: Duration, bdf: &str) -> Result<u64> {
+    let e = irqs.get(vector).ok_or(Error::NoSuchVector { vector, enabled: irqs.len() })?;
+    match e.wait(timeout) {
+        Ok(Some(n)) => Ok(n),
+        Ok(None) => Err(Error::Timeout { what: "interrupt", waited: timeout }),
+        Err(source) => Err(Error::Io { op: "eventfd wait", bdf: bdf.into(), source }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -164,12 +164,7 @@ impl Device for TwinDevice {
     }
 
     fn wait_irq(&self, vector: usize, timeout: Duration) -> Result<u64> {
-        let e = self.irqs.get(vector).ok_or(Error::NoSuchVector { vector, enabled: self.irqs.len() })?;
-        match e.wait(timeout) {
-            Ok(Some(n)) => Ok(n),
-            Ok(None) => Err(Error::Timeout { what: "interrupt", waited: timeout }),
-            Err(source) => Err(Error::Io { op: "eventfd wait", bdf: "twin".into(), source }),
-        }
+        crate::wait_irq_eventfd(&self.irqs, vector, timeout, "twin")
     }
 }
 

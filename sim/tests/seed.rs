@@ -11,14 +11,21 @@ use offload_tables::load_tables;
 use sw_fallback::seed_example;
 use sw_fallback::Dataplane;
 
-#[test]
-fn seed_syn_and_syn_ack_through_the_nic() {
+/// Both seed nodes, each as the simulated NIC and as the software reference.
+fn seed_nodes() -> (OffloadNode, OffloadNode, Dataplane, Dataplane) {
     let (_, ct) = load_tables(&seed_example::path("client-node.toml")).unwrap();
     let (_, st) = load_tables(&seed_example::path("server-node.toml")).unwrap();
-    let mut client = OffloadNode::new(ct.clone()).unwrap();
-    let mut server = OffloadNode::new(st.clone()).unwrap();
-    let mut client_ref = Dataplane::new(ct);
-    let mut server_ref = Dataplane::new(st);
+    (
+        OffloadNode::new(ct.clone()).unwrap(),
+        OffloadNode::new(st.clone()).unwrap(),
+        Dataplane::new(ct),
+        Dataplane::new(st),
+    )
+}
+
+#[test]
+fn seed_syn_and_syn_ack_through_the_nic() {
+    let (mut client, mut server, mut client_ref, mut server_ref) = seed_nodes();
 
     let steps: [(&str, u16, Option<&str>, u16, &str); 4] = [
         ("client", 6, Some("client-tap2-in.pcap"), 1, "full_client_syn_uplink"),
@@ -64,12 +71,7 @@ fn seed_syn_and_syn_ack_through_the_nic() {
 /// Everything leaves byte-identical to the software node and to the seed.
 #[test]
 fn seed_later_vxlan_packets_decapsulated_by_the_nic() {
-    let (_, ct) = load_tables(&seed_example::path("client-node.toml")).unwrap();
-    let (_, st) = load_tables(&seed_example::path("server-node.toml")).unwrap();
-    let mut client = OffloadNode::new(ct.clone()).unwrap();
-    let mut server = OffloadNode::new(st.clone()).unwrap();
-    let mut client_ref = Dataplane::new(ct);
-    let mut server_ref = Dataplane::new(st);
+    let (mut client, mut server, mut client_ref, mut server_ref) = seed_nodes();
     let steps: [(&str, u16, Vec<u8>, u16, &str); 4] = [
         ("client", 6, seed_example::capture_frame("client-tap2-in.pcap"), 1, "full_client_syn_uplink"),
         ("server", 1, seed_example::expected_frame("full_client_syn_uplink"), 7, "full_server_syn_tap3"),
