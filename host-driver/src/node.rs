@@ -28,7 +28,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use offload_tables::layout::{if_kind, session_flags, SessionEntry, SessionKey, NONE16};
+use offload_tables::layout::{if_kind, session_flags, session_kind, SessionEntry, SessionKey, NONE16};
+use offload_tables::reasons::PuntReason;
 use offload_tables::regs::{self, meta, Table};
 use offload_tables::session::{SessionTable, WAYS};
 use offload_tables::shell::{caps, counter, cpl_status, op, CmdEntry};
@@ -52,6 +53,11 @@ pub struct NodeStats {
     pub nic_forwarded: u64,
     /// Punted packets handed to the slow path.
     pub punts: u64,
+    /// Of those, punts after the NIC's VXLAN encap, continued at the tunnel's lookup.
+    pub punts_resumed: u64,
+    /// Frames the NIC forwarded to a host interface (`PuntReason::HostTx`): written there,
+    /// no software path.
+    pub nic_host_tx: u64,
     /// Punts dropped: bad length, reason, port, sw_if_index.
     pub punt_bad: [u64; 4],
     /// Frames injected back to a wire port.
@@ -617,8 +623,25 @@ impl Node {
                         continue;
                     }
                 };
+                if p.reason == PuntReason::HostTx {
+                    // Forwarded by the NIC; only a host interface may be named.
+                    let kind = self.dp.tables.interface(p.sw_if_index).map(|i| i.kind);
+                    if kind == Some(if_kind::UPLINK) {
+                        self.stats.punt_bad[3] += 1;
+                    } else {
+                        self.stats.nic_host_tx += 1;
+                        out.push((p.sw_if_index, p.frame));
+                    }
+                    continue;
+                }
                 self.stats.punts += 1;
-                self.dp.process(p.sw_if_index, PacketBuf::from_frame(&p.frame), now_ns, pending);
+                let pkt = PacketBuf::from_frame(&p.frame);
+                if p.resume == meta::RESUME_VXLAN_OUTER {
+                    self.stats.punts_resumed += 1;
+                    self.dp.process_vxlan_outer(p.sw_if_index, pkt, now_ns, pending);
+                } else {
+                    self.dp.process(p.sw_if_index, pkt, now_ns, pending);
+                }
             }
             if self.mark() != self.mark {
                 self.sync_sessions()?;
@@ -721,25 +744,28 @@ impl Node {
         );
         for (_, e) in self.dp.sessions.iter() {
             let k = &e.key;
-            let slot = self.mirror.as_ref().and_then(|m| m.lookup(k));
-            let _ = writeln!(
-                s,
-                "  {} {}:{} -> {}:{} proto {} => {}:{} -> {}:{} {}",
-                if k.kind == 0 { "nat" } else { "acl" },
-                std::net::Ipv4Addr::from(k.src),
-                k.sport,
-                std::net::Ipv4Addr::from(k.dst),
-                k.dport,
-                k.proto,
-                std::net::Ipv4Addr::from(e.new_src),
-                e.new_sport,
-                std::net::Ipv4Addr::from(e.new_dst),
-                e.new_dport,
-                match slot {
-                    Some(sl) => format!("nic slot {sl}"),
-                    None => "software only".into(),
-                }
-            );
+            let slot = match self.mirror.as_ref().and_then(|m| m.lookup(k)) {
+                Some(sl) => format!("nic slot {sl}"),
+                None => "software only".into(),
+            };
+            let ip = std::net::Ipv4Addr::from;
+            let _ = match k.kind {
+                session_kind::NAT_EXTERNAL => writeln!(s, "  nat44 address {} {slot}", ip(k.dst)),
+                _ => writeln!(
+                    s,
+                    "  {} {}:{} -> {}:{} proto {} => {}:{} -> {}:{} {slot}",
+                    session_kind_name(e),
+                    ip(k.src),
+                    k.sport,
+                    ip(k.dst),
+                    k.dport,
+                    k.proto,
+                    ip(e.new_src),
+                    e.new_sport,
+                    ip(e.new_dst),
+                    e.new_dport,
+                ),
+            };
         }
         s
     }
@@ -772,6 +798,19 @@ impl Node {
             s += &device_counters(sh);
         }
         s
+    }
+}
+
+/// What `show sessions` calls an entry.
+fn session_kind_name(e: &SessionEntry) -> &'static str {
+    match e.key.kind {
+        session_kind::NAT_IN2OUT => "nat44 in2out",
+        session_kind::NAT_OUT2IN => "nat44 out2in",
+        session_kind::NAT_IN2OUT_ED if e.session_index == sw_fallback::nat::PASS_SESSION => "nat44 pass",
+        session_kind::NAT_IN2OUT_ED => "nat44 in2out ed",
+        session_kind::NAT_OUT2IN_ED => "nat44 out2in ed",
+        session_kind::ACL => "acl",
+        _ => "unknown",
     }
 }
 

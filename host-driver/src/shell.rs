@@ -178,6 +178,8 @@ pub struct Punt {
     pub reason: PuntReason,
     /// Ingress port (wire port or `meta::INJECT_PORT`).
     pub port: u8,
+    /// Where software continues (`meta::RESUME_*`; checked to be one of them).
+    pub resume: u64,
     /// The frame.
     pub frame: Vec<u8>,
 }
@@ -484,13 +486,23 @@ impl Shell {
         let Some(reason) = PuntReason::from_code(meta::get(d.meta, meta::REASON) as u8) else {
             return Ok(Err(BadPunt::Reason));
         };
+        let resume = meta::get(d.meta, meta::RESUME);
+        if resume != meta::RESUME_START && resume != meta::RESUME_VXLAN_OUTER {
+            return Ok(Err(BadPunt::Reason));
+        }
         let port = meta::get(d.meta, meta::PORT) as u32;
         if port >= self.info.ports && port != meta::INJECT_PORT {
             return Ok(Err(BadPunt::Port));
         }
         let mut frame = vec![0u8; len];
         self.read_words(self.punt_buf + slot * self.info.buf_size, &mut frame)?;
-        Ok(Ok(Punt { sw_if_index: meta::get(d.meta, meta::SW_IF_INDEX) as u16, reason, port: port as u8, frame }))
+        Ok(Ok(Punt {
+            sw_if_index: meta::get(d.meta, meta::SW_IF_INDEX) as u16,
+            reason,
+            port: port as u8,
+            resume,
+            frame,
+        }))
     }
 
     /// Queues frames on the inject ring (metadata per [`meta`]) with one doorbell per

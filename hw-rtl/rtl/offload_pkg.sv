@@ -96,9 +96,12 @@ package offload_pkg;
     localparam int META_DIRECT_W = 1;
     localparam int META_SECOND_PASS_LSB = 49;
     localparam int META_SECOND_PASS_W = 1;
+    localparam int META_RESUME_LSB = 50;
+    localparam int META_RESUME_W = 2;
     localparam int META_OUT_PORT_LSB = 56;
     localparam int META_OUT_PORT_W = 8;
     localparam int META_INJECT_PORT = 255;
+    localparam int META_RESUME_VXLAN_OUTER = 1;
 
     // ---- entry layouts ----
     localparam int GLOBAL_BITS = 320;
@@ -305,6 +308,7 @@ package offload_pkg;
     localparam int SESSION_KIND_ACL = 3;
     localparam int SESSION_KIND_NAT_IN2OUT_ED = 4;
     localparam int SESSION_KIND_NAT_OUT2IN_ED = 5;
+    localparam int SESSION_KIND_NAT_EXTERNAL = 6;
     localparam int SESSION_WAYS = 8;
     localparam int LB_FLAG_RECURSIVE = 1;
     localparam int DPO_KIND_SHIFT = 28;
@@ -320,13 +324,14 @@ package offload_pkg;
     localparam int NONE16 = 65535;
 
     // ---- punt reasons ----
-    localparam int PUNT_REASON_COUNT = 6;
+    localparam int PUNT_REASON_COUNT = 7;
     localparam int PUNT_NAT_SESSION_MISS = 1;
     localparam int PUNT_ACL_SESSION_MISS = 2;
     localparam int PUNT_L2_MISS = 3;
     localparam int PUNT_GLEAN = 4;
     localparam int PUNT_LOCAL = 5;
     localparam int PUNT_EXCEPTION = 6;
+    localparam int PUNT_HOST_TX = 7;
 
     // ---- drop reasons ----
     localparam int DROP_REASON_COUNT = 27;

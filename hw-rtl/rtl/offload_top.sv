@@ -137,7 +137,15 @@ localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION[7:0];
 localparam [7:0] PUNT_ACL_MISS = offload_pkg::PUNT_ACL_SESSION_MISS[7:0];
 localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);   // output "port" of dropped packets
 localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2); // output "port" of packets sent round again
-localparam NR = 8;                    // session read ports: NAT 4, ACL in 2, ACL out 2
+localparam [7:0] PUNT_HOST_TX = offload_pkg::PUNT_HOST_TX[7:0];
+// session read ports: NAT 4, ACL in 2 (s1 -> s2), ACL out 2 (s8 -> s9), NAT address 2
+// (s0 -> s1), the BVI's L2 input ACL 2 (s8 -> s9)
+localparam NR = 12;
+// loop-port metadata (internal): [15:0] the sw_if_index to enter as, [31:16] and [39:32]
+// the first pass's ingress sw_if_index and port, [40] the pass: 0 = decapsulated (ip4-input
+// on the BVI), 1 = encapsulated (the VXLAN outer packet), [55:48] the tunnel (pass 1)
+localparam LM_OUTER = 40;
+localparam LM_TUNNEL = 48;
 
 // ---------------------------------------------------------------- helpers
 
@@ -185,6 +193,8 @@ reg [31:0] cnt_drop [0:31];
 reg [31:0] cnt_rx   [0:15];
 reg [31:0] cnt_tx   [0:15];
 
+// software holds session entries the NIC lacks: an absent entry proves nothing
+wire partial = (control_reg & offload_pkg::REG_CONTROL_SESSIONS_PARTIAL) != 0;
 wire is_cmd = reg_wr && reg_addr == offload_pkg::REG_TBL_CMD[15:0];
 wire cmd_write = is_cmd && reg_wdata == offload_pkg::REG_CMD_WRITE;
 wire cmd_read = is_cmd && reg_wdata == offload_pkg::REG_CMD_READ;
@@ -276,8 +286,8 @@ end
 
 // Session entries: one memory per way, so that a lookup reads a whole bucket.
 wire [SESS_W-1:0] sess_rd_reg [0:WAYS-1];   // register read-back port
-reg  [SB-1:0] sess_raddr [0:NR-1];          // NAT key 0 b1/b2, NAT key 1 b1/b2, ACL in b1/b2 (s1), ACL out b1/b2 (s8)
-reg  [SESS_W-1:0] sess_rd [0:NR-1][0:WAYS-1];  // aligned with s2 (ports 0-5) and s9 (ports 6-7)
+reg  [SB-1:0] sess_raddr [0:NR-1];          // per port: bucket 1 / bucket 2 of a key (see NR)
+reg  [SESS_W-1:0] sess_rd [0:NR-1][0:WAYS-1];  // aligned with s2 (ports 0-5), s9 (6-7, 10-11), s1 (8-9)
 reg  adv;
 
 genvar gw;
@@ -464,7 +474,8 @@ reg [7:0]    p_ttl   [0:NS-1];
 reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
 reg [15:0]   p_fib   [0:NS-1];
 reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
-reg          p_out2in[0:NS-1];
+reg          p_outer [0:NS-1];   // the VXLAN outer packet of an encap (loop-port pass)
+reg [31:0]   p_olb   [0:NS-1];   // its tunnel's load-balance (s1..s3)
 reg          p_nhit  [0:NS-1];
 reg [SESS_W-1:0] p_sess [0:NS-1];
 reg [31:0]   p_lpm   [0:NS-1];
@@ -490,6 +501,8 @@ reg [63:0] lb_rd6;
 /* verilator lint_on UNUSEDSIGNAL */
 reg [31:0] bkt_rd7;
 reg [191:0] adj_rd8;
+
+integer pw, pb;   // loop variables of the session matches
 
 // ---- s0: parse
 wire [511:0] d0 = p_data[0];
@@ -522,6 +535,30 @@ wire s0_inject = p_in[0] == IN_INJECT;
 wire [15:0] s0_sw = (s0_inject || p_in[0] == IN_RECIRC) ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16]
     : port_map[p_in[0][2:0] % N_PORTS];
 wire s0_direct = s0_inject && p_meta[0][offload_pkg::META_DIRECT_LSB];
+// the outer packet of an encap: its tunnel's load-balance and encap FIB
+wire s0_outer = p_in[0] == IN_RECIRC && p_meta[0][LM_OUTER];
+// Waiver: tunnel entries are read whole; each stage uses some of their fields.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [159:0] s0_tun = vxlan_mem[p_meta[0][LM_TUNNEL +: VXLAN_BITS]];
+/* verilator lint_on UNUSEDSIGNAL */
+// Is the destination a NAT address? (an inside-outside interface sends it to out2in)
+wire [127:0] key_ext = {16'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 8'd0, 32'd0, be32(d0, 30), 32'd0};
+wire [15:0] tag_ext;
+wire [SB-1:0] keb1, keb2;
+offload_session_hash #(.BUCKET_BITS(SB)) h4 (.key(key_ext), .tag(tag_ext), .b1(keb1), .b2(keb2));
+reg [127:0] key_ext1;
+reg [15:0] tag_ext1;
+reg [15:0] ofib1;
+reg s1_ext;
+always @* begin
+    s1_ext = 1'b0;
+    for (pb = 8; pb < 10; pb = pb + 1) begin
+        for (pw = 0; pw < WAYS; pw = pw + 1) begin
+            if (tag_rd[pb][16*pw +: 16] == tag_ext1
+                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_ext1) s1_ext = 1'b1;
+        end
+    end
+end
 
 // ---- s1: interface checks, NAT keys
 wire [IF_W-1:0] ife1 = if_rd1;
@@ -535,18 +572,23 @@ wire if1_bad = if1_kind == 8'd0 || ((if1_flags & offload_pkg::IF_FLAG_UP[15:0]) 
 wire nat_en = global_reg[offload_pkg::GLOBAL_NAT_ENABLED_LSB +: 8] != 8'd0;
 wire if1_in = (if1_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
 wire if1_out = (if1_flags & offload_pkg::IF_FLAG_NAT_OUTSIDE[15:0]) != 16'd0;
-wire s1_nat = nat_en && (if1_in || if1_out);
-wire [15:0] fib1 = ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16];
-// inside+outside interfaces decide the direction on the pool addresses: software
-wire s1_natbad = s1_nat && ((if1_in && if1_out) || !p_l4[1]);
-wire [7:0] kind_ed = if1_out ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
+// The outer packet of an encap looks up in2out keys on the tunnel's encap FIB: NAT as
+// the output feature of the uplink it will leave by, used (and its FIB checked) at s10.
+wire outer1 = p_outer[1];
+wire s1_nat = nat_en && (outer1 || if1_in || if1_out);
+wire [15:0] fib1 = outer1 ? ofib1 : ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16];
+// nat44-out2in, or in2out; an inside-outside interface chooses out2in for a NAT address
+wire if1_o2i = !outer1 && if1_out && (!if1_in || s1_ext);
+// the NAT address entries may be among those the NIC could not hold
+wire s1_natbad = !outer1 && s1_nat && (!p_l4[1] || (if1_in && if1_out && !s1_ext && partial));
+wire [7:0] kind_ed = if1_o2i ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
 wire [127:0] key_ed = {fib1, kind_ed, p_proto[1], p_dport[1], p_sport[1], p_dst[1], p_src[1]};
-wire [127:0] key_simple = if1_out
+wire [127:0] key_simple = if1_o2i
     ? {fib1, offload_pkg::SESSION_KIND_NAT_OUT2IN[7:0], p_proto[1], p_dport[1], 16'd0, p_dst[1], 32'd0}
     : {fib1, offload_pkg::SESSION_KIND_NAT_IN2OUT[7:0], p_proto[1], 16'd0, p_sport[1], 32'd0, p_src[1]};
 // software's probe order: out2in tries the ED key first, in2out the simple key first
-wire [127:0] key0 = if1_out ? key_ed : key_simple;
-wire [127:0] key1 = if1_out ? key_simple : key_ed;
+wire [127:0] key0 = if1_o2i ? key_ed : key_simple;
+wire [127:0] key1 = if1_o2i ? key_simple : key_ed;
 wire [15:0] tag0, tag1;
 wire [SB-1:0] k0b1, k0b2, k1b1, k1b2;
 offload_session_hash #(.BUCKET_BITS(SB)) h0 (.key(key0), .tag(tag0), .b1(k0b1), .b2(k0b2));
@@ -570,6 +612,15 @@ wire [SB-1:0] kob1, kob2;
 offload_session_hash #(.BUCKET_BITS(SB)) h3 (.key(key_aout), .tag(tag_aout), .b1(kob1), .b2(kob2));
 reg [127:0] key_aout9;
 reg [15:0] tag_aout9;
+// s8: the reflexive session of the BVI's L2 input ACL (a route into the bridge), the
+// flow as it is, on the BVI
+wire [127:0] key_abvi = {tx_sw8, offload_pkg::SESSION_KIND_ACL[7:0], p_proto[8], p_dport[8], p_sport[8],
+    p_dst[8], p_src[8]};
+wire [15:0] tag_abvi;
+wire [SB-1:0] kbb1, kbb2;
+offload_session_hash #(.BUCKET_BITS(SB)) h5 (.key(key_abvi), .tag(tag_abvi), .b1(kbb1), .b2(kbb2));
+reg [127:0] key_abvi9;
+reg [15:0] tag_abvi9;
 always @* begin
     sess_raddr[0] = k0b1;
     sess_raddr[1] = k0b2;
@@ -579,6 +630,10 @@ always @* begin
     sess_raddr[5] = kab2;
     sess_raddr[6] = kob1;
     sess_raddr[7] = kob2;
+    sess_raddr[8] = keb1;
+    sess_raddr[9] = keb2;
+    sess_raddr[10] = kbb1;
+    sess_raddr[11] = kbb2;
 end
 
 // ACL tables as flip-flops, every entry visible to the classifiers at once
@@ -623,11 +678,24 @@ acl_out (
     .match(aout_match), .action(aout_action), .unsure(aout_unsure)
 );
 
+// the BVI's L2 input ACL (acl-plugin-in-ip4-l2) for a route into the bridge: stage A at
+// s9 (the flow after NAT, the tx interface's input list), verdict at s10
+wire abvi_match, abvi_unsure;
+wire [7:0] abvi_action;
+offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS))
+acl_bvi (
+    .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
+    .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(p_sport[9]), .dport(p_dport[9]),
+    .tcp_flags(p_tcpf[9]), .l4_valid(p_l4[9]),
+    .list_start(if_rd9[offload_pkg::IF_ACL_IN_START_LSB +: 16]),
+    .list_count(if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
+    .match(abvi_match), .action(abvi_action), .unsure(abvi_unsure)
+);
+
 // An ACL verdict as the acl-plugin node decides it: a session hit permits; else the
 // first rule: permit passes, permit+reflect needs a session (software creates it:
 // punt), anything else denies; no rule denies. While software holds sessions the NIC
 // lacks (CONTROL.SESSIONS_PARTIAL), a session miss that would deny punts instead.
-wire partial = (control_reg & offload_pkg::REG_CONTROL_SESSIONS_PARTIAL) != 0;
 function [1:0] acl_verdict(input sess_hit, input match, input [7:0] action, input unsure, input part);
     reg permit, reflect;
     begin
@@ -643,7 +711,6 @@ endfunction
 // ---- s2: session match, NAT rewrite of the flow, trie level 1
 reg        s2_hit;
 reg [SESS_W-1:0] s2_entry;
-integer pw, pb;
 always @* begin
     s2_hit = 1'b0;
     s2_entry = {SESS_W{1'b0}};
@@ -668,13 +735,14 @@ always @* begin
         end
     end
 end
-wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0;
+wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !p_outer[2];
 wire [1:0] s2_ain = s2_ain_on ? acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial) : 2'd0;
 wire [7:0] s2_ain_reason = s2_ain == 2'd2 ? (ain_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0])
     : s2_ain == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
 wire [15:0] s2_sflags = s2_entry[offload_pkg::SESS_FLAGS_LSB +: 16];
-wire s2_rw_src = p_nat[2] && s2_hit && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
-wire s2_rw_dst = p_nat[2] && s2_hit && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
+// (the outer packet's NAT applies after the output ACL: at s10, from the entry)
+wire s2_rw_src = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
+wire s2_rw_dst = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
 wire [31:0] s2_src = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SRC_LSB +: 32] : p_src[2];
 wire [31:0] s2_dst = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DST_LSB +: 32] : p_dst[2];
 wire [15:0] s2_sport = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
@@ -713,6 +781,17 @@ always @* begin
     end
 end
 
+reg s9_abvi_hit;
+always @* begin
+    s9_abvi_hit = 1'b0;
+    for (pb = 10; pb < 12; pb = pb + 1) begin
+        for (pw = 0; pw < WAYS; pw = pw + 1) begin
+            if (tag_rd[pb][16*pw +: 16] == tag_abvi9
+                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_abvi9) s9_abvi_hit = 1'b1;
+        end
+    end
+end
+
 // ---- s8..s10: vxlan4-input and l2-input of the tunnel, for LOCAL routes (decap)
 // s8: the tunnel by (local = dst, remote = src, VNI) on the flow after NAT; software's
 // map keeps the last of equal keys, so the last match wins. Slot 0 (sw_if_index 0) is empty.
@@ -740,14 +819,20 @@ reg [15:0]     vx_sw9, vx_sw10;
 reg [IF_W-1:0] vx_if9;
 /* verilator lint_on UNUSEDSIGNAL */
 reg            vx_ain10;
-// s9: l2-input on the tunnel interface: the L2 FIB by (bridge domain, MAC), exact match
-// over all entries (software's map keeps the last of equal keys); the source MAC too:
-// where the bridge domain learns, a source the FIB does not hold statically is one
-// software may learn (punt).
-wire [15:0] s9_bd = vx_if9[offload_pkg::IF_BD_INDEX_LSB +: 16];
-wire [47:0] s9_dmac = p_data[9][8*50 +: 48];
-wire [47:0] s9_smac = p_data[9][8*56 +: 48];
-wire s9_learn = (vx_if9[offload_pkg::IF_BD_FLAGS_LSB +: 8] & offload_pkg::BD_FLAG_LEARN[7:0]) != 8'd0;
+// s9: l2-input on the tunnel interface (decap: the inner frame's MACs), or on the BVI a
+// route leaves by (encap: the adjacency's MACs): the L2 FIB by (bridge domain, MAC),
+// exact match over all entries (software's map keeps the last of equal keys); the source
+// MAC too: where the bridge domain learns, a source the FIB does not hold statically is
+// one software may learn (punt).
+wire bvi9 = !p_loc[9] && (if_rd9[offload_pkg::IF_FLAGS_LSB +: 16] & offload_pkg::IF_FLAG_BVI[15:0]) != 16'd0;
+// Waiver: l2-input reads the bridge domain and its flags of the interface entry.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [IF_W-1:0] l2if9 = bvi9 ? if_rd9 : vx_if9;
+/* verilator lint_on UNUSEDSIGNAL */
+wire [15:0] s9_bd = l2if9[offload_pkg::IF_BD_INDEX_LSB +: 16];
+wire [47:0] s9_dmac = bvi9 ? p_adj[9][offload_pkg::ADJ_REWRITE_LSB +: 48] : p_data[9][8*50 +: 48];
+wire [47:0] s9_smac = bvi9 ? p_adj[9][offload_pkg::ADJ_REWRITE_LSB + 48 +: 48] : p_data[9][8*56 +: 48];
+wire s9_learn = (l2if9[offload_pkg::IF_BD_FLAGS_LSB +: 8] & offload_pkg::BD_FLAG_LEARN[7:0]) != 8'd0;
 reg        s9_l2_hit, s9_src_known;
 reg [15:0] s9_l2_sw;
 reg [7:0]  s9_l2_flags;
@@ -772,6 +857,11 @@ end
 reg        l2_hit10, l2_srcok10, l2_dgrp10, l2_range10;
 reg [15:0] l2_sw10;
 reg [7:0]  l2_flags10;
+reg        p_abhit10;        // the BVI's L2 input ACL: reflexive session hit
+// Waiver: the bridge member's entry is read whole; l2-output uses kind, flags, port, output ACL, tunnel.
+/* verilator lint_off UNUSEDSIGNAL */
+reg [IF_W-1:0] l2_if10;      // the L2 FIB hit's interface (the bridge member)
+/* verilator lint_on UNUSEDSIGNAL */
 // s10: what vxlan4-input accepts (UDP to 4789 without a checksum to verify, the I flag,
 // an inner Ethernet header, a tunnel, no L2 input ACL on it); the first pass only
 wire s10_vx = VXLAN_DECAP != 0 && p_loc[10] && p_in[10] != IN_RECIRC
@@ -792,39 +882,65 @@ wire [IF_W-1:0] txif = p_txif[10];
 wire [15:0] tx_sw = adj9[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
 /* verilator lint_on UNUSEDSIGNAL */
 wire [15:0] tx_flags = txif[offload_pkg::IF_FLAGS_LSB +: 16];
+wire [7:0]  tx_kind = txif[offload_pkg::IF_KIND_LSB +: 8];
 wire [7:0]  tx_port = txif[offload_pkg::IF_PORT_LSB +: 8];
-wire tx_bad = txif[offload_pkg::IF_KIND_LSB +: 8] != offload_pkg::IF_KIND_UPLINK[7:0]
-    || {8'd0, tx_port} >= N_PORTS
-    || (tx_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0
-    || (tx_flags & offload_pkg::IF_FLAG_BVI[15:0]) != 16'd0
-    || ((tx_flags & offload_pkg::IF_FLAG_NAT_OUTPUT_FEATURE[15:0]) != 16'd0 && nat_en)
-    || tx_range_bad;
-// ip4-rewrite's MTU check (before the output features): a drop in software too
 wire tx_range_bad = {4'd0, tx_sw[15:IF_BITS]} != 16'd0 >> IF_BITS;
+wire tx_up = (tx_flags & offload_pkg::IF_FLAG_UP[15:0]) != 16'd0;
+wire tx_bvi = (tx_flags & offload_pkg::IF_FLAG_BVI[15:0]) != 16'd0;
+wire tx_natout = (tx_flags & offload_pkg::IF_FLAG_NAT_OUTPUT_FEATURE[15:0]) != 16'd0 && nat_en;
+wire tx_uplink = tx_kind == offload_pkg::IF_KIND_UPLINK[7:0] && {8'd0, tx_port} < N_PORTS;
+// a host interface (a pod's TAP, a loopback that is no BVI): the NIC hands the frame over
+wire tx_host = (tx_kind == offload_pkg::IF_KIND_TAP[7:0] || tx_kind == offload_pkg::IF_KIND_LOOPBACK[7:0]) && !tx_bvi;
+wire outer10 = p_outer[10];
+wire first10 = p_in[10] != IN_RECIRC;
+// ip4-rewrite's MTU check (before the output features): a drop in software too
 wire mtu_bad = p_len[10] - 16'd14 > adj9[offload_pkg::ADJ_MTU_LSB +: 16];
 wire s10_aout_on = txif[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0;
 wire [1:0] s10_aout = s10_aout_on ? acl_verdict(p_aohit[10], aout_match, aout_action, aout_unsure, partial) : 2'd0;
+// NAT as the output feature: on the outer packet only, by its lookup at s1 on the encap FIB
+wire natout_fib_ok = txif[offload_pkg::IF_FIB_INDEX_LSB +: 16] == p_fib[10];
+// the BVI's bridge: its L2 input ACL, and the member the L2 FIB names
+wire s10_abvi_on = txif[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0;
+wire [1:0] s10_abvi = s10_abvi_on ? acl_verdict(p_abhit10, abvi_match, abvi_action, abvi_unsure, partial) : 2'd0;
+wire [15:0] mb_flags = l2_if10[offload_pkg::IF_FLAGS_LSB +: 16];
+wire [7:0]  mb_kind = l2_if10[offload_pkg::IF_KIND_LSB +: 8];
+wire [7:0]  mb_port = l2_if10[offload_pkg::IF_PORT_LSB +: 8];
+wire [15:0] mb_tunnel = l2_if10[offload_pkg::IF_VXLAN_TUNNEL_LSB +: 16];
+wire mb_ok = (mb_flags & offload_pkg::IF_FLAG_UP[15:0]) != 16'd0
+    && l2_if10[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] == 16'd0 && l2_range10 && l2_sw10 != tx_sw;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [159:0] tun10 = vxlan_mem[mb_tunnel[VXLAN_BITS-1:0]];
+/* verilator lint_on UNUSEDSIGNAL */
+wire mb_vxlan = mb_kind == offload_pkg::IF_KIND_VXLAN[7:0] && mb_tunnel < 16'(2**VXLAN_BITS)
+    && tun10[offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16] == l2_sw10;
+wire mb_host = mb_kind == offload_pkg::IF_KIND_TAP[7:0];
+wire mb_uplink = mb_kind == offload_pkg::IF_KIND_UPLINK[7:0] && {8'd0, mb_port} < N_PORTS;
 reg [511:0] s10_data;
 reg [15:0] c_ip, c_l4;
-// Waiver: the session entry is carried whole; the rewrite uses its flags and deltas.
+// Waiver: the session entry is carried whole; the rewrite uses its flags, fields and deltas.
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SESS_W-1:0] e9 = p_sess[10];
 /* verilator lint_on UNUSEDSIGNAL */
 wire [15:0] e9_flags = e9[offload_pkg::SESS_FLAGS_LSB +: 16];
-wire e9_src = p_nhit[10] && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
-wire e9_dst = p_nhit[10] && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
+wire e9_on = p_nhit[10] && (!outer10 || tx_natout);
+wire e9_src = e9_on && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
+wire e9_dst = e9_on && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
+wire [31:0] e9_nsrc = e9[offload_pkg::SESS_NEW_SRC_LSB +: 32];
+wire [31:0] e9_ndst = e9[offload_pkg::SESS_NEW_DST_LSB +: 32];
+wire [15:0] e9_nsport = e9[offload_pkg::SESS_NEW_SPORT_LSB +: 16];
+wire [15:0] e9_ndport = e9[offload_pkg::SESS_NEW_DPORT_LSB +: 16];
 always @* begin
     s10_data = p_data[10];
     c_ip = be16(s10_data, 24);
     if (e9_src || e9_dst) begin
         // nat::apply: addresses, ports, both checksums by the entry's deltas
         if (e9_src) begin
-            s10_data[8*26 +: 32] = {p_src[10][7:0], p_src[10][15:8], p_src[10][23:16], p_src[10][31:24]};
-            s10_data[8*34 +: 16] = {p_sport[10][7:0], p_sport[10][15:8]};
+            s10_data[8*26 +: 32] = {e9_nsrc[7:0], e9_nsrc[15:8], e9_nsrc[23:16], e9_nsrc[31:24]};
+            s10_data[8*34 +: 16] = {e9_nsport[7:0], e9_nsport[15:8]};
         end
         if (e9_dst) begin
-            s10_data[8*30 +: 32] = {p_dst[10][7:0], p_dst[10][15:8], p_dst[10][23:16], p_dst[10][31:24]};
-            s10_data[8*36 +: 16] = {p_dport[10][7:0], p_dport[10][15:8]};
+            s10_data[8*30 +: 32] = {e9_ndst[7:0], e9_ndst[15:8], e9_ndst[23:16], e9_ndst[31:24]};
+            s10_data[8*36 +: 16] = {e9_ndport[7:0], e9_ndport[15:8]};
         end
         c_ip = csum_apply(c_ip, e9[offload_pkg::SESS_IP_DELTA_LSB +: 16]);
         if (p_proto[10] == 8'd6) begin
@@ -847,49 +963,129 @@ always @* begin
     s10_data[8*24 +: 16] = {c_ip[7:0], c_ip[15:8]};
     s10_data[0 +: 112] = adj9[offload_pkg::ADJ_REWRITE_LSB +: 112];
 end
-// in software's order: earlier stops, the MTU check, the output ACL, then what the
-// NIC does not do on output (NAT output feature, BVI, host interfaces)
-reg [3:0] s10_dest;
+
+// vxlan4-encap: the 50 bytes of outer headers (the loop port puts them in front): zero
+// MACs, IPv4 from the tunnel with TTL 254, UDP from the inner flow's hash to 4789
+// without a checksum, VXLAN with the I flag and the VNI
+wire [31:0] enc_src = tun10[offload_pkg::VXLAN_SRC_LSB +: 32];
+wire [31:0] enc_dst = tun10[offload_pkg::VXLAN_DST_LSB +: 32];
+wire [23:0] enc_vni = tun10[offload_pkg::VXLAN_VNI_LSB +: 24];
+wire [15:0] enc_iplen = p_len[10] + 16'd36;
+wire [15:0] enc_ulen = p_len[10] + 16'd16;
+wire [15:0] enc_sport = {p_hash[10][7:0], p_hash[10][15:8]};   // flow_hash::vxlan_src_port
+wire [15:0] enc_csum = ~fold16({16'd0, 16'h4500} + {16'd0, enc_iplen} + {16'd0, 16'hfe11}
+    + {16'd0, enc_src[31:16]} + {16'd0, enc_src[15:0]} + {16'd0, enc_dst[31:16]} + {16'd0, enc_dst[15:0]});
+reg [399:0] enc_hdr;
+always @* begin
+    enc_hdr = 400'd0;
+    enc_hdr[8*12 +: 16] = 16'h0008;
+    enc_hdr[8*14 +: 16] = 16'h0045;
+    enc_hdr[8*16 +: 16] = {enc_iplen[7:0], enc_iplen[15:8]};
+    enc_hdr[8*22 +: 16] = 16'h11fe;
+    enc_hdr[8*24 +: 16] = {enc_csum[7:0], enc_csum[15:8]};
+    enc_hdr[8*26 +: 32] = {enc_src[7:0], enc_src[15:8], enc_src[23:16], enc_src[31:24]};
+    enc_hdr[8*30 +: 32] = {enc_dst[7:0], enc_dst[15:8], enc_dst[23:16], enc_dst[31:24]};
+    enc_hdr[8*34 +: 16] = {enc_sport[7:0], enc_sport[15:8]};
+    enc_hdr[8*36 +: 16] = 16'hb512;
+    enc_hdr[8*38 +: 16] = {enc_ulen[7:0], enc_ulen[15:8]};
+    enc_hdr[8*42 +: 8] = 8'h08;
+    enc_hdr[8*46 +: 24] = {enc_vni[7:0], enc_vni[15:8], enc_vni[23:16]};
+end
+
+// In software's order: earlier stops, the MTU check, the output ACL, NAT as output
+// feature, the interface's output: a wire, a host interface, or a BVI's bridge domain
+// (l2-input there: learning, the L2 input ACL, l2-fwd to a tunnel (encap), a host
+// interface or a wire). What the NIC does not do goes to software.
+localparam [2:0] K_PUNT = 3'd0, K_DROP = 3'd1, K_WIRE = 3'd2, K_HOST = 3'd3, K_ENCAP = 3'd4;
+reg [2:0] s10_kind;
 reg [7:0] s10_reason;
+reg [3:0] s10_wport;
+reg [15:0] s10_host_sw;
+always @* begin
+    s10_kind = K_PUNT;
+    s10_reason = PUNT_EXC;
+    s10_wport = tx_port[3:0];
+    s10_host_sw = tx_sw;
+    if (mtu_bad) begin
+        s10_kind = K_DROP;
+        s10_reason = offload_pkg::DROP_MTU_EXCEEDED[7:0];
+    end else if (s10_aout == 2'd2) begin
+        s10_kind = K_DROP;
+        s10_reason = aout_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
+    end else if (s10_aout != 2'd0) begin
+        s10_reason = s10_aout == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+    end else if (tx_natout && !(outer10 && natout_fib_ok)) begin
+        s10_reason = PUNT_EXC;
+    end else if (tx_natout && !p_nhit[10]) begin
+        s10_reason = PUNT_NAT_MISS;
+    end else if (!tx_up) begin
+        s10_reason = PUNT_EXC;
+    end else if (tx_uplink && !tx_bvi) begin
+        s10_kind = K_WIRE;
+    end else if (tx_host) begin
+        s10_kind = K_HOST;
+    end else if (tx_bvi && first10) begin
+        if (!l2_srcok10) begin
+            s10_reason = PUNT_L2_MISS;
+        end else if (s10_abvi == 2'd2) begin
+            s10_kind = K_DROP;
+            s10_reason = abvi_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
+        end else if (s10_abvi != 2'd0) begin
+            s10_reason = s10_abvi == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+        end else if (!l2_hit10 || l2_dgrp10) begin
+            s10_reason = PUNT_L2_MISS;
+        end else if (!mb_ok) begin
+            s10_reason = PUNT_EXC;
+        end else if (mb_vxlan) begin
+            s10_kind = K_ENCAP;
+        end else if (mb_host) begin
+            s10_kind = K_HOST;
+            s10_host_sw = l2_sw10;
+        end else if (mb_uplink) begin
+            s10_kind = K_WIRE;
+            s10_wport = mb_port[3:0];
+        end
+    end
+end
+reg [3:0] s10_dest;
+reg [7:0] s10_why;
 reg       s10_fwd;
 always @* begin
     s10_fwd = 1'b0;
-    s10_reason = p_reason[10];
+    s10_why = p_reason[10];
     if (p_direct[10]) begin
         s10_dest = 4'({24'd0, p_meta[10][offload_pkg::META_OUT_PORT_LSB +: 8]} % N_PORTS);
     end else if (s10_decap) begin
         s10_dest = DEST_RECIRC;
     end else if (p_punt[10]) begin
         s10_dest = p_drop[10] ? DEST_DROP : 4'(N_PORTS);
-        if (s10_vx && !s10_l2ok) s10_reason = PUNT_L2_MISS;
+        if (s10_vx && !s10_l2ok) s10_why = PUNT_L2_MISS;
     end else if (tx_range_bad) begin
         s10_dest = 4'(N_PORTS);
-        s10_reason = PUNT_EXC;
-    end else if (mtu_bad) begin
-        s10_dest = DEST_DROP;
-        s10_reason = offload_pkg::DROP_MTU_EXCEEDED[7:0];
-    end else if (s10_aout == 2'd2) begin
-        s10_dest = DEST_DROP;
-        s10_reason = aout_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
-    end else if (s10_aout != 2'd0) begin
-        s10_dest = 4'(N_PORTS);
-        s10_reason = s10_aout == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
-    end else if (tx_bad) begin
-        s10_dest = 4'(N_PORTS);
-        s10_reason = PUNT_EXC;
+        s10_why = PUNT_EXC;
     end else begin
-        s10_dest = tx_port[3:0];
-        s10_fwd = 1'b1;
+        s10_why = s10_kind == K_HOST ? PUNT_HOST_TX : s10_reason;
+        s10_fwd = s10_kind == K_WIRE || s10_kind == K_HOST || s10_kind == K_ENCAP;
+        s10_dest = s10_kind == K_DROP ? DEST_DROP : s10_kind == K_WIRE ? s10_wport
+            : s10_kind == K_ENCAP ? DEST_RECIRC : 4'(N_PORTS);
     end
 end
+wire s10_encap = !p_direct[10] && !s10_decap && !p_punt[10] && !tx_range_bad && s10_kind == K_ENCAP;
+wire s10_host = !p_direct[10] && !s10_decap && !p_punt[10] && !tx_range_bad && s10_kind == K_HOST;
 wire [7:0] s10_port = p_in[10] == IN_INJECT ? offload_pkg::META_INJECT_PORT[7:0] : {4'd0, p_in[10]};
-// Punt metadata. To the loop port: the interface the packet re-enters on (the BVI), the
-// ingress interface and port (kept for a punt from the second pass). A punt from the
-// second pass names the first pass's ingress: the frame is put back as it came in.
-wire s10_second = p_in[10] == IN_RECIRC;
+// Metadata. To the loop port (LM_*): the interface the packet re-enters as (the BVI after
+// decap, the tunnel after encap), the ingress interface and port. A punt from the
+// decapsulated pass names the first pass's ingress (the frame is put back as it came in);
+// one from the outer pass says where software resumes (the tunnel's ip4-load-balance); a
+// frame for a host interface names that interface.
+wire s10_second = p_in[10] == IN_RECIRC && !outer10;
+wire [7:0] s10_in_port = first10 ? s10_port : p_meta[10][32 +: 8];
 wire [63:0] s10_tuser = s10_decap ? {24'd0, s10_port, p_sw[10], l2_sw10}
-    : s10_second ? {14'd0, 1'b1, 1'b0, p_hits[10], p_meta[10][32 +: 8], s10_reason, p_meta[10][16 +: 16]}
-    : {16'd0, p_hits[10], s10_port, s10_reason, p_sw[10]};
+    : s10_encap ? {8'd0, 8'(mb_tunnel), 7'd0, 1'b1, s10_port, p_sw[10], l2_sw10}
+    : s10_host ? {16'd0, p_hits[10], s10_in_port, PUNT_HOST_TX, s10_host_sw}
+    : s10_second ? {14'd0, 1'b1, 1'b0, p_hits[10], p_meta[10][32 +: 8], s10_why, p_meta[10][16 +: 16]}
+    : outer10 ? {12'd0, offload_pkg::META_RESUME_VXLAN_OUTER[1:0], 2'd0, p_hits[10], s10_in_port, s10_why, p_sw[10]}
+    : {16'd0, p_hits[10], s10_port, s10_why, p_sw[10]};
 
 // ---- s11: output
 reg [3:0]  dest_reg = 0;     // destination of the packet being sent
@@ -953,36 +1149,57 @@ assign m_axis_punt_tlast = pp_last;
 assign m_axis_punt_tuser = p_sop[NS-1] && !pp_tail_reg ? p_meta[NS-1] : tuser_reg;
 assign m_axis_punt_tvalid = pp_tail_reg || (p_valid[NS-1] && out_dest == 4'(N_PORTS));
 
-// The loop port's writer: strips the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers
-// on the way in, realigning beats: out beat j = bytes 50..63 of in beat j, then bytes
-// 0..49 of in beat j+1. A packet's last 14 bytes may need a beat of their own, written
-// the clock after its last beat (the writer takes no beat that clock).
-reg [111:0] rc_prev_reg = 0;     // bytes 50..63 of the previous beat, and their keep
-reg [13:0]  rc_prevk_reg = 0;
+// The loop port's writer, realigning beats as it writes. Decap (LM_OUTER clear) strips the
+// 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers: out beat j = bytes 50..63 of in beat
+// j, then bytes 0..49 of in beat j+1. Encap puts the 50 bytes of the stash in front: out
+// beat j = bytes 14..63 of in beat j-1 (the stash for j = 0), then bytes 0..13 of in beat
+// j. Either way a packet's last bytes may need a beat of their own, written the clock
+// after its last beat (the writer takes no beat that clock).
+reg [399:0] rc_prev_reg = 0;     // the bytes carried to the next out beat, and their keep
+reg [49:0]  rc_prevk_reg = 0;
 reg [463:0] rc_user_reg = 0;     // the packet's loop-port metadata and stash
 reg         rc_tail_reg = 0;     // the last beat's tail is still to write
+reg         rc_enc_reg = 0;      // the packet being written is encapsulated (else decapsulated)
 wire rc_fire = out_fire && out_dest == DEST_RECIRC;
+wire rc_enc = p_sop[NS-1] ? p_meta[NS-1][LM_OUTER] : rc_enc_reg;
 assign rc_ready = rc_wready && !rc_tail_reg;
 always @* begin
-    rc_wdata = {p_data[NS-1][0 +: 400], rc_prev_reg};
-    rc_wkeep = {p_keep[NS-1][49:0], rc_prevk_reg};
-    rc_wlast = p_last[NS-1] && !p_keep[NS-1][50];
-    rc_wuser = rc_user_reg;
-    rc_wvalid = rc_fire && !p_sop[NS-1];
+    if (rc_enc) begin
+        rc_wdata = {p_data[NS-1][0 +: 112], p_sop[NS-1] ? p_stash[NS-1] : rc_prev_reg};
+        rc_wkeep = {p_keep[NS-1][13:0], p_sop[NS-1] ? {50{1'b1}} : rc_prevk_reg};
+        rc_wlast = p_last[NS-1] && !p_keep[NS-1][14];
+        rc_wvalid = rc_fire;
+    end else begin
+        rc_wdata = {p_data[NS-1][0 +: 400], rc_prev_reg[111:0]};
+        rc_wkeep = {p_keep[NS-1][49:0], rc_prevk_reg[13:0]};
+        rc_wlast = p_last[NS-1] && !p_keep[NS-1][50];
+        rc_wvalid = rc_fire && !p_sop[NS-1];
+    end
+    // the first beat written carries the metadata (encap writes from the packet's first beat)
+    rc_wuser = p_sop[NS-1] ? {p_stash[NS-1], p_meta[NS-1]} : rc_user_reg;
     if (rc_tail_reg) begin
-        rc_wdata = {400'd0, rc_prev_reg};
-        rc_wkeep = {50'd0, rc_prevk_reg};
+        rc_wdata = rc_enc_reg ? {112'd0, rc_prev_reg} : {400'd0, rc_prev_reg[111:0]};
+        rc_wkeep = rc_enc_reg ? {14'd0, rc_prevk_reg} : {50'd0, rc_prevk_reg[13:0]};
         rc_wlast = 1'b1;
         rc_wvalid = 1'b1;
+        rc_wuser = rc_user_reg;
     end
 end
 always @(posedge clk) begin
     if (rc_tail_reg && rc_wready) rc_tail_reg <= 1'b0;
     if (rc_fire) begin
-        rc_prev_reg <= p_data[NS-1][400 +: 112];
-        rc_prevk_reg <= p_keep[NS-1][63:50];
-        if (p_sop[NS-1]) rc_user_reg <= {p_stash[NS-1], p_meta[NS-1]};
-        if (p_last[NS-1] && (p_sop[NS-1] || p_keep[NS-1][50])) rc_tail_reg <= 1'b1;
+        if (rc_enc) begin
+            rc_prev_reg <= p_data[NS-1][112 +: 400];
+            rc_prevk_reg <= p_keep[NS-1][63:14];
+        end else begin
+            rc_prev_reg <= {288'd0, p_data[NS-1][400 +: 112]};
+            rc_prevk_reg <= {36'd0, p_keep[NS-1][63:50]};
+        end
+        if (p_sop[NS-1]) begin
+            rc_user_reg <= {p_stash[NS-1], p_meta[NS-1]};
+            rc_enc_reg <= p_meta[NS-1][LM_OUTER];
+        end
+        if (p_last[NS-1] && (rc_enc ? p_keep[NS-1][14] : (p_sop[NS-1] || p_keep[NS-1][50]))) rc_tail_reg <= 1'b1;
     end
     if (rst) rc_tail_reg <= 1'b0;
 end
@@ -1016,7 +1233,8 @@ always @(posedge clk) begin
             p_l4[s] <= p_l4[s-1];
             p_fib[s] <= p_fib[s-1];
             p_nat[s] <= p_nat[s-1];
-            p_out2in[s] <= p_out2in[s-1];
+            p_outer[s] <= p_outer[s-1];
+            p_olb[s] <= p_olb[s-1];
             p_nhit[s] <= p_nhit[s-1];
             p_sess[s] <= p_sess[s-1];
             p_lpm[s] <= p_lpm[s-1];
@@ -1060,6 +1278,11 @@ always @(posedge clk) begin
         p_l4[1] <= s0_tcp || s0_udp;
         p_loc[1] <= 1'b0;
         if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
+        p_outer[1] <= s0_outer;
+        p_olb[1] <= s0_tun[offload_pkg::VXLAN_OUTER_LB_LSB +: 32];
+        ofib1 <= s0_tun[offload_pkg::VXLAN_ENCAP_FIB_INDEX_LSB +: 16];
+        key_ext1 <= key_ext;
+        tag_ext1 <= tag_ext;
 
         // s1 -> s2: interface checks, session reads
         p_ife[2] <= ife1;
@@ -1068,8 +1291,7 @@ always @(posedge clk) begin
             p_punt[2] <= 1'b1;
         end
         p_hits[2] <= p_hits[1] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
-        p_nat[2] <= s1_nat && !s1_natbad;
-        p_out2in[2] <= if1_out;
+        p_nat[2] <= s1_nat && !s1_natbad && p_l4[1];
         key_s2[0] <= key0;
         key_s2[1] <= key1;
         tag_s2[0] <= tag0;
@@ -1085,13 +1307,13 @@ always @(posedge clk) begin
         p_dst[3] <= s2_dst;
         p_sport[3] <= s2_sport;
         p_dport[3] <= s2_dport;
-        if (!p_punt[2] && p_nat[2] && !s2_hit) begin
+        if (!p_punt[2] && p_nat[2] && !s2_hit && !p_outer[2]) begin
             p_punt[3] <= 1'b1;
             p_reason[3] <= PUNT_NAT_MISS;
         end
         p_hits[3] <= p_hits[2] | ((p_nat[2] && s2_hit) ? 16'd1 << offload_pkg::TBL_SESSION : 16'd0);
         l1_rd3 <= l1_mem[{p_fib[2][FIB_BITS-1:0], s2_dst[31:16]}];
-        if (!p_punt[2] && p_fib[2] >= 16'(2**FIB_BITS)) begin
+        if (!p_punt[2] && p_fib[2] >= 16'(2**FIB_BITS) && !p_outer[2]) begin
             p_punt[3] <= 1'b1;
             p_reason[3] <= PUNT_EXC;
         end
@@ -1102,8 +1324,9 @@ always @(posedge clk) begin
             p_reason[3] <= s2_ain_reason;
         end
 
-        // s3 -> s4
-        p_lpm[4] <= l1_rd3;
+        // s3 -> s4 (the outer packet of an encap: its tunnel's load-balance, found)
+        p_lpm[4] <= !p_outer[3] ? l1_rd3
+            : {2'b10, 6'd0, p_olb[3] < 32'(2**LB_BITS) ? p_olb[3][23:0] : 24'hffffff};
         grp_rd4 <= grp_mem[{l1_rd3[GROUP_BITS-1:0], p_dst[3][15:8]}];
         // s4 -> s5
         p_lpm[5] <= s4_e;
@@ -1136,11 +1359,15 @@ always @(posedge clk) begin
         if_rd9 <= if_mem[adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: IF_BITS]];
         key_aout9 <= key_aout;
         tag_aout9 <= tag_aout;
+        key_abvi9 <= key_abvi;
+        tag_abvi9 <= tag_abvi;
         vx_hit9 <= s8_vx_hit && s8_vx_sw < 16'(2**IF_BITS);
         vx_sw9 <= s8_vx_sw;
         vx_if9 <= if_mem[s8_vx_sw[IF_BITS-1:0]];
         // s9 -> s10
         p_aohit[10] <= s9_aout_hit;
+        p_abhit10 <= s9_abvi_hit;
+        l2_if10 <= if_mem[s9_l2_sw[IF_BITS-1:0]];
         p_txif[10] <= if_rd9;
         vx_hit10 <= vx_hit9;
         vx_sw10 <= vx_sw9;
@@ -1156,8 +1383,8 @@ always @(posedge clk) begin
         p_data[11] <= s10_fwd ? s10_data : p_data[10];
         p_in[11] <= s10_dest;
         p_meta[11] <= s10_tuser;
-        p_stash[11] <= s10_decap ? p_data[10][0 +: 400] : p_stash[10];
-        pre11 <= s10_second && s10_dest == 4'(N_PORTS);
+        p_stash[11] <= s10_decap ? p_data[10][0 +: 400] : s10_encap ? enc_hdr : p_stash[10];
+        pre11 <= s10_second && s10_dest == 4'(N_PORTS) && !s10_host;
     end
     if (out_fire && p_sop[NS-1]) begin
         dest_reg <= p_in[NS-1];
@@ -1172,7 +1399,7 @@ end
 
 wire s0_fire = adv && p_valid[0] && p_sop[0];
 wire s3_count = adv && p_valid[2] && p_sop[2] && !p_punt[2] && p_nat[2];
-wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5];
+wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5] && !p_outer[5];
 wire out_sop = out_fire && p_sop[NS-1];
 integer c;
 always @(posedge clk) begin

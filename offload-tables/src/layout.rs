@@ -360,6 +360,10 @@ pub mod session_kind {
     pub const NAT_IN2OUT_ED: u8 = 4;
     /// Outside side, endpoint-dependent: the 5-tuple of an outside → inside packet.
     pub const NAT_OUT2IN_ED: u8 = 5;
+    /// A NAT address (static mapping external address or pool address): `dst` = the
+    /// address, everything else zero. Static entries, for the NIC: on an interface that
+    /// is NAT inside and outside, a packet to one of these goes through `nat44-out2in`.
+    pub const NAT_EXTERNAL: u8 = 6;
 }
 
 /// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
@@ -389,6 +393,13 @@ impl SessionKey {
                 | u64::from(self.kind) << 40
                 | u64::from(self.scope) << 48,
         ]
+    }
+}
+
+impl SessionKey {
+    /// The [`session_kind::NAT_EXTERNAL`] key of a NAT address.
+    pub const fn nat_external(addr: u32) -> Self {
+        SessionKey { src: 0, dst: addr, sport: 0, dport: 0, proto: 0, kind: session_kind::NAT_EXTERNAL, scope: 0 }
     }
 }
 

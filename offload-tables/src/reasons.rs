@@ -78,6 +78,9 @@ reasons! {
         Local = 5, "ip4 local";
         /// Anything outside what the NIC does (IP options, fragments, ...).
         Exception = 6, "exception";
+        /// Not a miss: the NIC forwarded the frame, fully rewritten, to a host interface
+        /// (a pod's TAP); `SW_IF_INDEX` names it and the host only writes it there.
+        HostTx = 7, "host interface output";
     }
 }
 

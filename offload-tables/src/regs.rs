@@ -171,6 +171,14 @@ pub mod meta {
     /// loop port, and the second pass punted; the frame is the original one, as received
     /// (informational: software processes it from the start like any punt).
     pub const SECOND_PASS: (u32, u32) = (49, 1);
+    /// Punt: where software continues with the frame. [`RESUME_START`]: from the start,
+    /// received on `SW_IF_INDEX`; [`RESUME_VXLAN_OUTER`]: the NIC had routed the packet
+    /// into the bridge and encapsulated it; the frame is the VXLAN packet with a zero
+    /// outer Ethernet header and the outer IPv4 header's TTL still 254, `SW_IF_INDEX`
+    /// the tunnel interface, and software goes on at `ip4-load-balance` of the tunnel.
+    pub const RESUME: (u32, u32) = (50, 2);
+    pub const RESUME_START: u64 = 0;
+    pub const RESUME_VXLAN_OUTER: u64 = 1;
     /// Inject with `DIRECT`: the wire port to send on.
     pub const OUT_PORT: (u32, u32) = (56, 8);
     /// [`PORT`] value of the inject port.

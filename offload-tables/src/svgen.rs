@@ -144,12 +144,14 @@ pub fn sv_package() -> String {
         ("HITS", regs::meta::HITS),
         ("DIRECT", regs::meta::DIRECT),
         ("SECOND_PASS", regs::meta::SECOND_PASS),
+        ("RESUME", regs::meta::RESUME),
         ("OUT_PORT", regs::meta::OUT_PORT),
     ] {
         p(w, format!("META_{n}_LSB"), u64::from(f.0));
         p(w, format!("META_{n}_W"), u64::from(f.1));
     }
     p(w, "META_INJECT_PORT".into(), u64::from(regs::meta::INJECT_PORT));
+    p(w, "META_RESUME_VXLAN_OUTER".into(), regs::meta::RESUME_VXLAN_OUTER);
     let _ = writeln!(w, "\n    // ---- entry layouts ----");
     for (prefix, bytes, fields) in layouts() {
         p(w, format!("{prefix}_BITS"), 8 * bytes as u64);
@@ -189,6 +191,7 @@ pub fn sv_package() -> String {
         ("SESSION_KIND_ACL", u64::from(session_kind::ACL)),
         ("SESSION_KIND_NAT_IN2OUT_ED", u64::from(session_kind::NAT_IN2OUT_ED)),
         ("SESSION_KIND_NAT_OUT2IN_ED", u64::from(session_kind::NAT_OUT2IN_ED)),
+        ("SESSION_KIND_NAT_EXTERNAL", u64::from(session_kind::NAT_EXTERNAL)),
         ("SESSION_WAYS", crate::session::WAYS as u64),
         ("LB_FLAG_RECURSIVE", u64::from(lb_flags::RECURSIVE)),
         ("DPO_KIND_SHIFT", u64::from(dpo::KIND_SHIFT)),

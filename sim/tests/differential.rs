@@ -32,6 +32,7 @@ fn nic_and_software_agree_on_random_traffic() {
     let (mut configs, mut skipped, mut packets, mut forwarded, mut punted, mut outputs_total) =
         (0, 0, 0u64, 0, 0, 0u64);
     let (mut dropped_by_nic, mut recirc_punted, mut vxlan_forwarded) = (0u64, 0u64, 0u64);
+    let (mut host_tx, mut resumed_outer, mut encapsulated) = (0u64, 0u64, 0u64);
     let mut punt_reasons = [0u64; 8];
     while configs < n_configs {
         let s = scenario().new_tree(&mut runner).expect("scenario").current();
@@ -76,6 +77,9 @@ fn nic_and_software_agree_on_random_traffic() {
         punted += node.punted;
         recirc_punted += node.recirc_punted;
         vxlan_forwarded += node.vxlan_forwarded;
+        host_tx += node.host_tx;
+        encapsulated += node.vxlan_encapsulated;
+        resumed_outer += node.resumed_outer;
         for (a, b) in punt_reasons.iter_mut().zip(node.punt_reasons) {
             *a += b;
         }
@@ -97,7 +101,7 @@ fn nic_and_software_agree_on_random_traffic() {
     eprintln!("punt reasons: {}", reasons.join(", "));
     eprintln!(
         "VXLAN frames decapsulated and forwarded by the NIC alone: {vxlan_forwarded}; \
-         inner frames punted on their second pass: {recirc_punted}"
+         inner frames punted on their second pass: {recirc_punted}; frames the NIC forwarded to host interfaces: {host_tx}; frames the NIC encapsulated and sent alone: {encapsulated}; punts after the NIC's VXLAN encap (software resumed at the tunnel): {resumed_outer}"
     );
     assert!(packets >= total && configs >= n_configs);
 }

@@ -110,8 +110,23 @@ pub struct NatState {
     by_local: FxHashMap<(u16, u32, u8, u16), (u32, u32)>,
     /// Pool and mapping addresses: where `inside-outside` interfaces send out2in.
     external_addrs: FxHashSet<u32>,
+    /// Session-table slots of the `NAT_EXTERNAL` entries of `external_addrs`.
+    external_slots: Vec<usize>,
+    /// Pass decisions of the in2out slow path (see [`PASS_SESSION`]): key → (slot, last use).
+    passes: FxHashMap<SessionKey, (usize, u64)>,
+    max_passes: usize,
     pool: Vec<(u32, u16, bool)>,
 }
+
+/// `session_index` of a pass entry: an endpoint-dependent in2out key without a rewrite,
+/// cached when the slow path lets a TCP/UDP flow through untranslated. VPP keeps no
+/// session for such a flow (its trace says `session -1`) and neither does software: a
+/// hit on a pass entry is a miss here and the slow path decides again, the same way,
+/// since the decision depends only on the tables and on sessions, which come first in
+/// every lookup order. The NIC, which has no slow path, forwards the flow on the entry.
+/// Pass entries are a cache: they age like transitory sessions, and losing one costs a
+/// punt, never a different result.
+pub const PASS_SESSION: u32 = u32::MAX;
 
 const NS: u64 = 1_000_000_000;
 
@@ -256,6 +271,9 @@ impl NatState {
             by_external: FxHashMap::default(),
             by_local: FxHashMap::default(),
             external_addrs: FxHashSet::default(),
+            external_slots: Vec::new(),
+            passes: FxHashMap::default(),
+            max_passes: g.nat_max_sessions as usize,
             pool: t.nat_pool.iter().map(|p| (p.addr, p.fib_index, p.twice_nat != 0)).collect(),
         };
         for (i, m) in t.nat_mappings.iter().enumerate() {
@@ -270,6 +288,70 @@ impl NatState {
         }
         s.external_addrs.extend(t.nat_pool.iter().map(|p| p.addr));
         s
+    }
+
+    /// Writes a `NAT_EXTERNAL` entry for every NAT address into `table` (for the NIC,
+    /// which decides the direction on inside-outside interfaces by them); returns how
+    /// many did not fit.
+    pub fn install_externals(&mut self, table: &mut SessionTable) -> usize {
+        let mut addrs: Vec<u32> = self.external_addrs.iter().copied().collect();
+        addrs.sort_unstable();
+        let mut refused = 0;
+        for a in addrs {
+            let e =
+                SessionEntry { key: SessionKey::nat_external(a), session_index: PASS_SESSION, ..Default::default() };
+            match table.insert(e) {
+                Ok(slot) => self.external_slots.push(slot),
+                Err(_) => refused += 1,
+            }
+        }
+        refused
+    }
+
+    /// Removes the `NAT_EXTERNAL` and pass entries from `table` (tables replaced).
+    pub fn remove_static(&mut self, table: &mut SessionTable) {
+        for slot in self.external_slots.drain(..) {
+            table.remove(slot);
+        }
+        self.clear_passes(table);
+    }
+
+    /// Removes the pass entries (routes may have changed what passes).
+    pub fn clear_passes(&mut self, table: &mut SessionTable) {
+        for (_, (slot, _)) in self.passes.drain() {
+            table.remove(slot);
+        }
+    }
+
+    /// Pass entries cached now.
+    pub fn passes(&self) -> usize {
+        self.passes.len()
+    }
+
+    /// Records that the slow path lets `f` through untranslated ([`PASS_SESSION`]).
+    fn cache_pass(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, now_ns: u64) {
+        if !matches!(f.proto, 6 | 17) || !f.l4_valid {
+            return;
+        }
+        let key = ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib);
+        if let Some(p) = self.passes.get_mut(&key) {
+            p.1 = now_ns;
+            return;
+        }
+        if self.passes.len() >= self.max_passes || table.lookup(&key).is_some() {
+            return;
+        }
+        let entry = SessionEntry { key, session_index: PASS_SESSION, ..Default::default() };
+        if let Ok(slot) = table.insert(entry) {
+            self.passes.insert(key, (slot, now_ns));
+        }
+    }
+
+    /// Frees a pass entry whose key a new session takes.
+    fn uncache_pass(&mut self, table: &mut SessionTable, key: &SessionKey) {
+        if let Some((slot, _)) = self.passes.remove(key) {
+            table.remove(slot);
+        }
     }
 
     /// `inside-outside` interfaces: packets to a NAT address go through out2in.
@@ -380,11 +462,16 @@ impl NatState {
             );
         }
         if !snat_needed {
+            self.cache_pass(table, f, fib, now_ns);
             return Outcome::Pass;
         }
         // Dynamic SNAT to a pool address, keeping the port when it is free.
         let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.1 == fib && !p.2) else {
-            return if self.forwarding { Outcome::Pass } else { Outcome::Drop(DropReason::NatNoTranslation) };
+            if !self.forwarding {
+                return Outcome::Drop(DropReason::NatNoTranslation);
+            }
+            self.cache_pass(table, f, fib, now_ns);
+            return Outcome::Pass;
         };
         let Some(port) = self.free_port(table, f, |port| simple_out_key(&Flow { dst: addr, dport: port, ..*f }, fib))
         else {
@@ -475,7 +562,7 @@ impl NatState {
     /// A port on `addr` whose key (built by `key_of`) is free: the packet's own source
     /// port first, then a hash-seeded probe of 1024..=65535.
     fn free_port(&self, table: &SessionTable, f: &Flow, key_of: impl Fn(u16) -> SessionKey) -> Option<u16> {
-        let free = |p: u16| table.lookup(&key_of(p)).is_none();
+        let free = |p: u16| table.lookup(&key_of(p)).is_none_or(|s| table.get(s).session_index == PASS_SESSION);
         if f.sport >= 1024 && free(f.sport) {
             return Some(f.sport);
         }
@@ -502,6 +589,7 @@ impl NatState {
             let f_out = Flow { dst: outside.dst, dport: outside.dport, proto, ..Flow::default() };
             (simple_in_key(&f_in, fib), simple_out_key(&f_out, fib))
         };
+        self.uncache_pass(table, &in_key);
         let in_entry = rewrite_entry(in_key, inside, outside.reversed(), proto, idx);
         let out_entry = rewrite_entry(out_key, outside, inside.reversed(), proto, idx);
         let Ok(s0) = table.insert(in_entry) else {
@@ -534,6 +622,15 @@ impl NatState {
     /// Removes every session idle past its timeout; returns how many.
     pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64) -> usize {
         let timeouts = self.timeouts_ns;
+        // Pass entries: transitory TCP or UDP idle time, whichever is shorter.
+        let pass_timeout = timeouts[0].min(timeouts[2]);
+        self.passes.retain(|_, &mut (slot, last)| {
+            let keep = now_ns.saturating_sub(last) <= pass_timeout;
+            if !keep {
+                table.remove(slot);
+            }
+            keep
+        });
         self.sessions.expire(table, now_ns, |s| Self::timeout_ns(timeouts, s))
     }
 }

@@ -82,12 +82,16 @@ impl Dataplane {
         let vxlan_rx =
             tables.vxlan_tunnels.iter().enumerate().map(|(i, v)| ((v.src, v.dst, v.vni), i as u16)).collect();
         // Two entries per NAT session, one per ACL session; half full at the limits.
+        // (And NAT addresses and pass entries, which fit in the other half.)
         let capacity = (tables.global.nat_max_sessions as usize * 2 + tables.global.acl_max_sessions as usize) * 2;
+        let mut sessions = SessionTable::with_capacity(capacity.max(1024));
+        let mut nat = NatState::new(&tables);
+        nat.install_externals(&mut sessions);
         Dataplane {
             counters: Counters::new(tables.interfaces.len()),
             tracer: Tracer::default(),
-            sessions: SessionTable::with_capacity(capacity.max(1024)),
-            nat: NatState::new(&tables),
+            sessions,
+            nat,
             acl: AclSessions::new(&tables),
             acl_rules: AclMatcher::new(&tables),
             vxlan_headers: tables.vxlan_tunnels.iter().map(outer_header_template).collect(),
@@ -523,15 +527,47 @@ impl Dataplane {
 
     /// `vxlan4-encap`: outer IPv4/UDP/VXLAN with the source port from the inner flow
     /// hash, then `ip4-load-balance` on the tunnel's route and `ip4-rewrite`.
-    fn vxlan4_encap(&mut self, rx: u16, mut pkt: PacketBuf, tunnel: u16, passes: u8) {
+    fn vxlan4_encap(&mut self, rx: u16, pkt: PacketBuf, tunnel: u16, passes: u8) {
+        let sport = vxlan_src_port(inner_flow_hash(pkt.frame()));
+        self.vxlan4_encap_from(rx, pkt, tunnel, sport, passes)
+    }
+
+    /// Continues a packet the NIC punted after its VXLAN encap ([`regs::meta::RESUME_VXLAN_OUTER`]):
+    /// `frame` is the VXLAN packet, `tunnel_sw` the tunnel interface. The outer headers
+    /// are written again from the tunnel (only the source port, the inner flow's hash,
+    /// is taken from the frame) and the packet goes on at `ip4-load-balance`.
+    ///
+    /// [`regs::meta::RESUME_VXLAN_OUTER`]: offload_tables::regs::meta::RESUME_VXLAN_OUTER
+    pub fn process_vxlan_outer(&mut self, tunnel_sw: u16, mut pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
+        std::mem::swap(&mut self.out, out);
+        self.now_ns = now_ns;
+        if self.tracer.on {
+            self.tracer.begin(now_ns);
+        }
+        match self.tables.interface(tunnel_sw).copied() {
+            Some(ife)
+                if ife.kind == if_kind::VXLAN && usize::from(ife.vxlan_tunnel) < self.tables.vxlan_tunnels.len() =>
+            {
+                let sport = pkt.frame().get(34..36).map(|p| u16::from_be_bytes([p[0], p[1]]));
+                match sport {
+                    Some(sport) if pkt.pull_front(VXLAN_ENCAP_LEN) && pkt.len() >= L3_OFFSET => {
+                        self.vxlan4_encap_from(tunnel_sw, pkt, ife.vxlan_tunnel, sport, 1)
+                    }
+                    _ => self.drop_pkt(tunnel_sw, DropReason::Truncated),
+                }
+            }
+            _ => self.drop_pkt(tunnel_sw, DropReason::UnknownInterface),
+        }
+        std::mem::swap(&mut self.out, out);
+    }
+
+    fn vxlan4_encap_from(&mut self, rx: u16, mut pkt: PacketBuf, tunnel: u16, sport: u16, passes: u8) {
         self.counters.node(Node::Vxlan4Encap);
         let t = self.tables.vxlan_tunnels[usize::from(tunnel)];
-        let inner_hash = inner_flow_hash(pkt.frame());
         let inner_len = pkt.len();
         if inner_len + 36 > usize::from(u16::MAX) || !pkt.push_front(VXLAN_ENCAP_LEN) {
             return self.drop_pkt(rx, DropReason::MtuExceeded);
         }
-        let sport = vxlan_src_port(inner_hash);
         let h = pkt.frame_mut();
         h[..14].fill(0);
         h[12..14].copy_from_slice(&0x0800u16.to_be_bytes());

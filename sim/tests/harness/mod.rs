@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use offload_tables::layout::if_kind;
+use offload_tables::reasons::PuntReason;
 use offload_tables::regs::meta;
 use offload_tables::Tables;
 use sim::{inject_direct, inject_into_pipeline, InPort, OutPort, Sim, N_PORTS};
@@ -21,6 +22,12 @@ pub struct OffloadNode {
     pub recirc_punted: u64,
     /// VXLAN frames (UDP to 4789) received on a wire port whose output the NIC sent alone.
     pub vxlan_forwarded: u64,
+    /// Frames the NIC encapsulated into VXLAN and sent alone (from a non-VXLAN frame).
+    pub vxlan_encapsulated: u64,
+    /// Frames the NIC forwarded to a host interface (`PuntReason::HostTx`): no software work.
+    pub host_tx: u64,
+    /// Punts after the NIC's VXLAN encap, resumed by software at the tunnel's lookup.
+    pub resumed_outer: u64,
     /// Punts per `PuntReason` code.
     pub punt_reasons: [u64; 8],
     sync_mark: (usize, u64, u64, u64, u64),
@@ -52,6 +59,9 @@ impl OffloadNode {
             injected: 0,
             recirc_punted: 0,
             vxlan_forwarded: 0,
+            host_tx: 0,
+            vxlan_encapsulated: 0,
+            resumed_outer: 0,
             punt_reasons: [0; 8],
             sync_mark: (0, 0, 0, 0, 0),
         })
@@ -70,22 +80,35 @@ impl OffloadNode {
             match o.port {
                 OutPort::Wire(p) => {
                     self.forwarded += 1;
-                    let vxlan = frame.len() >= 50 && frame[23] == 17 && frame[36..38] == [0x12, 0xb5];
+                    let is_vxlan = |f: &[u8]| f.len() >= 50 && f[23] == 17 && f[36..38] == [0x12, 0xb5];
+                    let vxlan = is_vxlan(frame);
                     self.vxlan_forwarded += u64::from(vxlan && wire_port(&self.tables, rx).is_some());
+                    self.vxlan_encapsulated += u64::from(!vxlan && is_vxlan(&o.data));
                     out.push((sw_of_port(&self.tables, p), o.data));
+                }
+                OutPort::Punt if meta::get(o.meta, meta::REASON) == u64::from(PuntReason::HostTx.code()) => {
+                    // forwarded by the NIC to a host interface: the host only writes it there
+                    self.host_tx += 1;
+                    out.push((meta::get(o.meta, meta::SW_IF_INDEX) as u16, o.data));
                 }
                 OutPort::Punt => {
                     self.punted += 1;
                     self.punt_reasons[meta::get(o.meta, meta::REASON) as usize % 8] += 1;
                     let sw = meta::get(o.meta, meta::SW_IF_INDEX) as u16;
-                    assert_eq!(sw, rx, "punt metadata names the ingress interface");
-                    if meta::get(o.meta, meta::SECOND_PASS) != 0 {
-                        // after the NIC's decap: the frame put back as it came in
-                        self.recirc_punted += 1;
-                        assert_eq!(hex(&o.data), hex(frame), "a second-pass punt carries the original frame");
-                    }
                     let mut txs = Vec::new();
-                    self.host.process(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
+                    if meta::get(o.meta, meta::RESUME) == meta::RESUME_VXLAN_OUTER {
+                        self.resumed_outer += 1;
+                        assert_eq!(self.tables.interface(sw).map(|i| i.kind), Some(if_kind::VXLAN));
+                        self.host.process_vxlan_outer(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
+                    } else {
+                        assert_eq!(sw, rx, "punt metadata names the ingress interface");
+                        if meta::get(o.meta, meta::SECOND_PASS) != 0 {
+                            // after the NIC's decap: the frame put back as it came in
+                            self.recirc_punted += 1;
+                            assert_eq!(hex(&o.data), hex(frame), "a second-pass punt carries the original frame");
+                        }
+                        self.host.process(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
+                    }
                     let c = &self.host.counters.tables;
                     let mark = (
                         self.host.sessions.len(),

@@ -11,6 +11,7 @@
 //!   the ACL globals are unchanged; otherwise all removed.
 //! - Learned neighbors are kept on interfaces whose address and MAC are unchanged;
 //!   packets held for resolution are dropped (counted as glean drops).
+//! - NAT pass entries (`nat::PASS_SESSION`) are always dropped: routes decide them.
 //! - Counters and the trace state carry over; learned L2 entries start afresh.
 //!
 //! The swap happens between two packets, so no packet sees a mix of old and new tables.
@@ -77,12 +78,15 @@ impl Dataplane {
         let keep_nat = nat_unchanged(&self.tables, &tables);
         let keep_acl = acl_unchanged(&self.tables, &tables);
         let mut report = ReloadReport::default();
+        // A cache of decisions that routes take part in: dropped whatever changed.
+        self.nat.clear_passes(&mut self.sessions);
         if !keep_nat {
             let idx: Vec<u32> = self.nat.sessions.iter().map(|(i, _)| i).collect();
             report.nat_removed = idx.len();
             for i in idx {
                 self.nat.sessions.remove(&mut self.sessions, i);
             }
+            self.nat.remove_static(&mut self.sessions);
         }
         if !keep_acl {
             let idx: Vec<u32> = self.acl.sessions.iter().map(|(i, _)| i).collect();
@@ -103,6 +107,10 @@ impl Dataplane {
         }
         if keep_nat || keep_acl {
             std::mem::swap(&mut fresh.sessions, &mut self.sessions);
+            if !keep_nat {
+                // the new NAT addresses, into the table kept for the ACL sessions
+                fresh.nat.install_externals(&mut fresh.sessions);
+            }
         }
         // Counters: same slots by sw_if_index, grown or shrunk to the new interfaces.
         let n = fresh.counters.interfaces.len();

@@ -1,0 +1,62 @@
+//! The seed's TCP connection as a packet sequence, for the offload tests of `sim` and
+//! `host-driver` (included with `#[path]`): the seed's SYN and SYN-ACK captures, then the
+//! rest of the connection (the handshake's ACK, a request, a response, FINs), built here
+//! with etherparse, apart from the code under test.
+#![allow(dead_code)]
+
+use sw_fallback::seed_example;
+
+/// One packet of the connection.
+pub struct Packet {
+    /// Sent by the client pod (tap2 on the client node), else by the server pod (tap3 on
+    /// the server node).
+    pub from_client: bool,
+    pub frame: Vec<u8>,
+    /// The first packet of its direction: the NAT and ACL state it needs is created by it.
+    pub first_of_direction: bool,
+}
+
+/// A TCP segment with the Ethernet and address/port fields of `like` (a seed frame in the
+/// same direction), and its own sequence numbers, flags and payload.
+fn segment(like: &[u8], seq: u32, ack: u32, fin: bool, payload: &[u8]) -> Vec<u8> {
+    let ip = &like[14..34];
+    let (src, dst) = ([ip[12], ip[13], ip[14], ip[15]], [ip[16], ip[17], ip[18], ip[19]]);
+    let (sport, dport) = (u16::from_be_bytes([like[34], like[35]]), u16::from_be_bytes([like[36], like[37]]));
+    let (smac, dmac): ([u8; 6], [u8; 6]) = (like[6..12].try_into().unwrap(), like[0..6].try_into().unwrap());
+    let mut tcp =
+        etherparse::PacketBuilder::ethernet2(smac, dmac).ipv4(src, dst, 64).tcp(sport, dport, seq, 502).ack(ack);
+    if !payload.is_empty() {
+        tcp = tcp.psh();
+    }
+    if fin {
+        tcp = tcp.fin();
+    }
+    let mut f = Vec::new();
+    tcp.write(&mut f, payload).unwrap();
+    f
+}
+
+/// The connection, in order.
+pub fn seed_connection() -> Vec<Packet> {
+    let syn = seed_example::capture_frame("client-tap2-in.pcap");
+    let syn_ack = seed_example::capture_frame("server-tap3-in.pcap");
+    let seq_c = u32::from_be_bytes(syn[38..42].try_into().unwrap()) + 1;
+    let seq_s = u32::from_be_bytes(syn_ack[38..42].try_into().unwrap()) + 1;
+    let request = b"GET / HTTP/1.1\r\nHost: 10.97.193.160\r\n\r\n";
+    let response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let (rq, rs) = (request.len() as u32, response.len() as u32);
+    let c = |frame: Vec<u8>| Packet { from_client: true, frame, first_of_direction: false };
+    let s = |frame: Vec<u8>| Packet { from_client: false, frame, first_of_direction: false };
+    vec![
+        Packet { from_client: true, frame: syn.clone(), first_of_direction: true },
+        Packet { from_client: false, frame: syn_ack.clone(), first_of_direction: true },
+        c(segment(&syn, seq_c, seq_s, false, b"")),
+        c(segment(&syn, seq_c, seq_s, false, request)),
+        s(segment(&syn_ack, seq_s, seq_c + rq, false, b"")),
+        s(segment(&syn_ack, seq_s, seq_c + rq, false, response)),
+        c(segment(&syn, seq_c + rq, seq_s + rs, false, b"")),
+        c(segment(&syn, seq_c + rq, seq_s + rs, true, b"")),
+        s(segment(&syn_ack, seq_s + rs, seq_c + rq + 1, true, b"")),
+        c(segment(&syn, seq_c + rq + 1, seq_s + rs + 1, false, b"")),
+    ]
+}
