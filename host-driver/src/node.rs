@@ -34,6 +34,7 @@ use offload_tables::regs::{self, meta, Table};
 use offload_tables::session::{SessionTable, WAYS};
 use offload_tables::shell::{caps, counter, cpl_status, op, CmdEntry};
 use offload_tables::Tables;
+use sw_fallback::pipeline::SessionsMark;
 use sw_fallback::{Dataplane, PacketBuf, Tx};
 
 use crate::shell::{cmd_fence, cmd_op, cmd_write, BadPunt, DResult, DriverError, Shell, ShellOptions};
@@ -78,6 +79,8 @@ pub struct NodeStats {
     pub software_only_packets: u64,
     /// Times the node fell back to software-only.
     pub fallbacks: u64,
+    /// Session entries found used by the NIC's hit bits at aging (cumulative).
+    pub nic_session_hits: u64,
 }
 
 /// Names of [`NodeStats::punt_bad`].
@@ -165,7 +168,7 @@ pub struct Node {
     generation: u32,
     /// Counters of the node.
     pub stats: NodeStats,
-    mark: (usize, u64, u64, u64, u64),
+    mark: SessionsMark,
     /// Why the node runs software-only, if it does.
     pub fallback: Option<String>,
     backend: &'static str,
@@ -210,7 +213,7 @@ impl Node {
             mirror: Some(SessionTable::with_capacity(buckets * WAYS)),
             generation: 0,
             stats: NodeStats::default(),
-            mark: (0, 0, 0, 0, 0),
+            mark: Default::default(),
             fallback: None,
             backend,
         };
@@ -229,7 +232,7 @@ impl Node {
             mirror: None,
             generation: 0,
             stats: NodeStats::default(),
-            mark: (0, 0, 0, 0, 0),
+            mark: Default::default(),
             fallback: reason,
             backend: "none",
         }
@@ -388,15 +391,8 @@ impl Node {
     }
 
     /// Sessions changed in software since the last sync?
-    fn mark(&self) -> (usize, u64, u64, u64, u64) {
-        let c = &self.dp.counters.tables;
-        (
-            self.dp.sessions.len(),
-            self.dp.nat.created,
-            c.acl_sessions_created,
-            c.nat_sessions_expired,
-            c.acl_sessions_expired,
-        )
+    fn mark(&self) -> SessionsMark {
+        self.dp.sessions_mark()
     }
 
     /// Brings the NIC's session table in line with software's: keys that left software
@@ -681,8 +677,37 @@ impl Node {
         }
     }
 
-    /// Session aging at `now_ns`: software expires by VPP's timeouts; the NIC follows.
+    /// Reads (and clears) the NIC's hit bits of the slots it holds entries in, and
+    /// refreshes the software sessions whose entries packets used in the NIC alone, as
+    /// hits in software would have. Returns how many entries were hit.
+    fn collect_hits(&mut self, now_ns: u64) -> DResult<usize> {
+        let (Some(sh), Some(mirror)) = (self.shell.as_ref(), self.mirror.as_ref()) else { return Ok(0) };
+        let mut words: Vec<usize> = mirror.iter().map(|(slot, _)| slot / 32).collect();
+        words.dedup();
+        let mut hit = Vec::new();
+        for w in words {
+            sh.core_write(regs::HIT_INDEX, w as u32)?;
+            let bits = sh.core_read(regs::HIT_DATA)?;
+            for b in (0..32).filter(|b| bits >> b & 1 != 0) {
+                let e = mirror.get(w * 32 + b);
+                if e.flags & session_flags::VALID != 0 {
+                    hit.push(e.key);
+                }
+            }
+        }
+        for k in &hit {
+            self.dp.touch_session(k, now_ns);
+        }
+        self.stats.nic_session_hits += hit.len() as u64;
+        Ok(hit.len())
+    }
+
+    /// Session aging at `now_ns`: sessions the NIC's packets used are refreshed (hit
+    /// bits), software expires by VPP's timeouts, and the NIC follows.
     pub fn age(&mut self, now_ns: u64) {
+        if let Err(e) = self.collect_hits(now_ns) {
+            self.fall_back(&e);
+        }
         self.dp.expire_sessions(now_ns);
         if let Some(sh) = self.shell.as_mut() {
             let r = sh.set_now((now_ns / 1_000_000_000) as u32);

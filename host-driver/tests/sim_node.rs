@@ -79,52 +79,109 @@ fn seed_through_the_driver_on_the_simulator() {
     assert!(client.show_device().contains("shell 1.0"));
 }
 
-/// The seed's whole connection through two driver-run nodes on the simulator backend,
-/// as `nicctl` runs them (`Node::open`, `receive`): the first packet of each direction
-/// punts on each node (the SYN and the SYN-ACK make the sessions), every later packet
-/// stays in the NIC: the client node's NIC routes, bridges, encapsulates and NATs it
-/// onto the wire; the server node's NIC decapsulates it and hands it to the pod's TAP
-/// (the host only writes it there), and back. Outputs equal the software-only nodes.
-#[test]
-fn later_packets_of_the_seed_flow_stay_in_the_nic() {
-    let mut client = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
-    let mut server = Node::open(&DeviceSpec::Sim, tables("server-node.toml"), &opts()).unwrap();
-    let mut cref = Dataplane::new(tables("client-node.toml"));
-    let mut sref = Dataplane::new(tables("server-node.toml"));
-    let mut now = 1_000_000_000u64;
-    let (mut first, mut later) = (0u64, 0u64);
-    for (i, p) in seed_connection().into_iter().enumerate() {
-        let (a, a_ref, a_rx, b, b_ref, b_tx) = if p.from_client {
-            (&mut client, &mut cref, 6, &mut server, &mut sref, 7)
-        } else {
-            (&mut server, &mut sref, 7, &mut client, &mut cref, 6)
-        };
-        let (pa, pb, hb) = (a.stats.punts, b.stats.punts, b.stats.nic_host_tx);
-        now += 100_000;
-        let wire = a.receive(a_rx, &p.frame, now);
-        assert_eq!(wire, reference(a_ref, a_rx, &p.frame, now), "packet {i}: first node differs from software");
-        assert_eq!(wire.len(), 1, "packet {i}");
-        assert_eq!(wire[0].0, 1, "packet {i}: leaves by the uplink");
-        now += 100_000;
-        let pod = b.receive(1, &wire[0].1, now);
-        assert_eq!(pod, reference(b_ref, 1, &wire[0].1, now), "packet {i}: second node differs from software");
-        assert_eq!(pod.len(), 1, "packet {i}");
-        assert_eq!(pod[0].0, b_tx, "packet {i}: to the pod's TAP");
-        let punts = (a.stats.punts - pa, b.stats.punts - pb);
-        if p.first_of_direction {
-            first += 1;
-            assert_eq!(punts, (1, 1), "packet {i}: the first packet of a direction punts on each node");
-        } else {
-            later += 1;
-            assert_eq!(punts, (0, 0), "packet {i}: later packets stay in the NIC");
-            assert_eq!(b.stats.nic_host_tx - hb, 1, "packet {i}: the NIC delivered it to the TAP");
+/// Two driver-run nodes on the simulator backend (client, server) and their
+/// software-only twins.
+struct Pair {
+    nodes: [Node; 2],
+    refs: [Dataplane; 2],
+}
+
+impl Pair {
+    fn seed() -> Self {
+        let open = |n| Node::open(&DeviceSpec::Sim, tables(n), &opts()).unwrap();
+        Pair {
+            nodes: [open("client-node.toml"), open("server-node.toml")],
+            refs: [Dataplane::new(tables("client-node.toml")), Dataplane::new(tables("server-node.toml"))],
         }
     }
+
+    /// One packet from a pod through its node, the wire and the other node to the other
+    /// pod (tap2 on the client node, tap3 on the server node), compared with the
+    /// software-only nodes at every step; returns the punts it caused on each node.
+    fn cross(&mut self, from_client: bool, frame: &[u8], now: u64) -> (u64, u64) {
+        let (a, b) = if from_client { (0, 1) } else { (1, 0) };
+        let taps = [6u16, 7];
+        let punts0 = (self.nodes[a].stats.punts, self.nodes[b].stats.punts);
+        let host_tx0 = self.nodes[b].stats.nic_host_tx;
+        let wire = self.nodes[a].receive(taps[a], frame, now);
+        assert_eq!(wire, reference(&mut self.refs[a], taps[a], frame, now), "first node differs from software");
+        assert_eq!(wire.len(), 1);
+        assert_eq!(wire[0].0, 1, "leaves by the uplink");
+        let pod = self.nodes[b].receive(1, &wire[0].1, now + 50_000);
+        assert_eq!(pod, reference(&mut self.refs[b], 1, &wire[0].1, now + 50_000), "second node differs from software");
+        assert_eq!(pod.len(), 1);
+        assert_eq!(pod[0].0, taps[b], "to the pod's TAP");
+        let punts = (self.nodes[a].stats.punts - punts0.0, self.nodes[b].stats.punts - punts0.1);
+        if punts.1 == 0 {
+            assert_eq!(self.nodes[b].stats.nic_host_tx - host_tx0, 1, "the NIC delivered it to the TAP");
+        }
+        punts
+    }
+}
+
+/// The seed's whole connection through two driver-run nodes on the simulator backend,
+/// as `nicctl` runs them (`Node::open`, `receive`): the packets that change session
+/// state punt on each node (the SYN and the SYN-ACK make the sessions, the first ACK and
+/// the FINs move their TCP state; see `seed_connection`), every other packet stays in
+/// the NIC: the client node's NIC routes, bridges, encapsulates and NATs it onto the
+/// wire; the server node's NIC decapsulates it and hands it to the pod's TAP (the host
+/// only writes it there), and back. Outputs equal the software-only nodes.
+#[test]
+fn later_packets_of_the_seed_flow_stay_in_the_nic() {
+    let mut pair = Pair::seed();
+    let (mut to_software, mut in_nic) = (0u64, 0u64);
+    for (i, p) in seed_connection().into_iter().enumerate() {
+        let punts = pair.cross(p.from_client, &p.frame, 1_000_000_000 + 200_000 * i as u64);
+        if p.to_software {
+            to_software += 1;
+            assert_eq!(punts, (1, 1), "packet {i}: a packet that changes session state punts on each node");
+        } else {
+            in_nic += 1;
+            assert_eq!(punts, (0, 0), "packet {i}: stays in the NIC");
+        }
+    }
+    let [client, server] = &pair.nodes;
     eprintln!("seed connection: client {:?}\nserver {:?}", client.stats, server.stats);
-    // punts = new flow directions, per node
-    assert_eq!((client.stats.punts, server.stats.punts), (first, first));
-    assert_eq!(client.stats.nic_forwarded + server.stats.nic_forwarded, later, "wire output of later packets");
+    assert_eq!((client.stats.punts, server.stats.punts), (to_software, to_software));
+    assert_eq!(client.stats.nic_forwarded + server.stats.nic_forwarded, in_nic, "wire output of the NIC's packets");
     assert_eq!(client.stats.inject_lost + server.stats.inject_lost, 0);
+}
+
+/// Sessions whose packets only the NIC sees stay alive: at each aging pass the driver
+/// reads the NIC's hit bits and refreshes the sessions their entries belong to (the
+/// client's reflexive ACL session on the BVI never leaves TCP's transient state, 120 s;
+/// the server's pass entries age in 240 s). Ten minutes of NIC-only traffic punt
+/// nothing; once it stops, everything but the static NAT addresses expires.
+#[test]
+fn nic_hits_keep_sessions_alive() {
+    let mut pair = Pair::seed();
+    let conn = seed_connection();
+    let mut now = 1_000_000_000u64;
+    for p in &conn[..4] {
+        now += 200_000;
+        pair.cross(p.from_client, &p.frame, now);
+    }
+    let (request, response) = (&conn[3], &conn[5]);
+    for _ in 0..10 {
+        now += 60 * 1_000_000_000;
+        assert_eq!(pair.cross(request.from_client, &request.frame, now), (0, 0), "punted at {now} ns");
+        assert_eq!(pair.cross(response.from_client, &response.frame, now + 100_000), (0, 0), "punted at {now} ns");
+        for n in &mut pair.nodes {
+            n.age(now + 200_000);
+        }
+        for r in &mut pair.refs {
+            r.expire_sessions(now + 200_000);
+        }
+    }
+    assert!(pair.nodes.iter().all(|n| n.stats.nic_session_hits > 0));
+    now += 2 * 86_400 * 1_000_000_000; // past the longest timeout (ACL TCP idle, a day)
+    for (n, r) in pair.nodes.iter_mut().zip(&mut pair.refs) {
+        n.age(now);
+        r.expire_sessions(now);
+        let statics = n.dp.sessions.iter().filter(|(_, e)| e.key.kind == session_kind::NAT_EXTERNAL).count();
+        assert_eq!(n.dp.sessions.len(), statics, "only the NAT addresses are left");
+        assert_eq!(r.sessions.len(), statics);
+    }
 }
 
 #[test]

@@ -25,6 +25,8 @@ package offload_pkg;
     localparam int REG_STATUS = 20;
     localparam int REG_NOW = 24;
     localparam int REG_N_PORTS = 28;
+    localparam int REG_HIT_INDEX = 32;
+    localparam int REG_HIT_DATA = 36;
     localparam int REG_CAP_BASE = 64;
     localparam int REG_TBL_SEL = 256;
     localparam int REG_TBL_INDEX = 260;
@@ -235,6 +237,8 @@ package offload_pkg;
     localparam int SESS_SESSION_INDEX_W = 32;
     localparam int SESS_FLAGS_LSB = 288;
     localparam int SESS_FLAGS_W = 16;
+    localparam int SESS_TCP_FLAGS_SEEN_LSB = 304;
+    localparam int SESS_TCP_FLAGS_SEEN_W = 16;
     localparam int SESS_LAST_SEEN_LSB = 352;
     localparam int SESS_LAST_SEEN_W = 32;
     localparam int LB_BITS = 64;
@@ -303,6 +307,8 @@ package offload_pkg;
     localparam int SESS_FLAG_REWRITE_SRC = 2;
     localparam int SESS_FLAG_REWRITE_DST = 4;
     localparam int SESS_FLAG_REVERSE = 8;
+    localparam int TCP_STATE_FLAGS = 23;
+    localparam int TCP_CONTROL_FLAGS = 7;
     localparam int SESSION_KIND_NAT_IN2OUT = 1;
     localparam int SESSION_KIND_NAT_OUT2IN = 2;
     localparam int SESSION_KIND_ACL = 3;
@@ -324,7 +330,7 @@ package offload_pkg;
     localparam int NONE16 = 65535;
 
     // ---- punt reasons ----
-    localparam int PUNT_REASON_COUNT = 7;
+    localparam int PUNT_REASON_COUNT = 8;
     localparam int PUNT_NAT_SESSION_MISS = 1;
     localparam int PUNT_ACL_SESSION_MISS = 2;
     localparam int PUNT_L2_MISS = 3;
@@ -332,6 +338,7 @@ package offload_pkg;
     localparam int PUNT_LOCAL = 5;
     localparam int PUNT_EXCEPTION = 6;
     localparam int PUNT_HOST_TX = 7;
+    localparam int PUNT_TCP_STATE = 8;
 
     // ---- drop reasons ----
     localparam int DROP_REASON_COUNT = 27;

@@ -112,7 +112,7 @@ initial begin
         $error("Error: N_PORTS must be 1..8 (instance %m)");
         $finish;
     end
-    if (BUCKET_BITS < LB_BITS || SESS_BUCKET_BITS < 1 || IF_BITS > 12) begin
+    if (BUCKET_BITS < LB_BITS || SESS_BUCKET_BITS < 2 || IF_BITS > 12) begin
         $error("Error: table size parameters out of range (instance %m)");
         $finish;
     end
@@ -138,6 +138,7 @@ localparam [7:0] PUNT_ACL_MISS = offload_pkg::PUNT_ACL_SESSION_MISS[7:0];
 localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);   // output "port" of dropped packets
 localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2); // output "port" of packets sent round again
 localparam [7:0] PUNT_HOST_TX = offload_pkg::PUNT_HOST_TX[7:0];
+localparam [7:0] PUNT_TCP_STATE = offload_pkg::PUNT_TCP_STATE[7:0];
 // session read ports: NAT 4, ACL in 2 (s1 -> s2), ACL out 2 (s8 -> s9), NAT address 2
 // (s0 -> s1), the BVI's L2 input ACL 2 (s8 -> s9)
 localparam NR = 12;
@@ -288,16 +289,32 @@ end
 wire [SESS_W-1:0] sess_rd_reg [0:WAYS-1];   // register read-back port
 reg  [SB-1:0] sess_raddr [0:NR-1];          // per port: bucket 1 / bucket 2 of a key (see NR)
 reg  [SESS_W-1:0] sess_rd [0:NR-1][0:WAYS-1];  // aligned with s2 (ports 0-5), s9 (6-7, 10-11), s1 (8-9)
+reg  [SB-1:0] sess_raq [0:NR-1];            // the buckets sess_rd holds
 reg  adv;
+
+// Hit bits (HIT_INDEX / HIT_DATA): a bit per slot, set when a packet uses the entry
+// (NAT at s2, input ACL at s2, output and BVI ACL at s9), read and cleared by the driver
+// for aging. Word i covers buckets 4i..4i+3: bit 8b + w is way w of bucket 4i + b.
+reg  [SB-3:0] hit_idx_reg = 0;
+wire hit_clr = reg_rd && reg_addr == offload_pkg::REG_HIT_DATA[15:0];
+localparam NH = 4;                             // hit sources
+reg  [NH-1:0] hit_set;
+reg  [SB-1:0] hit_b [0:NH-1];
+reg  [2:0]    hit_w [0:NH-1];
+wire [3:0] hit_word [0:WAYS-1];
 
 genvar gw;
 generate
     for (gw = 0; gw < WAYS; gw = gw + 1) begin : way
         reg [SESS_W-1:0] mem [0:2**SB-1];
         reg [SESS_W-1:0] rdr;
+        reg hb [0:2**SB-1];
         integer k;
         initial begin
-            for (k = 0; k < 2**SB; k = k + 1) mem[k] = 0;
+            for (k = 0; k < 2**SB; k = k + 1) begin
+                mem[k] = 0;
+                hb[k] = 1'b0;
+            end
         end
         always @(posedge clk) begin
             if (tw_to(offload_pkg::TBL_SESSION) && tbl_index_reg[2:0] == gw) begin
@@ -307,10 +324,24 @@ generate
             if (adv) begin
                 for (k = 0; k < NR; k = k + 1) sess_rd[k][gw] <= mem[sess_raddr[k]];
             end
+            // read-and-clear first, so that a hit in the same clock is kept
+            if (hit_clr) begin
+                for (k = 0; k < 4; k = k + 1) hb[{hit_idx_reg, 2'(k)}] <= 1'b0;
+            end
+            for (k = 0; k < NH; k = k + 1) begin
+                if (hit_set[k] && hit_w[k] == gw) hb[hit_b[k]] <= 1'b1;
+            end
         end
         assign sess_rd_reg[gw] = rdr;
+        assign hit_word[gw] = {hb[{hit_idx_reg, 2'd3}], hb[{hit_idx_reg, 2'd2}], hb[{hit_idx_reg, 2'd1}],
+            hb[{hit_idx_reg, 2'd0}]};
     end
 endgenerate
+reg [31:0] hit_rdata;
+integer hi;
+always @* begin
+    for (hi = 0; hi < 32; hi = hi + 1) hit_rdata[hi] = hit_word[hi % 8][hi / 8];
+end
 
 // Register read-back ports (addressed by TBL_INDEX every clock).
 reg [511:0] rb_data;
@@ -474,6 +505,7 @@ reg [7:0]    p_ttl   [0:NS-1];
 reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
 reg [15:0]   p_fib   [0:NS-1];
 reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
+reg          p_tcpst [0:NS-1];   // TCP state change: software must see it (s3 on, s10)
 reg          p_outer [0:NS-1];   // the VXLAN outer packet of an encap (loop-port pass)
 reg [31:0]   p_olb   [0:NS-1];   // its tunnel's load-balance (s1..s3)
 reg          p_nhit  [0:NS-1];
@@ -711,9 +743,13 @@ endfunction
 // ---- s2: session match, NAT rewrite of the flow, trie level 1
 reg        s2_hit;
 reg [SESS_W-1:0] s2_entry;
+reg [SB-1:0] s2_hit_b;
+reg [2:0]  s2_hit_w;
 always @* begin
     s2_hit = 1'b0;
     s2_entry = {SESS_W{1'b0}};
+    s2_hit_b = {SB{1'b0}};
+    s2_hit_w = 3'd0;
     // last assignment wins: walk backwards so the first match in software's order wins
     for (pb = 3; pb >= 0; pb = pb - 1) begin
         for (pw = WAYS - 1; pw >= 0; pw = pw - 1) begin
@@ -721,20 +757,35 @@ always @* begin
                 && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_s2[pb / 2]) begin
                 s2_hit = 1'b1;
                 s2_entry = sess_rd[pb][pw];
+                s2_hit_b = sess_raq[pb];
+                s2_hit_w = 3'(pw);
             end
         end
     end
 end
-reg s2_ain_hit;
-always @* begin
-    s2_ain_hit = 1'b0;
-    for (pb = 4; pb < 6; pb = pb + 1) begin
-        for (pw = 0; pw < WAYS; pw = pw + 1) begin
-            if (tag_rd[pb][16*pw +: 16] == tag_ain2
-                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_ain2) s2_ain_hit = 1'b1;
+// A reflexive ACL session match on read ports p0 and p0+1: {hit, the entry's TCP flags
+// seen (input side low, output side high), way, bucket}.
+localparam AM = SB + 20;
+function [AM-1:0] acl_match(input integer p0, input [127:0] key, input [15:0] tag);
+    integer mb, mw;
+    begin
+        acl_match = {AM{1'b0}};
+        for (mb = p0; mb < p0 + 2; mb = mb + 1) begin
+            for (mw = 0; mw < WAYS; mw = mw + 1) begin
+                if (tag_rd[mb][16*mw +: 16] == tag
+                        && sess_rd[mb][mw][offload_pkg::SESS_KEY_LSB +: 128] == key) begin
+                    acl_match = {1'b1, sess_rd[mb][mw][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 3'(mw), sess_raq[mb]};
+                end
+            end
         end
     end
-end
+endfunction
+// a TCP packet's flags that a session has not seen from this side and that change its state
+function acl_new_flags(input [15:0] seen, input output_side, input [7:0] tcp_flags);
+    acl_new_flags = (tcp_flags & offload_pkg::TCP_STATE_FLAGS[7:0] & ~(output_side ? seen[15:8] : seen[7:0])) != 8'd0;
+endfunction
+wire [AM-1:0] s2_ain_m = acl_match(4, key_ain2, tag_ain2);
+wire s2_ain_hit = s2_ain_m[AM-1];
 wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !p_outer[2];
 wire [1:0] s2_ain = s2_ain_on ? acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial) : 2'd0;
 wire [7:0] s2_ain_reason = s2_ain == 2'd2 ? (ain_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0])
@@ -747,6 +798,36 @@ wire [31:0] s2_src = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SRC_LSB +: 32] :
 wire [31:0] s2_dst = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DST_LSB +: 32] : p_dst[2];
 wire [15:0] s2_sport = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
 wire [15:0] s2_dport = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16] : p_dport[2];
+
+// Hits to record, and TCP packets that change the state of a session they hit: SYN,
+// FIN or RST on a NAT session, a state flag a reflexive ACL session has not seen from
+// that side. Software must see those (PuntReason TcpState).
+wire s2_tcp = p_proto[2] == 8'd6 && p_l4[2];
+wire s2_nat_used = p_nat[2] && s2_hit;
+wire s2_ain_used = s2_ain_on && s2_ain_hit;
+wire s2_tcpst = s2_tcp && ((s2_nat_used && (p_tcpf[2] & offload_pkg::TCP_CONTROL_FLAGS[7:0]) != 8'd0)
+    || (s2_ain_used && acl_new_flags(s2_ain_m[SB+18:SB+3], 1'b0, p_tcpf[2])));
+wire s9_tcp = p_proto[9] == 8'd6 && p_l4[9];
+wire s9_aout_used = if_rd9[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0 && s9_aout_hit;
+wire s9_abvi_used = bvi9 && if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && s9_abvi_hit;
+wire s9_tcpst = s9_tcp && ((s9_aout_used && acl_new_flags(s9_aout_m[SB+18:SB+3], 1'b1, p_tcpf[9]))
+    || (s9_abvi_used && acl_new_flags(s9_abvi_m[SB+18:SB+3], 1'b0, p_tcpf[9])));
+wire s2_rec = adv && p_valid[2] && p_sop[2] && !p_punt[2];
+wire s9_rec = adv && p_valid[9] && p_sop[9] && !p_punt[9];
+always @* begin
+    hit_set[0] = s2_rec && s2_nat_used;
+    hit_b[0] = s2_hit_b;
+    hit_w[0] = s2_hit_w;
+    hit_set[1] = s2_rec && s2_ain_used;
+    hit_b[1] = s2_ain_m[SB-1:0];
+    hit_w[1] = s2_ain_m[SB+2:SB];
+    hit_set[2] = s9_rec && s9_aout_used;
+    hit_b[2] = s9_aout_m[SB-1:0];
+    hit_w[2] = s9_aout_m[SB+2:SB];
+    hit_set[3] = s9_rec && s9_abvi_used;
+    hit_b[3] = s9_abvi_m[SB-1:0];
+    hit_w[3] = s9_abvi_m[SB+2:SB];
+end
 
 // ---- s3..s5: trie
 wire s4_grp = p_lpm[4][30];
@@ -770,27 +851,11 @@ wire [3:0]  s7_kind = bkt_rd7[31:28];
 wire [27:0] s7_index = bkt_rd7[27:0];
 
 // ---- s9: output ACL session match (stage A of the output classifier runs here)
-reg s9_aout_hit;
-always @* begin
-    s9_aout_hit = 1'b0;
-    for (pb = 6; pb < 8; pb = pb + 1) begin
-        for (pw = 0; pw < WAYS; pw = pw + 1) begin
-            if (tag_rd[pb][16*pw +: 16] == tag_aout9
-                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_aout9) s9_aout_hit = 1'b1;
-        end
-    end
-end
+wire [AM-1:0] s9_aout_m = acl_match(6, key_aout9, tag_aout9);
+wire s9_aout_hit = s9_aout_m[AM-1];
 
-reg s9_abvi_hit;
-always @* begin
-    s9_abvi_hit = 1'b0;
-    for (pb = 10; pb < 12; pb = pb + 1) begin
-        for (pw = 0; pw < WAYS; pw = pw + 1) begin
-            if (tag_rd[pb][16*pw +: 16] == tag_abvi9
-                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_abvi9) s9_abvi_hit = 1'b1;
-        end
-    end
-end
+wire [AM-1:0] s9_abvi_m = acl_match(10, key_abvi9, tag_abvi9);
+wire s9_abvi_hit = s9_abvi_m[AM-1];
 
 // ---- s8..s10: vxlan4-input and l2-input of the tunnel, for LOCAL routes (decap)
 // s8: the tunnel by (local = dst, remote = src, VNI) on the flow after NAT; software's
@@ -1006,7 +1071,9 @@ always @* begin
     s10_reason = PUNT_EXC;
     s10_wport = tx_port[3:0];
     s10_host_sw = tx_sw;
-    if (mtu_bad) begin
+    if (p_tcpst[10]) begin
+        s10_reason = PUNT_TCP_STATE;
+    end else if (mtu_bad) begin
         s10_kind = K_DROP;
         s10_reason = offload_pkg::DROP_MTU_EXCEEDED[7:0];
     end else if (s10_aout == 2'd2) begin
@@ -1234,6 +1301,7 @@ always @(posedge clk) begin
             p_fib[s] <= p_fib[s-1];
             p_nat[s] <= p_nat[s-1];
             p_outer[s] <= p_outer[s-1];
+            p_tcpst[s] <= p_tcpst[s-1];
             p_olb[s] <= p_olb[s-1];
             p_nhit[s] <= p_nhit[s-1];
             p_sess[s] <= p_sess[s-1];
@@ -1298,10 +1366,14 @@ always @(posedge clk) begin
         tag_s2[1] <= tag1;
         key_ain2 <= key_ain;
         tag_ain2 <= tag_ain;
-        for (s = 0; s < NR; s = s + 1) tag_rd[s] <= tag_mem[sess_raddr[s]];
+        for (s = 0; s < NR; s = s + 1) begin
+            tag_rd[s] <= tag_mem[sess_raddr[s]];
+            sess_raq[s] <= sess_raddr[s];
+        end
 
         // s2 -> s3: NAT result, L1 read
         p_nhit[3] <= p_nat[2] && s2_hit;
+        p_tcpst[3] <= s2_tcpst;
         p_sess[3] <= s2_entry;
         p_src[3] <= s2_src;
         p_dst[3] <= s2_dst;
@@ -1366,6 +1438,7 @@ always @(posedge clk) begin
         vx_if9 <= if_mem[s8_vx_sw[IF_BITS-1:0]];
         // s9 -> s10
         p_aohit[10] <= s9_aout_hit;
+        p_tcpst[10] <= p_tcpst[9] || s9_tcpst;
         p_abhit10 <= s9_abvi_hit;
         l2_if10 <= if_mem[s9_l2_sw[IF_BITS-1:0]];
         p_txif[10] <= if_rd9;
@@ -1460,6 +1533,7 @@ always @(posedge clk) begin
             offload_pkg::REG_CONTROL[15:0]: control_reg <= reg_wdata
                 & (offload_pkg::REG_CONTROL_ENABLE | offload_pkg::REG_CONTROL_SESSIONS_PARTIAL);
             offload_pkg::REG_NOW[15:0]: now_reg <= reg_wdata;
+            offload_pkg::REG_HIT_INDEX[15:0]: hit_idx_reg <= reg_wdata[SB-3:0];
             offload_pkg::REG_TBL_SEL[15:0]: tbl_sel_reg <= reg_wdata[7:0];
             offload_pkg::REG_TBL_INDEX[15:0]: tbl_index_reg <= reg_wdata;
             default: begin
@@ -1487,6 +1561,8 @@ always @(posedge clk) begin
             offload_pkg::REG_STATUS[15:0]: reg_rdata <= busy ? offload_pkg::REG_STATUS_BUSY : 32'd0;
             offload_pkg::REG_NOW[15:0]: reg_rdata <= now_reg;
             offload_pkg::REG_N_PORTS[15:0]: reg_rdata <= N_PORTS;
+            offload_pkg::REG_HIT_INDEX[15:0]: reg_rdata <= 32'(hit_idx_reg);
+            offload_pkg::REG_HIT_DATA[15:0]: reg_rdata <= hit_rdata;
             offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel_reg};
             offload_pkg::REG_TBL_INDEX[15:0]: reg_rdata <= tbl_index_reg;
             offload_pkg::REG_TBL_STATUS[15:0]: reg_rdata <= tbl_status_reg;

@@ -444,11 +444,22 @@ pub struct SessionEntry {
     /// Session this direction belongs to (software's session index).
     pub session_index: u32,
     pub flags: u16,
-    pub _pad: [u8; 6],
+    /// Reflexive ACL entries: the TCP flags software has seen on the session, input-side
+    /// packets in the low byte, output-side in the high byte ([`TCP_STATE_FLAGS`] of
+    /// them decide its timeout). The NIC forwards a TCP packet that hits the entry only
+    /// if it adds none of those flags to its side; else software must see it
+    /// (`PuntReason::TcpState`).
+    pub tcp_flags_seen: u16,
+    pub _pad: [u8; 4],
     /// Last time a packet hit this entry (seconds, device clock); written by the NIC.
     pub last_seen: u32,
 }
 assert_size!(SessionEntry, 48);
+
+/// The TCP flags whose first sight changes a session's state (and so its timeout): FIN,
+/// SYN, RST, ACK. A NAT session's state moves on SYN, FIN and RST ([`TCP_CONTROL_FLAGS`]).
+pub const TCP_STATE_FLAGS: u8 = 0x17;
+pub const TCP_CONTROL_FLAGS: u8 = 0x07;
 
 #[cfg(test)]
 mod tests {

@@ -81,6 +81,10 @@ reasons! {
         /// Not a miss: the NIC forwarded the frame, fully rewritten, to a host interface
         /// (a pod's TAP); `SW_IF_INDEX` names it and the host only writes it there.
         HostTx = 7, "host interface output";
+        /// A TCP packet that changes the state of a session it hits (SYN, FIN or RST on a
+        /// NAT session; a state flag a reflexive ACL session has not seen from that side):
+        /// software tracks TCP state, which decides the session's timeout.
+        TcpState = 8, "tcp state change";
     }
 }
 

@@ -49,6 +49,11 @@ pub const CONTROL: u32 = 0x0010;
 pub const STATUS: u32 = 0x0014;
 pub const NOW: u32 = 0x0018;
 pub const N_PORTS: u32 = 0x001c;
+/// Session hit bits: write the word index (slots `32 * i .. 32 * i + 32`); a read of
+/// [`HIT_DATA`] returns that word (bit `j`: slot `32 * i + j` was hit by a packet since
+/// the last read) and clears it. A hit in the clock of the read is kept for the next.
+pub const HIT_INDEX: u32 = 0x0020;
+pub const HIT_DATA: u32 = 0x0024;
 pub const CAP_BASE: u32 = 0x0040;
 pub const TBL_SEL: u32 = 0x0100;
 pub const TBL_INDEX: u32 = 0x0104;

@@ -33,7 +33,7 @@ fn nic_and_software_agree_on_random_traffic() {
         (0, 0, 0u64, 0, 0, 0u64);
     let (mut dropped_by_nic, mut recirc_punted, mut vxlan_forwarded) = (0u64, 0u64, 0u64);
     let (mut host_tx, mut resumed_outer, mut encapsulated) = (0u64, 0u64, 0u64);
-    let mut punt_reasons = [0u64; 8];
+    let mut punt_reasons = [0u64; 16];
     while configs < n_configs {
         let s = scenario().new_tree(&mut runner).expect("scenario").current();
         let mut node = match OffloadNode::new(s.tables.clone()) {
@@ -97,7 +97,7 @@ fn nic_and_software_agree_on_random_traffic() {
         100.0 * punted as f64 / packets as f64
     );
     let reasons: Vec<String> =
-        PuntReason::ALL.iter().map(|r| format!("{r:?} {}", punt_reasons[r.code() as usize % 8])).collect();
+        PuntReason::ALL.iter().map(|r| format!("{r:?} {}", punt_reasons[r.code() as usize % 16])).collect();
     eprintln!("punt reasons: {}", reasons.join(", "));
     eprintln!(
         "VXLAN frames decapsulated and forwarded by the NIC alone: {vxlan_forwarded}; \

@@ -6,7 +6,7 @@
 use crate::flow::Flow;
 use crate::session_pool::{Pooled, SessionPool};
 use offload_tables::config::prefix_mask;
-use offload_tables::layout::{acl_action, session_kind, AclRuleEntry, SessionEntry, SessionKey};
+use offload_tables::layout::{acl_action, session_kind, AclRuleEntry, SessionEntry, SessionKey, TCP_STATE_FLAGS};
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
 
@@ -162,6 +162,14 @@ pub struct AclSession {
     pub proto: u8,
 }
 
+impl AclSession {
+    /// SYN and ACK seen from both sides, no FIN or RST: the established timeout applies.
+    pub fn tcp_established(&self) -> bool {
+        const SYN_ACK_BOTH: u16 = 0x1212;
+        self.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH && self.tcp_flags_seen & 0x0505 == 0
+    }
+}
+
 impl Pooled for AclSession {
     fn table_slots(&self) -> &[usize] {
         &self.slot
@@ -175,6 +183,8 @@ impl Pooled for AclSession {
 pub struct AclSessions {
     pub sessions: SessionPool<AclSession>,
     timeouts: (u64, u64, u64),
+    /// Times an entry's `tcp_flags_seen` changed (the NIC's copy needs rewriting).
+    pub state_changes: u64,
 }
 
 /// Builds the key for a packet on `sw_if_index`: input packets as they are, output
@@ -196,6 +206,7 @@ impl AclSessions {
                 u64::from(g.acl_tcp_idle) * 1_000_000_000,
                 u64::from(g.acl_tcp_transient) * 1_000_000_000,
             ),
+            state_changes: 0,
         }
     }
 
@@ -205,11 +216,28 @@ impl AclSessions {
     }
 
     fn timeout_ns(timeouts: (u64, u64, u64), s: &AclSession) -> u64 {
-        const SYN_ACK_BOTH: u16 = 0x1212;
         match s.proto {
-            6 if s.tcp_flags_seen & SYN_ACK_BOTH == SYN_ACK_BOTH && s.tcp_flags_seen & 0x0505 == 0 => timeouts.1,
+            6 if s.tcp_established() => timeouts.1,
             6 => timeouts.2,
             _ => timeouts.0,
+        }
+    }
+
+    /// Mirrors the state flags seen into the entry, for the NIC (see
+    /// [`SessionEntry::tcp_flags_seen`]).
+    fn note_seen(&mut self, table: &mut SessionTable, slot: usize, seen: u16) {
+        let state = u16::from(TCP_STATE_FLAGS) * 0x0101;
+        let e = table.get_mut(slot);
+        if e.tcp_flags_seen != seen & state {
+            e.tcp_flags_seen = seen & state;
+            self.state_changes += 1;
+        }
+    }
+
+    /// A packet the NIC forwarded hit session `idx` (its hit bit): now in use.
+    pub fn touch(&mut self, idx: u32, now_ns: u64) {
+        if let Some(s) = self.sessions.get_mut(idx) {
+            s.last_ns = s.last_ns.max(now_ns);
         }
     }
 
@@ -236,6 +264,10 @@ impl AclSessions {
         // A session made on output was stored swapped: its creating side is the reply.
         let creating_side = is_input;
         s.tcp_flags_seen |= if creating_side { u16::from(f.tcp_flags) } else { u16::from(f.tcp_flags) << 8 };
+        let seen = s.tcp_flags_seen;
+        if s.proto == 6 {
+            self.note_seen(table, slot, seen);
+        }
         Some(idx)
     }
 
@@ -257,6 +289,9 @@ impl AclSessions {
                 let flags = if is_input { u16::from(f.tcp_flags) } else { u16::from(f.tcp_flags) << 8 };
                 self.sessions
                     .fill(idx, AclSession { slot: [slot], last_ns: now_ns, tcp_flags_seen: flags, proto: f.proto });
+                if f.proto == 6 {
+                    self.note_seen(table, slot, flags);
+                }
                 Some(idx)
             }
             Err(_) => {

@@ -323,6 +323,18 @@ impl NatState {
         }
     }
 
+    /// A packet the NIC forwarded hit `entry` (its hit bit): the session, or the pass
+    /// entry, is in use.
+    pub fn touch(&mut self, entry: &SessionEntry, now_ns: u64) {
+        if entry.session_index == PASS_SESSION {
+            if let Some(p) = self.passes.get_mut(&entry.key) {
+                p.1 = p.1.max(now_ns);
+            }
+        } else if let Some(s) = self.sessions.get_mut(entry.session_index) {
+            s.last_ns = s.last_ns.max(now_ns);
+        }
+    }
+
     /// Pass entries cached now.
     pub fn passes(&self) -> usize {
         self.passes.len()

@@ -25,6 +25,9 @@ use std::net::Ipv4Addr;
 pub mod arp;
 pub mod reload;
 
+/// See [`Dataplane::sessions_mark`].
+pub type SessionsMark = (usize, u64, u64, u64, u64, u64);
+
 /// A transmitted packet and the interface it leaves by.
 #[derive(Debug)]
 pub struct Tx {
@@ -117,6 +120,34 @@ impl Dataplane {
     pub fn counters(&mut self) -> &Counters {
         self.counters.tables.nat_sessions_created = self.nat.created;
         &self.counters
+    }
+
+    /// The NIC forwarded a packet that hit the entry with this key (its hit bit, read by
+    /// the driver): refreshes the NAT or ACL session it belongs to, as a hit in software
+    /// would. Returns whether the key is a session's.
+    pub fn touch_session(&mut self, key: &SessionKey, now_ns: u64) -> bool {
+        let Some(slot) = self.sessions.lookup(key) else { return false };
+        let e = *self.sessions.get(slot);
+        match key.kind {
+            session_kind::ACL => self.acl.touch(e.session_index, now_ns),
+            session_kind::NAT_EXTERNAL => return false,
+            _ => self.nat.touch(&e, now_ns),
+        }
+        true
+    }
+
+    /// A summary that changes whenever the session table's entries do (made, expired,
+    /// TCP state mirrored): a NIC's copy needs syncing when it differs from the last.
+    pub fn sessions_mark(&self) -> SessionsMark {
+        let c = &self.counters.tables;
+        (
+            self.sessions.len(),
+            self.nat.created,
+            c.acl_sessions_created,
+            c.nat_sessions_expired,
+            c.acl_sessions_expired,
+            self.acl.state_changes,
+        )
     }
 
     /// Expires idle NAT and ACL sessions as of `now_ns`.

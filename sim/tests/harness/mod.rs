@@ -29,8 +29,8 @@ pub struct OffloadNode {
     /// Punts after the NIC's VXLAN encap, resumed by software at the tunnel's lookup.
     pub resumed_outer: u64,
     /// Punts per `PuntReason` code.
-    pub punt_reasons: [u64; 8],
-    sync_mark: (usize, u64, u64, u64, u64),
+    pub punt_reasons: [u64; 16],
+    sync_mark: sw_fallback::pipeline::SessionsMark,
 }
 
 fn wire_port(t: &Tables, sw: u16) -> Option<u8> {
@@ -62,8 +62,8 @@ impl OffloadNode {
             host_tx: 0,
             vxlan_encapsulated: 0,
             resumed_outer: 0,
-            punt_reasons: [0; 8],
-            sync_mark: (0, 0, 0, 0, 0),
+            punt_reasons: [0; 16],
+            sync_mark: Default::default(),
         })
     }
 
@@ -93,7 +93,7 @@ impl OffloadNode {
                 }
                 OutPort::Punt => {
                     self.punted += 1;
-                    self.punt_reasons[meta::get(o.meta, meta::REASON) as usize % 8] += 1;
+                    self.punt_reasons[meta::get(o.meta, meta::REASON) as usize % 16] += 1;
                     let sw = meta::get(o.meta, meta::SW_IF_INDEX) as u16;
                     let mut txs = Vec::new();
                     if meta::get(o.meta, meta::RESUME) == meta::RESUME_VXLAN_OUTER {
@@ -109,14 +109,7 @@ impl OffloadNode {
                         }
                         self.host.process(sw, PacketBuf::from_frame(&o.data), now_ns, &mut txs);
                     }
-                    let c = &self.host.counters.tables;
-                    let mark = (
-                        self.host.sessions.len(),
-                        self.host.nat.created,
-                        c.acl_sessions_created,
-                        c.nat_sessions_expired,
-                        c.acl_sessions_expired,
-                    );
+                    let mark = self.host.sessions_mark();
                     if mark != self.sync_mark {
                         self.sync_mark = mark;
                         self.nic.sync_sessions(&self.host.sessions).expect("session sync");

@@ -12,8 +12,12 @@ pub struct Packet {
     /// the server node).
     pub from_client: bool,
     pub frame: Vec<u8>,
-    /// The first packet of its direction: the NAT and ACL state it needs is created by it.
-    pub first_of_direction: bool,
+    /// The packet changes session state that software keeps, so each node's NIC hands it
+    /// to software: the first packet of each direction (the SYN and the SYN-ACK create
+    /// the NAT and ACL sessions), the first ACK from the client (a TCP flag the client
+    /// side's reflexive ACL sessions have not seen: their timeout depends on it), and
+    /// the FINs. Every other packet is forwarded by the NICs alone.
+    pub to_software: bool,
 }
 
 /// A TCP segment with the Ethernet and address/port fields of `like` (a seed frame in the
@@ -45,18 +49,18 @@ pub fn seed_connection() -> Vec<Packet> {
     let request = b"GET / HTTP/1.1\r\nHost: 10.97.193.160\r\n\r\n";
     let response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     let (rq, rs) = (request.len() as u32, response.len() as u32);
-    let c = |frame: Vec<u8>| Packet { from_client: true, frame, first_of_direction: false };
-    let s = |frame: Vec<u8>| Packet { from_client: false, frame, first_of_direction: false };
+    let c = |frame: Vec<u8>, to_software: bool| Packet { from_client: true, frame, to_software };
+    let s = |frame: Vec<u8>, to_software: bool| Packet { from_client: false, frame, to_software };
     vec![
-        Packet { from_client: true, frame: syn.clone(), first_of_direction: true },
-        Packet { from_client: false, frame: syn_ack.clone(), first_of_direction: true },
-        c(segment(&syn, seq_c, seq_s, false, b"")),
-        c(segment(&syn, seq_c, seq_s, false, request)),
-        s(segment(&syn_ack, seq_s, seq_c + rq, false, b"")),
-        s(segment(&syn_ack, seq_s, seq_c + rq, false, response)),
-        c(segment(&syn, seq_c + rq, seq_s + rs, false, b"")),
-        c(segment(&syn, seq_c + rq, seq_s + rs, true, b"")),
-        s(segment(&syn_ack, seq_s + rs, seq_c + rq + 1, true, b"")),
-        c(segment(&syn, seq_c + rq + 1, seq_s + rs + 1, false, b"")),
+        c(syn.clone(), true),
+        s(syn_ack.clone(), true),
+        c(segment(&syn, seq_c, seq_s, false, b""), true),
+        c(segment(&syn, seq_c, seq_s, false, request), false),
+        s(segment(&syn_ack, seq_s, seq_c + rq, false, b""), false),
+        s(segment(&syn_ack, seq_s, seq_c + rq, false, response), false),
+        c(segment(&syn, seq_c + rq, seq_s + rs, false, b""), false),
+        c(segment(&syn, seq_c + rq, seq_s + rs, true, b""), true),
+        s(segment(&syn_ack, seq_s + rs, seq_c + rq + 1, true, b""), true),
+        c(segment(&syn, seq_c + rq + 1, seq_s + rs + 1, false, b""), false),
     ]
 }
