@@ -8,11 +8,20 @@
 //! from the first beat in to the first beat out. Then the cost of the loop port: VXLAN
 //! frames (64-byte inner frames) decapsulated by the NIC to its BVI and routed out of a
 //! wire port (two passes), against the same frames routed through without decap (one
-//! pass). Run with `cargo bench -p sim`.
+//! pass). Then the seed's path in steady state: an established connection's 54-byte
+//! ACKs through the client node (from the pod's TAP: routed into the BVI, bridged to the
+//! tunnel, encapsulated, NAT as the uplink's output feature: two passes, the second of
+//! two beats) and their VXLAN frames through the server node (decapsulated, routed and
+//! handed to the pod's TAP: two passes). Run with `cargo bench -p sim`.
 
+#[path = "../../sw-fallback/tests/common/seed_connection.rs"]
+mod seed_connection;
+
+use offload_tables::load_tables;
 use offload_tables::{parse_config, render};
-use sim::{InPort, OutPort, Sim};
+use sim::{inject_into_pipeline, InPort, OutPort, Sim};
 use std::path::Path;
+use sw_fallback::seed_example;
 use sw_fallback::{Dataplane, PacketBuf};
 
 const CONFIG: &str = r#"
@@ -204,7 +213,66 @@ fn loop_port() {
     }
 }
 
+/// Packets per clock of the seed's path in steady state, on both nodes.
+fn seed_path() {
+    let conn = seed_connection::seed_connection();
+    let load = |n| load_tables(&seed_example::path(n)).expect("seed config").1;
+    let (mut client, mut server) = (Dataplane::new(load("client-node.toml")), Dataplane::new(load("server-node.toml")));
+    // The handshake through the software nodes makes every session; the ACK after it
+    // (conn[6]) is what the NICs then forward alone.
+    let (mut txs, mut now) = (Vec::new(), 1_000_000_000u64);
+    let mut wire_ack = Vec::new();
+    for p in &conn[..7] {
+        let (a, a_rx, b) = if p.from_client { (&mut client, 6, &mut server) } else { (&mut server, 7, &mut client) };
+        now += 100_000;
+        txs.clear();
+        a.process(a_rx, PacketBuf::from_frame(&p.frame), now, &mut txs);
+        let w = txs[0].pkt.frame().to_vec();
+        txs.clear();
+        b.process(1, PacketBuf::from_frame(&w), now, &mut txs);
+        wire_ack = w;
+    }
+    let n = 4_000u32;
+    let ack = &conn[6].frame;
+    for (what, dp, input, frame) in [
+        (
+            "client node, TAP to wire (route, bridge, VXLAN encap, NAT output)",
+            &client,
+            InPort::Inject(inject_into_pipeline(6)),
+            ack,
+        ),
+        ("server node, wire to TAP (VXLAN decap, route, host delivery)", &server, InPort::Wire(0), &wire_ack),
+    ] {
+        let mut s = Sim::new();
+        s.program(&dp.tables).expect("program");
+        s.sync_sessions(&dp.sessions).expect("sync");
+        for _ in 0..n {
+            s.send(input, frame);
+        }
+        let c0 = s.cycles();
+        s.run(100 * u64::from(n));
+        let pkts = s.take_output();
+        let first = pkts.iter().map(|o| o.cycle).min().unwrap_or(c0);
+        let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
+        let in_nic = pkts.iter().filter(|o| o.port != OutPort::Punt || sim_reason(o.meta) == 7).count();
+        assert_eq!(in_nic, n as usize, "every packet forwarded by the NIC alone");
+        println!(
+            "seed path, {what}: {} packets of {} bytes in, {:.3} packets/clock, latency {} clocks",
+            pkts.len(),
+            frame.len(),
+            pkts.len() as f64 / (last - first + 1) as f64,
+            first - c0
+        );
+    }
+}
+
+/// The punt reason of an output's metadata (7: `HostTx`, forwarded to a host interface).
+fn sim_reason(meta: u64) -> u64 {
+    offload_tables::regs::meta::get(meta, offload_tables::regs::meta::REASON)
+}
+
 fn main() {
+    seed_path();
     loop_port();
     let cfg = parse_config(CONFIG, Path::new("bench.toml")).expect("config");
     let tables = render(&cfg).expect("render");

@@ -114,3 +114,33 @@ fn later_packets_of_the_seed_flow_stay_in_the_nic() {
     let n = seed_connection().iter().filter(|p| p.to_software).count() as u64;
     assert_eq!((client.punted, server.punted), (n, n), "punts: the packets that change session state");
 }
+
+/// A punt from the NIC's outer pass resumes in software at the tunnel: the client's
+/// inner sessions are in the NIC, but the outer flow's NAT session (the uplink's output
+/// feature) is gone, so the NIC routes, bridges and encapsulates the next packet, misses
+/// on the outer pass and punts the VXLAN frame (`RESUME_VXLAN_OUTER`); software goes on
+/// at the tunnel's ip4-load-balance, makes the session again, and the frame on the wire
+/// is the software node's. The packet after it stays in the NIC.
+#[test]
+fn punt_after_encap_resumes_at_the_tunnel() {
+    let (mut client, _, mut client_ref, _) = seed_nodes();
+    let conn = seed_connection();
+    let mut now = 1_000_000_000u64;
+    for p in conn.iter().filter(|p| p.from_client).take(2) {
+        now += 100_000;
+        assert_eq!(client.process(6, &p.frame, now), reference(&mut client_ref, 6, &p.frame, now));
+    }
+    // the outer flow's NAT session: UDP to 4789
+    let outer = client.host.nat.sessions.iter().find(|(_, s)| s.proto == 17 && s.inside.dport == 4789).map(|(i, _)| i);
+    client.host.nat.sessions.remove(&mut client.host.sessions, outer.expect("the outer flow's NAT session"));
+    client.nic.sync_sessions(&client.host.sessions).unwrap();
+    let request = &conn[3].frame;
+    for expect_resume in [1, 0] {
+        now += 100_000;
+        let (r0, p0) = (client.resumed_outer, client.punted);
+        let got = client.process(6, request, now);
+        assert_eq!(got, reference(&mut client_ref, 6, request, now));
+        assert_eq!((got.len(), got[0].0), (1, 1));
+        assert_eq!((client.resumed_outer - r0, client.punted - p0), (expect_resume, expect_resume));
+    }
+}
