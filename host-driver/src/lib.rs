@@ -324,6 +324,17 @@ pub enum DeviceSpec {
     None,
 }
 
+/// The spec as `nicctl --device` takes it.
+impl std::fmt::Display for DeviceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("none"),
+            Self::Sim => f.write_str("sim"),
+            Self::Vfio { bdf } => write!(f, "vfio:{bdf}"),
+        }
+    }
+}
+
 impl std::str::FromStr for DeviceSpec {
     type Err = Error;
 

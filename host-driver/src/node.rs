@@ -801,7 +801,10 @@ impl Node {
         let st = &self.stats;
         for (n, v) in [
             ("nic forwarded", st.nic_forwarded),
+            ("nic forwarded to host interfaces", st.nic_host_tx),
             ("punts served", st.punts),
+            ("punts resumed after the nic's encap", st.punts_resumed),
+            ("session entries the nic used (hit bits)", st.nic_session_hits),
             ("injected", st.injected),
             ("inject lost", st.inject_lost),
             ("session entries installed", st.sessions_installed),

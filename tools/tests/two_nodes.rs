@@ -47,6 +47,11 @@ fn skip_reason() -> Option<String> {
 /// Runs `body` (bash) inside a fresh topology; returns its stdout. Panics with the
 /// output when it fails. `None` when skipped.
 fn in_topology(test: &str, node2: &str, body: &str, timeout_s: u32) -> Option<String> {
+    in_topology_with(test, node2, "", body, timeout_s)
+}
+
+/// [`in_topology`] with extra `nicctl serve` arguments on both nodes.
+fn in_topology_with(test: &str, node2: &str, serve_args: &str, body: &str, timeout_s: u32) -> Option<String> {
     if let Some(why) = skip_reason() {
         eprintln!("SKIP two_nodes::{test}: {why} (these tests need root, ip netns, curl, tcpdump, ethtool, python3)");
         return None;
@@ -58,6 +63,7 @@ fn in_topology(test: &str, node2: &str, body: &str, timeout_s: u32) -> Option<St
         .arg(script())
         .args(["--node2", node2, "--", "bash", "-c", &format!("set -euo pipefail\n{body}")])
         .env("NICCTL", env!("CARGO_BIN_EXE_nicctl"))
+        .env("SERVE_ARGS", serve_args)
         .env("TOPO_PREFIX", format!("nt{}{}", std::process::id() % 100000, &test[..2]))
         .output()
         .expect("run topology.sh");
@@ -108,6 +114,47 @@ echo "== interfaces"
     for node in ["arp-proxy", "nat44-out2in", "ip4-rewrite", "vxlan4-encap", "GigabitEthernet0/8/0-tx", "vxlan4-input"]
     {
         assert!(trace.contains(node), "{node} not in trace:\n{trace}");
+    }
+}
+
+/// Both nodes offloaded to the simulated NIC (`nicctl serve --device sim`: the host
+/// driver, the shell model and the Verilator core): curl through the service works, and
+/// the NICs forwarded packets alone (VXLAN encap and decap, frames to the pods' TAPs)
+/// while the driver served the rest.
+#[test]
+fn curl_through_two_simulated_nics() {
+    let body = format!(
+        r#"
+{CURL_WITH_CAPTURE}
+ip netns exec "$C" curl -sS -o /dev/null --max-time 10 http://10.97.193.160/
+echo "== counters1"
+"$NICCTL" show counters --socket "$SOCK1"
+echo "== counters2"
+"$NICCTL" show counters --socket "$SOCK2"
+"#
+    );
+    let Some(out) = in_topology_with("curl_through_two_simulated_nics", "nicctl", "--device sim", &body, 120) else {
+        return;
+    };
+    assert!(out.contains("hello from the server pod 10.1.2.4"), "{out}");
+    let wire = &out[out.find("== wire").unwrap()..out.find("== counters1").unwrap()];
+    assert!(wire.contains("vni 10"), "{wire}");
+    let number = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find(|l| l.trim_end().ends_with(&format!("  {name}")))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let c1 = &out[out.find("== counters1").unwrap()..out.find("== counters2").unwrap()];
+    let c2 = &out[out.find("== counters2").unwrap()..];
+    eprintln!("{c1}{c2}");
+    for (node, c) in [("node 1", c1), ("node 2", c2)] {
+        assert!(number(c, "punts served") > 0, "{node}: the slow path served misses\n{c}");
+        assert!(
+            number(c, "nic forwarded") + number(c, "nic forwarded to host interfaces") > 0,
+            "{node}: the NIC forwarded packets alone\n{c}"
+        );
     }
 }
 

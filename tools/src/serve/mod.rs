@@ -25,8 +25,10 @@ pub mod control;
 mod sys;
 
 use crate::node_config::{self, FormatArgs};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use control::{Request, Response, ShowWhat};
+use host_driver::node::{Node, NodeOptions};
+use host_driver::DeviceSpec;
 use offload_tables::config::InterfaceKind;
 use offload_tables::NodeConfig;
 use std::collections::HashMap;
@@ -39,17 +41,28 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use sw_fallback::counters::CountersDisplay;
 use sw_fallback::wire::ethernet::fmt_mac;
-use sw_fallback::{Dataplane, PacketBuf, Tx};
+use sw_fallback::{PacketBuf, Tx};
 
 /// Frames taken from one port before moving to the next.
 pub const BATCH: usize = 64;
 /// Trace text kept for `trace show` (older text is dropped first).
 const TRACE_LIMIT: usize = 4 << 20;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// Where `nicctl serve` runs the pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Device {
     /// Everything in the software dataplane (`sw-fallback`).
     Software,
+    /// A NIC the host driver opens (`sim`, `vfio:DDDD:BB:DD.F`, `none`): the NIC
+    /// forwards what it knows, the driver serves its misses with the software path.
+    Driver(DeviceSpec),
+}
+
+fn parse_device(s: &str) -> Result<Device, String> {
+    match s {
+        "software" => Ok(Device::Software),
+        _ => s.parse().map(Device::Driver).map_err(|e: host_driver::Error| e.to_string()),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -59,8 +72,9 @@ pub struct ServeArgs {
     pub config: PathBuf,
     #[command(flatten)]
     pub format: FormatArgs,
-    /// Where the pipeline runs.
-    #[arg(long, value_enum, default_value = "software")]
+    /// Where the pipeline runs: `software`, or a NIC through the host driver: `sim`
+    /// (the Verilator model), `vfio:DDDD:BB:DD.F`.
+    #[arg(long, default_value = "software", value_parser = parse_device)]
     pub device: Device,
     /// Control socket path.
     #[arg(long, default_value = control::DEFAULT_SOCKET)]
@@ -148,7 +162,8 @@ fn bind_socket(path: &Path) -> Result<UnixListener, ServeError> {
 }
 
 struct Server {
-    dp: Dataplane,
+    /// The software path, alone or serving a NIC's misses (`node.dp`).
+    node: Node,
     ports: Vec<Port>,
     /// sw_if_index → position in `ports`.
     port_of: Vec<Option<usize>>,
@@ -181,8 +196,14 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     for (i, p) in ports.iter().enumerate() {
         port_of[usize::from(p.sw_if_index)] = Some(i);
     }
+    let node = match &args.device {
+        Device::Software => Node::software_only(loaded.tables, None),
+        Device::Driver(spec) => {
+            Node::open(spec, loaded.tables, &NodeOptions::default()).map_err(|e| format!("--device {}: {e}", spec))?
+        }
+    };
     let mut s = Server {
-        dp: Dataplane::new(loaded.tables),
+        node,
         ports,
         port_of,
         pool: Vec::new(),
@@ -195,9 +216,13 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let names: Vec<String> = s.ports.iter().map(|p| format!("{}={}", p.name, p.linux)).collect();
     eprintln!(
-        "nicctl serve: {} running on {} (control socket {})",
+        "nicctl serve: {} running on {}{} (control socket {})",
         if loaded.config.name.is_empty() { "node" } else { &loaded.config.name },
         names.join(", "),
+        match &args.device {
+            Device::Driver(spec) if s.node.offloading() => format!(", offloaded to {}", spec),
+            _ => String::new(),
+        },
         args.socket.display()
     );
     let result = s.run(&listener, Duration::from_millis(args.aging_ms.max(1)));
@@ -237,10 +262,20 @@ impl Server {
                     self.control(stream);
                 }
             }
+            if self.node.offloading() {
+                // what the NIC sent up on its own (a real card's punts arrive any time)
+                let now = self.now_ns();
+                match self.node.poll(now) {
+                    Ok(out) => self.queue(out),
+                    Err(e) => self.node.fall_back(&e),
+                }
+                self.transmit();
+            }
             if Instant::now() >= next_aging {
                 let now = self.now_ns();
-                self.dp.expire_sessions(now);
-                self.dp.neighbor_timers(now, &mut self.tx);
+                // with a NIC: its hit bits refresh sessions first, and it follows
+                self.node.age(now);
+                self.node.dp.neighbor_timers(now, &mut self.tx);
                 self.transmit();
                 next_aging = Instant::now() + aging;
             }
@@ -253,8 +288,16 @@ impl Server {
         for _ in 0..4 {
             let now = self.now_ns();
             let sw = self.ports[i].sw_if_index;
-            let Server { dp, ports, pool, tx, trace_left, trace_text, .. } = self;
+            let Server { node, ports, pool, tx, trace_left, trace_text, .. } = self;
             let mut run = |frame: &[u8]| {
+                if node.offloading() {
+                    // into the NIC (wire port or inject); out: its forwards and the slow path's
+                    for (sw_if_index, f) in node.receive(sw, frame, now) {
+                        tx.push(Tx { sw_if_index, pkt: PacketBuf::from_frame(&f) });
+                    }
+                    return;
+                }
+                let dp = &mut node.dp;
                 let mut b = pool.pop().unwrap_or_else(|| PacketBuf::from_frame(&[]));
                 b.set_frame(frame);
                 dp.process(sw, b, now, tx);
@@ -292,6 +335,10 @@ impl Server {
                 break;
             }
         }
+    }
+
+    fn queue(&mut self, out: Vec<(u16, Vec<u8>)>) {
+        self.tx.extend(out.into_iter().map(|(sw_if_index, f)| Tx { sw_if_index, pkt: PacketBuf::from_frame(&f) }));
     }
 
     /// Writes every queued output frame and recycles its buffer.
@@ -349,7 +396,7 @@ impl Server {
             }),
             Request::TraceAdd { count } => {
                 self.trace_left = self.trace_left.saturating_add(count);
-                self.dp.set_trace(self.trace_left > 0);
+                self.node.dp.set_trace(self.trace_left > 0);
                 Response::text(format!("tracing the next {} packets\n", self.trace_left))
             }
             Request::TraceShow => Response::text(self.trace_text.clone()),
@@ -380,7 +427,15 @@ impl Server {
                         restart `nicctl serve` to change interfaces"
                 .to_string());
         }
-        let r = self.dp.reload(tables);
+        if self.node.offloading() {
+            // into the NIC atomically (fence, generation switch, read-back); software follows
+            let r = self.node.load(tables).map_err(|e| format!("the NIC kept the previous tables: {e}"))?;
+            return Ok(format!(
+                "loaded into the NIC: {} entries written, {} deleted, {} verified, generation {}\n",
+                r.written, r.deleted, r.verified, r.generation
+            ));
+        }
+        let r = self.node.dp.reload(tables);
         Ok(format!(
             "loaded: nat44 sessions kept {} removed {}, acl sessions kept {} removed {}, neighbors kept {}\n",
             r.nat_kept, r.nat_removed, r.acl_kept, r.acl_removed, r.neighbors_kept
@@ -390,7 +445,7 @@ impl Server {
     fn show_sessions(&self) -> String {
         let now = self.now_ns();
         let mut o = String::new();
-        let nat = &self.dp.nat;
+        let nat = &self.node.dp.nat;
         let _ = writeln!(o, "nat44 sessions: {}", nat.live());
         let proto = |p: u8| match p {
             6 => "tcp".to_string(),
@@ -413,14 +468,15 @@ impl Server {
                 now.saturating_sub(s.last_ns) as f64 / 1e9
             );
         }
-        let _ = writeln!(o, "acl sessions: {}", self.dp.acl.live());
+        let _ = writeln!(o, "acl sessions: {}", self.node.dp.acl.live());
         o
     }
 
-    fn show_counters(&self) -> String {
-        let mut c = self.dp.counters.clone();
-        c.tables.nat_sessions_created = self.dp.nat.created;
-        let mut o = format!("{}", CountersDisplay { counters: &c, interface_names: &self.dp.tables.names.interfaces });
+    fn show_counters(&mut self) -> String {
+        let mut c = self.node.dp.counters.clone();
+        c.tables.nat_sessions_created = self.node.dp.nat.created;
+        let mut o =
+            format!("{}", CountersDisplay { counters: &c, interface_names: &self.node.dp.tables.names.interfaces });
         let _ = writeln!(o, "\nports");
         for p in &self.ports {
             let (trunc, csum) = match &p.io {
@@ -433,11 +489,15 @@ impl Server {
                 p.linux, p.tx_dropped, trunc, csum
             );
         }
+        if self.node.offloading() {
+            let _ = writeln!(o, "\nnic (host driver, shell, core)");
+            o += &self.node.show_counters();
+        }
         o
     }
 
     fn show_interfaces(&self) -> String {
-        let t = &self.dp.tables;
+        let t = &self.node.dp.tables;
         let mut o = format!(
             "{:<22} {:>4} {:<9} {:<12} {:<17} {:<18} {:>10} {:>10} {:>8}\n",
             "name", "idx", "kind", "linux", "mac", "address", "rx pkts", "tx pkts", "drops"
@@ -458,7 +518,7 @@ impl Server {
             } else {
                 "-".to_string()
             };
-            let c = self.dp.counters.interfaces.get(i).copied().unwrap_or_default();
+            let c = self.node.dp.counters.interfaces.get(i).copied().unwrap_or_default();
             let _ = writeln!(
                 o,
                 "{:<22} {:>4} {:<9} {:<12} {:<17} {:<18} {:>10} {:>10} {:>8}",
@@ -478,12 +538,12 @@ impl Server {
 
     fn show_neighbors(&self) -> String {
         let mut o = String::from("learned\n");
-        let names = &self.dp.tables.names;
-        for (sw, ip, mac) in self.dp.neighbors.learned() {
+        let names = &self.node.dp.tables.names;
+        for (sw, ip, mac) in self.node.dp.neighbors.learned() {
             let _ = writeln!(o, "  {:<22} {:<16} {}", names.interface(sw), ip, fmt_mac(&mac));
         }
         o.push_str("resolving\n");
-        for (sw, ip, held) in self.dp.neighbors.pending() {
+        for (sw, ip, held) in self.node.dp.neighbors.pending() {
             let _ = writeln!(o, "  {:<22} {:<16} {held} held", names.interface(sw), ip);
         }
         o

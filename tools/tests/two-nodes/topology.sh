@@ -12,6 +12,8 @@
 #   N1 N2 C S      namespaces of node 1, node 2, the client pod, the server pod
 #   SOCK1 SOCK2    control sockets of the nodes' `nicctl serve` (SOCK2 unset for kernel)
 #   NICCTL WORK    the nicctl binary, a scratch directory (removed afterwards)
+# SERVE_ARGS adds words to both `nicctl serve` command lines (e.g. `--device sim`: the
+# Verilator NIC model under the host driver).
 #
 # --node2 kernel replaces node 2's dataplane by the Linux kernel: a kernel VXLAN device
 # in a kernel bridge (br0 = 192.168.30.2, the BVI's MAC), routing to the server pod's
@@ -98,8 +100,9 @@ no_offloads "$N2" wire2
 # serve_node NS CONFIG UPLINK SOCKET TAP: starts `nicctl serve` in NS, waits for its TAP.
 serve_node() {
   local ns=$1 cfg=$2 up=$3 sock=$4 tap=$5 log=$WORK/$(basename "$2" .toml).log
+  # shellcheck disable=SC2086 # SERVE_ARGS: extra words for `nicctl serve` (e.g. --device sim)
   ip netns exec "$ns" "$NICCTL" serve --config "$cfg" --host-if "GigabitEthernet0/8/0=$up" --socket "$sock" \
-    >"$log" 2>&1 &
+    ${SERVE_ARGS:-} >"$log" 2>&1 &
   PIDS+=($!)
   wait_for 10 "nicctl serve in $ns ($log)" test -S "$sock"
   wait_for 5 "$tap in $ns" ip -n "$ns" link show "$tap"
