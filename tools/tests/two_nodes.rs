@@ -149,6 +149,9 @@ echo "== counters2"
     let c1 = &out[out.find("== counters1").unwrap()..out.find("== counters2").unwrap()];
     let c2 = &out[out.find("== counters2").unwrap()..];
     eprintln!("{c1}{c2}");
+    // node 1's uplink neighbor was learned by ARP and put into its NIC's tables: the
+    // second curl's requests leave the client node's NIC encapsulated, alone
+    assert!(number(c1, "nic forwarded") > 0, "node 1: the NIC sent VXLAN frames to the wire alone\n{c1}");
     for (node, c) in [("node 1", c1), ("node 2", c2)] {
         assert!(number(c, "punts served") > 0, "{node}: the slow path served misses\n{c}");
         assert!(

@@ -30,6 +30,7 @@ use control::{Request, Response, ShowWhat};
 use host_driver::node::{Node, NodeOptions};
 use host_driver::DeviceSpec;
 use offload_tables::config::InterfaceKind;
+use offload_tables::config::{MacAddr, Neighbor};
 use offload_tables::NodeConfig;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -174,11 +175,16 @@ struct Server {
     host_ifs: Vec<String>,
     linux: Vec<(String, InterfaceKind, String)>,
     start: Instant,
+    /// The config as loaded (without learned neighbors).
+    config: NodeConfig,
+    /// Learned neighbors the NIC's tables hold (as static ones: a /32 and an adjacency).
+    nic_neighbors: Vec<(u16, Ipv4Addr, [u8; 6])>,
 }
 
 pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let loaded = node_config::load(&args.config, &args.format)?;
     let linux = linux_names(&loaded.config, &args.host_ifs)?;
+    let config = loaded.config.clone();
     let mut ports = Vec::new();
     for (name, kind, dev) in &linux {
         let port_err = |source| ServeError::Port { config_name: name.clone(), source };
@@ -213,6 +219,8 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         host_ifs: args.host_ifs.clone(),
         linux,
         start: Instant::now(),
+        config,
+        nic_neighbors: Vec::new(),
     };
     let names: Vec<String> = s.ports.iter().map(|p| format!("{}={}", p.name, p.linux)).collect();
     eprintln!(
@@ -277,6 +285,7 @@ impl Server {
                 self.node.age(now);
                 self.node.dp.neighbor_timers(now, &mut self.tx);
                 self.transmit();
+                self.install_learned_neighbors();
                 next_aging = Instant::now() + aging;
             }
         }
@@ -335,6 +344,35 @@ impl Server {
                 break;
             }
         }
+    }
+
+    /// With a NIC: neighbors software learned by ARP go into the NIC's tables, as the
+    /// config's static neighbors do (a /32 route and an adjacency, rendered and loaded
+    /// atomically), so that the NIC forwards to them instead of punting as a glean.
+    fn install_learned_neighbors(&mut self) {
+        if !self.node.offloading() {
+            return;
+        }
+        let learned = self.node.dp.neighbors.learned();
+        if learned == self.nic_neighbors {
+            return;
+        }
+        let mut cfg = self.config.clone();
+        for &(sw, ip, mac) in &learned {
+            let interface = self.node.dp.tables.names.interface(sw).to_string();
+            if !cfg.neighbors.iter().any(|n| n.interface == interface && n.ip == ip) {
+                cfg.neighbors.push(Neighbor { interface, ip, mac: MacAddr(mac) });
+            }
+        }
+        let result = offload_tables::render(&cfg)
+            .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            .and_then(|t| self.node.load(t).map_err(|e| e.to_string()));
+        match result {
+            Ok(_) => eprintln!("nicctl serve: {} learned neighbors in the NIC's tables", learned.len()),
+            Err(e) => eprintln!("nicctl serve: learned neighbors stay in software (the NIC keeps its tables): {e}"),
+        }
+        // (tried once per change of the learned set)
+        self.nic_neighbors = learned;
     }
 
     fn queue(&mut self, out: Vec<(u16, Vec<u8>)>) {
@@ -430,11 +468,14 @@ impl Server {
         if self.node.offloading() {
             // into the NIC atomically (fence, generation switch, read-back); software follows
             let r = self.node.load(tables).map_err(|e| format!("the NIC kept the previous tables: {e}"))?;
+            self.config = cfg.clone();
+            self.nic_neighbors.clear();
             return Ok(format!(
                 "loaded into the NIC: {} entries written, {} deleted, {} verified, generation {}\n",
                 r.written, r.deleted, r.verified, r.generation
             ));
         }
+        self.config = cfg.clone();
         let r = self.node.dp.reload(tables);
         Ok(format!(
             "loaded: nat44 sessions kept {} removed {}, acl sessions kept {} removed {}, neighbors kept {}\n",
