@@ -1406,7 +1406,13 @@ always @(posedge clk) begin
         // s5 -> s6
         p_hash[6] <= s5_hash;
         lb_rd6 <= lb_mem[s5_e[LB_BITS-1:0]];
-        if (!p_punt[5] && (!s5_found || s5_e[23:0] >= 24'(2**LB_BITS))) begin
+        if (!p_punt[5] && !s5_found && !p_tcpst[5]) begin
+            // ip4-lookup without a route: dropped, as software does (unless software must
+            // see the packet's TCP flags first)
+            p_punt[6] <= 1'b1;
+            p_drop[6] <= 1'b1;
+            p_reason[6] <= offload_pkg::DROP_NO_ROUTE[7:0];
+        end else if (!p_punt[5] && (!s5_found || s5_e[23:0] >= 24'(2**LB_BITS))) begin
             p_punt[6] <= 1'b1;
             p_reason[6] <= PUNT_EXC;
         end
