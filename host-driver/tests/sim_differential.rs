@@ -13,35 +13,24 @@
 #[allow(dead_code, clippy::all)]
 mod common;
 
-use common::{build_packet, pkt_knob, reply_frame, scenario};
+use common::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
 use host_driver::node::{Node, NodeOptions};
 use host_driver::shell::ShellOptions;
 use host_driver::DeviceSpec;
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::time::Duration;
 use sw_fallback::{Dataplane, PacketBuf};
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[test]
 fn driver_on_the_simulator_agrees_with_software() {
-    let total = env("OFFLOAD_DRIVER_PACKETS", 4_000);
-    let n_configs = env("OFFLOAD_DRIVER_CONFIGS", 8);
+    let total = env_u64("OFFLOAD_DRIVER_PACKETS", 4_000);
+    let n_configs = env_u64("OFFLOAD_DRIVER_CONFIGS", 8);
     let per_config = total.div_ceil(n_configs);
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]);
-    let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+    let mut runner = seeded_runner(11);
     let opts = NodeOptions { shell: ShellOptions { timeout: Duration::from_secs(2) } };
     let (mut configs, mut skipped, mut packets) = (0u64, 0u64, 0u64);
     let (mut punts, mut forwarded, mut host_tx, mut resumed) = (0u64, 0u64, 0u64, 0u64);
     while configs < n_configs {
-        let s = scenario().new_tree(&mut runner).expect("scenario").current();
+        let s = next_scenario(&mut runner);
         let mut node = match Node::open(&DeviceSpec::Sim, s.tables.clone(), &opts) {
             Ok(n) => n,
             Err(e) => {
@@ -54,30 +43,17 @@ fn driver_on_the_simulator_agrees_with_software() {
         assert!(node.offloading());
         configs += 1;
         let mut sw = Dataplane::new(s.tables.clone());
-        let mut outputs: Vec<(u16, Vec<u8>)> = Vec::new();
+        let mut traffic = Traffic::default();
         let mut now = 1_000_000_000u64;
         for n in 0..per_config {
-            let k = pkt_knob().new_tree(&mut runner).expect("packet").current();
-            let (rx, frame) = match k.reply_to.and_then(|i| outputs.get(usize::from(i) % outputs.len().max(1))) {
-                Some((tx, f)) => reply_frame(&s, *tx, f).unwrap_or_else(|| build_packet(&s, &k, &outputs)),
-                None => build_packet(&s, &k, &outputs),
-            };
+            let (rx, frame) = traffic.next(&mut runner, &s);
             now += 1_000;
             let got = node.receive(rx, &frame, now);
             let mut txs = Vec::new();
             sw.process(rx, PacketBuf::from_frame(&frame), now, &mut txs);
             let want: Vec<(u16, Vec<u8>)> = txs.into_iter().map(|t| (t.sw_if_index, t.pkt.frame().to_vec())).collect();
-            assert!(
-                got == want,
-                "config {configs} packet {n} rx {rx}: {}\ndriver: {:?}\nsoftware: {:?}",
-                hex(&frame),
-                got.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>(),
-                want.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>()
-            );
-            outputs.extend(want);
-            if outputs.len() > 64 {
-                outputs.drain(..32);
-            }
+            assert_same_frames(&format!("config {configs} packet {n} rx {rx}"), &frame, &got, &want);
+            traffic.sent(&want);
             packets += 1;
         }
         let st = &node.stats;

@@ -11,31 +11,24 @@
 mod common;
 mod harness;
 
-use common::{build_packet, pkt_knob, reply_frame, scenario};
-use harness::{hex, reference, OffloadNode};
+use common::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
+use harness::{reference, OffloadNode};
 use offload_tables::reasons::PuntReason;
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sw_fallback::Dataplane;
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[test]
 fn nic_and_software_agree_on_random_traffic() {
-    let total = env("OFFLOAD_COSIM_PACKETS", 200_000);
-    let n_configs = env("OFFLOAD_COSIM_CONFIGS", 50);
+    let total = env_u64("OFFLOAD_COSIM_PACKETS", 200_000);
+    let n_configs = env_u64("OFFLOAD_COSIM_CONFIGS", 50);
     let per_config = total.div_ceil(n_configs);
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-    let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+    let mut runner = seeded_runner(7);
     let (mut configs, mut skipped, mut packets, mut forwarded, mut punted, mut outputs_total) =
         (0, 0, 0u64, 0, 0, 0u64);
     let (mut dropped_by_nic, mut recirc_punted, mut vxlan_forwarded) = (0u64, 0u64, 0u64);
     let (mut host_tx, mut resumed_outer, mut encapsulated) = (0u64, 0u64, 0u64);
     let mut punt_reasons = [0u64; 16];
     while configs < n_configs {
-        let s = scenario().new_tree(&mut runner).expect("scenario").current();
+        let s = next_scenario(&mut runner);
         let mut node = match OffloadNode::new(s.tables.clone()) {
             Ok(n) => n,
             Err(e) => {
@@ -47,30 +40,17 @@ fn nic_and_software_agree_on_random_traffic() {
         };
         configs += 1;
         let mut sw = Dataplane::new(s.tables.clone());
-        let mut outputs: Vec<(u16, Vec<u8>)> = Vec::new();
+        let mut traffic = Traffic::default();
         let mut now = 1_000_000_000u64;
         for n in 0..per_config {
-            let k = pkt_knob().new_tree(&mut runner).expect("packet").current();
-            let (rx, frame) = match k.reply_to.and_then(|i| outputs.get(usize::from(i) % outputs.len().max(1))) {
-                Some((tx, f)) => reply_frame(&s, *tx, f).unwrap_or_else(|| build_packet(&s, &k, &outputs)),
-                None => build_packet(&s, &k, &outputs),
-            };
-            // The NIC does not age sessions yet: keep time well inside every timeout.
+            let (rx, frame) = traffic.next(&mut runner, &s);
+            // Time stays well inside every timeout (the driver's aging is tested apart).
             now += 1_000;
             let got = node.process(rx, &frame, now);
             let want = reference(&mut sw, rx, &frame, now);
-            assert!(
-                got == want,
-                "config {configs} packet {n} rx {rx}: {}\nnic+host: {:?}\nsoftware: {:?}",
-                hex(&frame),
-                got.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>(),
-                want.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>()
-            );
+            assert_same_frames(&format!("config {configs} packet {n} rx {rx}"), &frame, &got, &want);
             outputs_total += want.len() as u64;
-            outputs.extend(want);
-            if outputs.len() > 64 {
-                outputs.drain(..32);
-            }
+            traffic.sent(&want);
             packets += 1;
         }
         forwarded += node.forwarded;

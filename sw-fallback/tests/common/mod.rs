@@ -1196,3 +1196,63 @@ pub fn check_conservation(s: &Step) -> Result<(), String> {
 pub fn fresh(s: &Scenario) -> Dataplane {
     Dataplane::new(s.tables.clone())
 }
+
+// ---- differential runs ----------------------------------------------------------------
+
+/// A number from the environment (a run's size), or `default`.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A reproducible random source for a differential run.
+pub fn seeded_runner(seed: u8) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]))
+}
+
+/// The next random config of a run.
+pub fn next_scenario(runner: &mut proptest::test_runner::TestRunner) -> Scenario {
+    use proptest::strategy::ValueTree;
+    scenario().new_tree(runner).expect("scenario").current()
+}
+
+/// Random traffic for a scenario, as the differential runs send it: fresh packets biased
+/// toward what the config holds, and replies to recent output frames.
+#[derive(Default)]
+pub struct Traffic {
+    outputs: Vec<(u16, Vec<u8>)>,
+}
+
+impl Traffic {
+    /// The next packet: `(rx sw_if_index, frame)`.
+    pub fn next(&self, runner: &mut proptest::test_runner::TestRunner, s: &Scenario) -> (u16, Vec<u8>) {
+        use proptest::strategy::ValueTree;
+        let k = pkt_knob().new_tree(runner).expect("packet").current();
+        let reply_to = k.reply_to.and_then(|i| self.outputs.get(usize::from(i) % self.outputs.len().max(1)));
+        match reply_to {
+            Some((tx, f)) => reply_frame(s, *tx, f).unwrap_or_else(|| build_packet(s, &k, &self.outputs)),
+            None => build_packet(s, &k, &self.outputs),
+        }
+    }
+
+    /// What the reference node sent for the last packet (the recent ones are kept to
+    /// reply to).
+    pub fn sent(&mut self, out: &[(u16, Vec<u8>)]) {
+        self.outputs.extend_from_slice(out);
+        if self.outputs.len() > 64 {
+            self.outputs.drain(..32);
+        }
+    }
+}
+
+/// Panics, with both sides in hex, unless an offload node sent what the software node did.
+pub fn assert_same_frames(ctx: &str, frame: &[u8], got: &[(u16, Vec<u8>)], want: &[(u16, Vec<u8>)]) {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    assert!(
+        got == want,
+        "{ctx}: {}\noffload: {:?}\nsoftware: {:?}",
+        hex(frame),
+        got.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>(),
+        want.iter().map(|(t, f)| (t, hex(f))).collect::<Vec<_>>()
+    );
+}
