@@ -505,7 +505,8 @@ reg [7:0]    p_ttl   [0:NS-1];
 reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
 reg [15:0]   p_fib   [0:NS-1];
 reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
-reg          p_tcpst [0:NS-1];   // TCP state change: software must see it (s3 on, s10)
+reg          p_tcpst [0:NS-1];
+reg [15:0]   p_ic    [0:NS-1];   // ICMP type and code (0 unless ICMP)   // TCP state change: software must see it (s3 on, s10)
 reg          p_outer [0:NS-1];   // the VXLAN outer packet of an encap (loop-port pass)
 reg [31:0]   p_olb   [0:NS-1];   // its tunnel's load-balance (s1..s3)
 reg          p_nhit  [0:NS-1];
@@ -558,9 +559,12 @@ wire s0_ipok = p_len[0] >= 16'd34 && s0_ethertype == 16'h0800 && s0_vihl == 8'h4
     && (s0_frag & 16'h3fff) == 16'd0 && s0_ttl > 8'd1;
 wire s0_tcp = s0_proto == 8'd6 && s0_l4len >= 16'd20 && s0_doff >= 8'd20 && {8'd0, s0_doff} <= s0_l4len;
 wire s0_udp = s0_proto == 8'd17 && s0_l4len >= 16'd8 && s0_ulen >= 16'd8 && s0_ulen <= s0_l4len;
-// other protocols than TCP/UDP are routed without ports; ICMP (its own checks and
-// identifier translation) goes to software
-wire s0_l4bad = (s0_proto == 8'd6 && !s0_tcp) || (s0_proto == 8'd17 && !s0_udp) || s0_proto == 8'd1;
+// ICMP: type and code (the ACLs' "ports"), and for echo request and reply the
+// identifier (NAT's port, both ways); other protocols are routed without ports
+wire s0_icmp = s0_proto == 8'd1 && s0_l4len >= 16'd8;
+wire s0_echo = s0_icmp && (d0[8*34 +: 8] == 8'd0 || d0[8*34 +: 8] == 8'd8);
+wire [15:0] s0_ident = be16(d0, 38);
+wire s0_l4bad = (s0_proto == 8'd6 && !s0_tcp) || (s0_proto == 8'd17 && !s0_udp) || (s0_proto == 8'd1 && !s0_icmp);
 wire [7:0]  s0_tcpf = s0_tcp ? d0[8*47 +: 8] : 8'd0;
 wire s0_inject = p_in[0] == IN_INJECT;
 // inject and loop-port packets enter as the sw_if_index of their metadata
@@ -685,13 +689,19 @@ generate
     end
 endgenerate
 
+// An ACL "port": the ICMP type (or code), else the L4 port.
+function [15:0] acl_port(input [7:0] proto, input [7:0] icmp, input [15:0] port);
+    acl_port = proto == 8'd1 ? {8'd0, icmp} : port;
+endfunction
+
 // input ACL: stage A at s1 (the flow before NAT), verdict at s2
 wire ain_match, ain_unsure;
 wire [7:0] ain_action;
 offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS))
 acl_in (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
-    .src(p_src[1]), .dst(p_dst[1]), .proto(p_proto[1]), .sport(p_sport[1]), .dport(p_dport[1]),
+    .src(p_src[1]), .dst(p_dst[1]), .proto(p_proto[1]), .sport(acl_port(p_proto[1], p_ic[1][15:8], p_sport[1])),
+    .dport(acl_port(p_proto[1], p_ic[1][7:0], p_dport[1])),
     .tcp_flags(p_tcpf[1]), .l4_valid(p_l4[1]),
     .list_start(ife1[offload_pkg::IF_ACL_IN_START_LSB +: 16]), .list_count(ife1[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
     .match(ain_match), .action(ain_action), .unsure(ain_unsure)
@@ -703,7 +713,8 @@ wire [7:0] aout_action;
 offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS))
 acl_out (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
-    .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(p_sport[9]), .dport(p_dport[9]),
+    .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(acl_port(p_proto[9], p_ic[9][15:8], p_sport[9])),
+    .dport(acl_port(p_proto[9], p_ic[9][7:0], p_dport[9])),
     .tcp_flags(p_tcpf[9]), .l4_valid(p_l4[9]),
     .list_start(if_rd9[offload_pkg::IF_ACL_OUT_START_LSB +: 16]),
     .list_count(if_rd9[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16]),
@@ -717,7 +728,8 @@ wire [7:0] abvi_action;
 offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS))
 acl_bvi (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
-    .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(p_sport[9]), .dport(p_dport[9]),
+    .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(acl_port(p_proto[9], p_ic[9][15:8], p_sport[9])),
+    .dport(acl_port(p_proto[9], p_ic[9][7:0], p_dport[9])),
     .tcp_flags(p_tcpf[9]), .l4_valid(p_l4[9]),
     .list_start(if_rd9[offload_pkg::IF_ACL_IN_START_LSB +: 16]),
     .list_count(if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
@@ -796,8 +808,14 @@ wire s2_rw_src = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::
 wire s2_rw_dst = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
 wire [31:0] s2_src = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SRC_LSB +: 32] : p_src[2];
 wire [31:0] s2_dst = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DST_LSB +: 32] : p_dst[2];
-wire [15:0] s2_sport = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
-wire [15:0] s2_dport = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16] : p_dport[2];
+// ICMP echo: the identifier moves from the side that moved (the source's when both did)
+// and is then both "ports"; other ICMP keeps its ports (zero)
+wire s2_echo = p_proto[2] == 8'd1 && (p_ic[2][15:8] == 8'd0 || p_ic[2][15:8] == 8'd8);
+wire [15:0] s2_id = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16];
+wire [15:0] s2_sport = p_proto[2] == 8'd1 ? (s2_echo && (s2_rw_src || s2_rw_dst) ? s2_id : p_sport[2])
+    : s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
+wire [15:0] s2_dport = p_proto[2] == 8'd1 ? (s2_echo && (s2_rw_src || s2_rw_dst) ? s2_id : p_dport[2])
+    : s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16] : p_dport[2];
 
 // Hits to record, and TCP packets that change the state of a session they hit: SYN,
 // FIN or RST on a NAT session, a state flag a reflexive ACL session has not seen from
@@ -838,8 +856,10 @@ wire [31:0] s5_e = s5_grp ? grp_rd5 : p_lpm[5];
 /* verilator lint_on UNUSEDSIGNAL */
 wire s5_found = s5_e[31] && !s5_e[30];
 wire [31:0] s5_hash;
+// flow_hash::hashes_ports
+wire s5_ports = p_l4[5] && (p_proto[5] == 8'd6 || p_proto[5] == 8'd17);
 offload_flow_hash fh (.src(p_src[5]), .dst(p_dst[5]), .proto(p_proto[5]),
-    .sport(p_l4[5] ? p_sport[5] : 16'd0), .dport(p_l4[5] ? p_dport[5] : 16'd0), .hash(s5_hash));
+    .sport(s5_ports ? p_sport[5] : 16'd0), .dport(s5_ports ? p_dport[5] : 16'd0), .hash(s5_hash));
 
 // ---- s6: bucket
 wire [15:0] s6_nb = lb_rd6[offload_pkg::LB_N_BUCKETS_LSB +: 16];
@@ -1001,23 +1021,29 @@ always @* begin
         // nat::apply: addresses, ports, both checksums by the entry's deltas
         if (e9_src) begin
             s10_data[8*26 +: 32] = {e9_nsrc[7:0], e9_nsrc[15:8], e9_nsrc[23:16], e9_nsrc[31:24]};
-            s10_data[8*34 +: 16] = {e9_nsport[7:0], e9_nsport[15:8]};
+            if (p_proto[10] != 8'd1) s10_data[8*34 +: 16] = {e9_nsport[7:0], e9_nsport[15:8]};
         end
         if (e9_dst) begin
             s10_data[8*30 +: 32] = {e9_ndst[7:0], e9_ndst[15:8], e9_ndst[23:16], e9_ndst[31:24]};
-            s10_data[8*36 +: 16] = {e9_ndport[7:0], e9_ndport[15:8]};
+            if (p_proto[10] != 8'd1) s10_data[8*36 +: 16] = {e9_ndport[7:0], e9_ndport[15:8]};
         end
         c_ip = csum_apply(c_ip, e9[offload_pkg::SESS_IP_DELTA_LSB +: 16]);
+        c_l4 = 16'd0;
         if (p_proto[10] == 8'd6) begin
             c_l4 = csum_apply(be16(s10_data, 50), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
             s10_data[8*50 +: 16] = {c_l4[7:0], c_l4[15:8]};
-        end else begin
+        end else if (p_proto[10] == 8'd17) begin
             c_l4 = be16(s10_data, 40);
             if (c_l4 != 16'd0) begin
                 c_l4 = csum_apply(c_l4, e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
                 if (c_l4 == 16'd0) c_l4 = 16'hffff;
             end
             s10_data[8*40 +: 16] = {c_l4[7:0], c_l4[15:8]};
+        end else if (p_proto[10] == 8'd1 && (p_ic[10][15:8] == 8'd0 || p_ic[10][15:8] == 8'd8)) begin
+            // ICMP echo: the identifier from the side that moved, and the checksum
+            s10_data[8*38 +: 16] = e9_src ? {e9_nsport[7:0], e9_nsport[15:8]} : {e9_ndport[7:0], e9_ndport[15:8]};
+            c_l4 = csum_apply(be16(s10_data, 36), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
+            s10_data[8*36 +: 16] = {c_l4[7:0], c_l4[15:8]};
         end
     end else begin
         c_l4 = 16'd0;
@@ -1302,6 +1328,7 @@ always @(posedge clk) begin
             p_nat[s] <= p_nat[s-1];
             p_outer[s] <= p_outer[s-1];
             p_tcpst[s] <= p_tcpst[s-1];
+            p_ic[s] <= p_ic[s-1];
             p_olb[s] <= p_olb[s-1];
             p_nhit[s] <= p_nhit[s-1];
             p_sess[s] <= p_sess[s-1];
@@ -1340,10 +1367,11 @@ always @(posedge clk) begin
         p_proto[1] <= s0_proto;
         p_src[1] <= be32(d0, 26);
         p_dst[1] <= be32(d0, 30);
-        p_sport[1] <= (s0_tcp || s0_udp) ? be16(d0, 34) : 16'd0;
-        p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, 36) : 16'd0;
+        p_sport[1] <= (s0_tcp || s0_udp) ? be16(d0, 34) : s0_echo ? s0_ident : 16'd0;
+        p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, 36) : s0_echo ? s0_ident : 16'd0;
+        p_ic[1] <= s0_icmp ? be16(d0, 34) : 16'd0;
         p_ttl[1] <= s0_ttl;
-        p_l4[1] <= s0_tcp || s0_udp;
+        p_l4[1] <= s0_tcp || s0_udp || s0_icmp;
         p_loc[1] <= 1'b0;
         if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
         p_outer[1] <= s0_outer;
