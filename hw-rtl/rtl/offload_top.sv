@@ -1,14 +1,32 @@
 // The offload pipeline: N_PORTS wire inputs and an inject input, arbitrated one
 // packet at a time into a fixed-latency match-action pipeline of 512-bit beats:
 //
-//   s0 parse, port map, interface read     s6 bucket read
-//   s1 checks, NAT + ACL-in keys, session  s7 adjacency read
-//      reads, ACL-in rule match (stage A)  s8 tx interface read, ACL-out key, session reads
-//   s2 session match, ACL-in verdict, NAT  s9 ACL-out session match, rule match (stage A)
-//      rewrite, L1                         s10 ACL-out verdict, decision, header rewrite
-//   s3 trie level 2                        s11 output (wire, punt, or drop)
-//   s4 trie level 3 read
-//   s5 trie level 3, flow hash, load-balance read
+//   s0 parse, port map, interface read,    s6 bucket read
+//      NAT-address session reads           s7 adjacency read
+//   s1 checks, NAT + ACL-in keys, session  s8 tx interface read, ACL-out and BVI ACL
+//      reads, ACL-in rule match (stage A)     keys, session reads; tunnel (decap)
+//   s2 session match, ACL-in verdict, NAT  s9 ACL-out and BVI ACL session match and
+//      rewrite of the flow, L1 read           rule match (stage A), L2 FIB
+//   s3 trie level 2                        s10 verdicts, decision, header rewrite,
+//   s4 trie level 3 read                       VXLAN outer headers
+//   s5 trie level 3, flow hash, LB read    s11 output (wire, punt, loop port or drop)
+//
+// Forwarded here: IPv4 without options or fragmentation (TCP, UDP, ICMP, others
+// without ports) on an L3 interface, through the input ACL (rules matched in parallel,
+// reflexive sessions), NAT44 session hits (endpoint-independent and -dependent keys;
+// inside-outside interfaces choose out2in for NAT addresses, which are session-table
+// entries), the 16-8-8 trie, ECMP buckets by VPP's flow hash, an adjacency rewrite
+// with TTL decrement, the output ACL, then out of:
+// - an uplink (a wire port);
+// - a host interface (a pod's TAP): to the punt port, rewritten, as PuntReason HostTx;
+// - a BVI: l2-input there (the BVI's input ACL, the L2 FIB on the adjacency's MACs)
+//   and l2-fwd to a VXLAN tunnel (encap), a TAP member (HostTx) or an uplink member.
+// VXLAN encap (vxlan4-encap): s10 builds the 50 bytes of outer headers (source port
+// from the inner flow's hash), the loop port puts them in front and the outer packet
+// makes a second pass as the tunnel's: its load-balance (no LPM), rewrite, output ACL
+// and NAT as the uplink's output feature (the in2out lookup ran at s1 on the tunnel's
+// encap FIB; s10 checks the uplink's FIB). A punt from that pass carries the VXLAN
+// frame and META.RESUME = VXLAN_OUTER: software resumes at the tunnel's load-balance.
 //
 // VXLAN decap (vxlan4-input, l2-input, l2-fwd to the BVI): a packet whose route is
 // LOCAL, UDP to 4789 without a checksum, the I flag set, a tunnel by (local, remote,
@@ -19,15 +37,13 @@
 // slots per packet. If that second pass punts, the stash is put back in front and the
 // punt carries the original frame and ingress, with META.SECOND_PASS set. Other L2
 // outcomes (miss, flood, learning: PuntReason L2Miss; a member other than the BVI)
-// punt from the first pass.
+// punt from the first pass. Only first passes encapsulate or decapsulate.
 //
-// Forwarded here: IPv4 without options or fragmentation on an L3 interface, through
-// the input ACL (rules matched in parallel, reflexive sessions), NAT44 session hits
-// (endpoint-independent and endpoint-dependent keys), the 16-8-8 trie, ECMP buckets
-// by VPP's flow hash, an adjacency rewrite with TTL decrement and the output ACL, out
-// of an uplink with no NAT output feature. Dropped here, counted per DropReason: ACL
-// deny / no match, MTU exceeded. Everything else goes to the punt port unmodified,
-// with a PuntReason code, for the software path.
+// Dropped here, counted per DropReason: ACL deny / no match, no route, MTU exceeded.
+// TCP packets that change a session's state (SYN/FIN/RST on NAT, flags a reflexive ACL
+// session has not seen from that side) go to software (TcpState), which keeps TCP state.
+// Everything else goes to the punt port unmodified, with a PuntReason code, for the
+// software path. Session hits set hit bits the driver reads for aging.
 //
 // Tables live in memories sized by parameters and are written whole (atomically)
 // from the staging registers of the register block (offload-tables/src/regs.rs).
@@ -400,11 +416,12 @@ generate
         wire [UW-1:0] uo;
         wire r;
         // The loop port's FIFO holds four longest packets. Packets from it never go
-        // round again, and it goes first at every packet boundary, so what can reach it
-        // before it drains is bounded: a packet still arriving (up to one longest), the
-        // pipeline's 12 beats, and one packet from another input (two longest and 12
-        // beats in all). It never fills, the output stage never waits on it, and the
-        // loop cannot deadlock.
+        // round again (only first passes encap or decap), and it goes first at every
+        // packet boundary, so what can reach it before it drains is bounded: a packet
+        // still arriving (up to one longest), the pipeline's 12 beats, and one packet
+        // from another input, each packet of them at most one beat longer for an encap's
+        // outer headers (two longest and 26 beats in all). It never fills, the output
+        // stage never waits on it, and the loop cannot deadlock.
         offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(UW),
             .DEPTH_BITS(gi == NI ? FIFO_BITS + 2 : FIFO_BITS)) fifo (
             .clk(clk), .rst(rst),
