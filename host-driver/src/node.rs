@@ -11,15 +11,20 @@
 //!   failed write rolls back to the old entries before the commit. Every written entry
 //!   is then read back and compared ([`LoadReport::verified`]).
 //! - **Miss loop** ([`Node::receive`] / [`Node::poll`]): punted packets (descriptor
-//!   checked) go through `Dataplane::process`; new or removed sessions are written
-//!   through the command ring (entry, then tag: a lookup never matches a half-written
-//!   slot), in one batch per poll; the packet's output is injected back to its wire
-//!   port. A session the NIC cannot take (both buckets full in the NIC's geometry, or
-//!   the device answering `TABLE_FULL`) stays in software: its packets keep punting
-//!   and are served by the slow path; [`NodeStats::sessions_sw_only`] counts them.
-//! - **Aging** ([`Node::age`]): the RTL does not write `last_seen` yet (caps bit
-//!   `LAST_SEEN` clear), so sessions age by software's timestamps, which only punted
-//!   packets refresh; expired sessions are deleted from software and the NIC together.
+//!   checked) go through `Dataplane::process`, or, after the NIC's VXLAN encap
+//!   (`meta::RESUME_VXLAN_OUTER`), `Dataplane::process_vxlan_outer`; frames the NIC
+//!   forwarded to a host interface (`PuntReason::HostTx`) are handed out as they are.
+//!   New, removed or changed session entries are written through the command ring
+//!   (entry, then tag: a lookup never matches a half-written slot), in one batch per
+//!   poll; the packet's output is injected back to its wire port. A session the NIC
+//!   cannot take (both buckets full in the NIC's geometry, or the device answering
+//!   `TABLE_FULL`) stays in software: its packets keep punting and are served by the
+//!   slow path; [`NodeStats::sessions_sw_only`] counts them.
+//! - **Aging** ([`Node::age`]): the NIC's hit bits (read and cleared through
+//!   `HIT_INDEX`/`HIT_DATA`) say which entries packets used since the last pass; their
+//!   sessions are refreshed in software as hits would have, then software expires by
+//!   VPP's timeouts and expired sessions leave the NIC too. (TCP packets that change a
+//!   session's state always reach software, so its timeouts are the right ones.)
 //! - **Faults**: a device that times out or returns values out of range is dropped and
 //!   the node continues software-only with every session it had (software holds them
 //!   all); a completion error is counted and the bucket rewritten once more; a punt with
@@ -682,6 +687,10 @@ impl Node {
     /// hits in software would have. Returns how many entries were hit.
     fn collect_hits(&mut self, now_ns: u64) -> DResult<usize> {
         let (Some(sh), Some(mirror)) = (self.shell.as_ref(), self.mirror.as_ref()) else { return Ok(0) };
+        if sh.info.caps & caps::HIT_BITS == 0 {
+            // a core without hit bits: only punted packets refresh sessions
+            return Ok(0);
+        }
         let mut words: Vec<usize> = mirror.iter().map(|(slot, _)| slot / 32).collect();
         words.dedup();
         let mut hit = Vec::new();
@@ -874,6 +883,7 @@ pub fn describe(sh: &Shell) -> String {
         (caps::CMD_RING, "cmd-ring"),
         (caps::PKT_RINGS, "punt/inject-rings"),
         (caps::FENCE, "fence"),
+        (caps::HIT_BITS, "hit-bits"),
         (caps::LAST_SEEN, "last-seen"),
         (caps::SHADOW_TABLES, "shadow-tables"),
     ];

@@ -170,7 +170,7 @@ impl Model {
             SHELL_ID => SHELL_ID_VALUE,
             SHELL_VERSION => SHELL_VERSION_VALUE,
             SHELL_NEXT => CORE_BASE,
-            CAPS => caps::CMD_RING | caps::PKT_RINGS | caps::FENCE,
+            CAPS => caps::CMD_RING | caps::PKT_RINGS | caps::FENCE | caps::HIT_BITS,
             RESET => 0,
             STATUS => status::READY | if self.fenced { status::FENCED } else { 0 },
             GENERATION => self.generation,

@@ -127,6 +127,8 @@ pub mod caps {
     pub const LAST_SEEN: u32 = 1 << 3;
     /// Shadow tables in the core (a generation switch without holding traffic).
     pub const SHADOW_TABLES: u32 = 1 << 4;
+    /// The core keeps a hit bit per session slot (`regs::HIT_INDEX` / `HIT_DATA`).
+    pub const HIT_BITS: u32 = 1 << 5;
 }
 
 /// [`STATUS`] bits.
