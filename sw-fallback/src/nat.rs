@@ -121,11 +121,13 @@ pub struct NatState {
 /// `session_index` of a pass entry: an endpoint-dependent in2out key without a rewrite,
 /// cached when the slow path lets a TCP/UDP flow through untranslated. VPP keeps no
 /// session for such a flow (its trace says `session -1`) and neither does software: a
-/// hit on a pass entry is a miss here and the slow path decides again, the same way,
-/// since the decision depends only on the tables and on sessions, which come first in
-/// every lookup order. The NIC, which has no slow path, forwards the flow on the entry.
-/// Pass entries are a cache: they age like transitory sessions, and losing one costs a
-/// punt, never a different result.
+/// pass entry is no session (nothing refers to it, no counter counts it). The decision
+/// depends only on the tables (entries are dropped when they change) and on sessions,
+/// which come first in every lookup order (a session made for the same key replaces
+/// the entry), so the slow path returns it again at once, and the NIC, which has no
+/// slow path, forwards the flow on it. Pass entries are a cache: they age like
+/// transitory sessions, and losing one costs a slow-path run or a punt, never a
+/// different result.
 pub const PASS_SESSION: u32 = u32::MAX;
 
 const NS: u64 = 1_000_000_000;
@@ -435,7 +437,15 @@ impl NatState {
         snat_needed: bool,
         now_ns: u64,
     ) -> Outcome {
-        if let Some(slot) = table.lookup(&ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib)) {
+        let key = ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib);
+        if let Some(slot) = table.lookup(&key) {
+            if table.get(slot).session_index == PASS_SESSION {
+                // decided before, on the same tables (see PASS_SESSION): the same again
+                if let Some(p) = self.passes.get_mut(&key) {
+                    p.1 = now_ns;
+                }
+                return Outcome::Pass;
+            }
             if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, true, now_ns) {
                 return o;
             }
