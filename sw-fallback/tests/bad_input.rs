@@ -407,3 +407,49 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(512) })]
+
+    /// What a NIC hands back after its VXLAN encap (`RESUME_VXLAN_OUTER`) is untrusted
+    /// too: the seed's encapsulated SYN with random bytes overwritten, cut at random, on
+    /// any interface index. Nothing panics; each frame leaves or is counted as dropped.
+    #[test]
+    fn resumed_outer_punts_from_a_device(
+        bytes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in prop::option::weighted(0.3, any::<prop::sample::Index>()),
+        sw in 0u16..12,
+    ) {
+        let mut dp = node("client-node.toml");
+        let mut f = sw_fallback::seed_example::expected_frame("full_client_syn_uplink");
+        f[..12].fill(0); // the NIC's encap leaves the outer MACs to the rewrite
+        for (i, v) in bytes {
+            let i = i.index(f.len());
+            f[i] = v;
+        }
+        if let Some(c) = cut {
+            f.truncate(c.index(f.len() + 1));
+        }
+        let drops0: u64 = dp.counters.drops.iter().sum();
+        let mut out = Vec::new();
+        dp.process_vxlan_outer(sw, sw_fallback::PacketBuf::from_frame(&f), 2_000_000_000, &mut out);
+        let _ = dp.take_trace();
+        let drops: u64 = dp.counters.drops.iter().sum::<u64>() - drops0;
+        prop_assert_eq!(out.len() as u64 + drops, 1, "frame {} on {}", hex(&f), sw);
+    }
+}
+
+/// The resumed path itself: the client's encapsulated SYN, resumed on its tunnel, leaves
+/// the uplink as the software node's own encap does.
+#[test]
+fn resumed_outer_equals_the_encap() {
+    let mut dp = node("client-node.toml");
+    let want = sw_fallback::seed_example::expected_frame("full_client_syn_uplink");
+    let mut f = want.clone();
+    f[..12].fill(0);
+    f[22] = 254; // TTL before the outer rewrite
+    let mut out = Vec::new();
+    dp.process_vxlan_outer(5, sw_fallback::PacketBuf::from_frame(&f), 2_000_000_000, &mut out);
+    assert_eq!(out.len(), 1, "{:?}", dp.counters.drops);
+    assert_eq!((out[0].sw_if_index, hex(out[0].pkt.frame())), (UPLINK, hex(&want)));
+}
