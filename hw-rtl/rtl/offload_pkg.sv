@@ -308,6 +308,7 @@ package offload_pkg;
     localparam int SESS_FLAG_REWRITE_DST = 4;
     localparam int SESS_FLAG_REVERSE = 8;
     localparam int TCP_STATE_FLAGS = 23;
+    localparam bit [31:0] NAT_PASS_SESSION = 32'hffffffff;
     localparam int TCP_CONTROL_FLAGS = 7;
     localparam int SESSION_KIND_NAT_IN2OUT = 1;
     localparam int SESSION_KIND_NAT_OUT2IN = 2;

@@ -523,7 +523,8 @@ reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
 reg [15:0]   p_fib   [0:NS-1];
 reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
 reg          p_tcpst [0:NS-1];
-reg [15:0]   p_ic    [0:NS-1];   // ICMP type and code (0 unless ICMP)   // TCP state change: software must see it (s3 on, s10)
+reg [15:0]   p_ic    [0:NS-1];   // ICMP type and code (0 unless ICMP)
+reg [6:0]    p_l4o   [0:NS-1];   // the L4 header's offset in the frame (34 without options)   // TCP state change: software must see it (s3 on, s10)
 reg          p_outer [0:NS-1];   // the VXLAN outer packet of an encap (loop-port pass)
 reg [31:0]   p_olb   [0:NS-1];   // its tunnel's load-balance (s1..s3)
 reg          p_nhit  [0:NS-1];
@@ -562,16 +563,25 @@ wire [15:0] s0_tlen = be16(d0, 16);
 wire [15:0] s0_frag = be16(d0, 20);
 wire [7:0]  s0_ttl = d0[8*22 +: 8];
 wire [7:0]  s0_proto = d0[8*23 +: 8];
+// IPv4 options: headers of up to MAX_IHL words, so that the header and the L4 fields
+// the NIC reads and rewrites (a TCP header's flags and checksum) are in the first beat
+localparam [3:0] MAX_IHL = 4'd7;
+wire [3:0]  s0_ihlw = s0_vihl[3:0];
+wire [15:0] s0_ihl = {10'd0, s0_ihlw, 2'b00};
+wire [6:0]  s0_l4o = 7'd14 + {1'b0, s0_ihlw, 2'b00};   // the L4 header's offset in the frame
 reg  [31:0] s0_sum;
 integer si;
 always @* begin
     s0_sum = 0;
-    for (si = 0; si < 10; si = si + 1) s0_sum = s0_sum + {16'd0, be16(d0, 14 + 2*si)};
+    for (si = 0; si < 2 * MAX_IHL; si = si + 1) begin
+        if (si < 2 * {28'd0, s0_ihlw}) s0_sum = s0_sum + {16'd0, be16(d0, 14 + 2*si)};
+    end
 end
-wire [15:0] s0_l4len = s0_tlen - 16'd20;
-wire [7:0]  s0_doff = {2'd0, d0[8*46+4 +: 4], 2'd0};
-wire [15:0] s0_ulen = be16(d0, 38);
-wire s0_ipok = p_len[0] >= 16'd34 && s0_ethertype == 16'h0800 && s0_vihl == 8'h45
+wire [15:0] s0_l4len = s0_tlen - s0_ihl;
+wire [7:0]  s0_doff = {2'd0, d0[8*({25'd0, s0_l4o} + 12) + 4 +: 4], 2'd0};
+wire [15:0] s0_ulen = be16(d0, {25'd0, s0_l4o} + 4);
+wire s0_ipok = p_len[0] >= 16'd34 && s0_ethertype == 16'h0800 && s0_vihl[7:4] == 4'd4
+    && s0_ihlw >= 4'd5 && s0_ihlw <= MAX_IHL && s0_tlen >= s0_ihl
     && s0_tlen == p_len[0] - 16'd14 && fold16(s0_sum) == 16'hffff
     && (s0_frag & 16'h3fff) == 16'd0 && s0_ttl > 8'd1;
 wire s0_tcp = s0_proto == 8'd6 && s0_l4len >= 16'd20 && s0_doff >= 8'd20 && {8'd0, s0_doff} <= s0_l4len;
@@ -579,10 +589,11 @@ wire s0_udp = s0_proto == 8'd17 && s0_l4len >= 16'd8 && s0_ulen >= 16'd8 && s0_u
 // ICMP: type and code (the ACLs' "ports"), and for echo request and reply the
 // identifier (NAT's port, both ways); other protocols are routed without ports
 wire s0_icmp = s0_proto == 8'd1 && s0_l4len >= 16'd8;
-wire s0_echo = s0_icmp && (d0[8*34 +: 8] == 8'd0 || d0[8*34 +: 8] == 8'd8);
-wire [15:0] s0_ident = be16(d0, 38);
+wire [7:0]  s0_itype = d0[8*{25'd0, s0_l4o} +: 8];
+wire s0_echo = s0_icmp && (s0_itype == 8'd0 || s0_itype == 8'd8);
+wire [15:0] s0_ident = be16(d0, {25'd0, s0_l4o} + 4);
 wire s0_l4bad = (s0_proto == 8'd6 && !s0_tcp) || (s0_proto == 8'd17 && !s0_udp) || (s0_proto == 8'd1 && !s0_icmp);
-wire [7:0]  s0_tcpf = s0_tcp ? d0[8*47 +: 8] : 8'd0;
+wire [7:0]  s0_tcpf = s0_tcp ? d0[8*({25'd0, s0_l4o} + 13) +: 8] : 8'd0;
 wire s0_inject = p_in[0] == IN_INJECT;
 // inject and loop-port packets enter as the sw_if_index of their metadata
 wire [15:0] s0_sw = (s0_inject || p_in[0] == IN_RECIRC) ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16]
@@ -967,7 +978,7 @@ reg [IF_W-1:0] l2_if10;      // the L2 FIB hit's interface (the bridge member)
 // s10: what vxlan4-input accepts (UDP to 4789 without a checksum to verify, the I flag,
 // an inner Ethernet header, a tunnel, no L2 input ACL on it); the first pass only
 wire s10_vx = VXLAN_DECAP != 0 && p_loc[10] && p_in[10] != IN_RECIRC
-    && p_proto[10] == 8'd17 && p_l4[10] && p_dport[10] == 16'd4789 && be16(p_data[10], 40) == 16'd0
+    && p_proto[10] == 8'd17 && p_l4[10] && p_l4o[10] == 7'd34 && p_dport[10] == 16'd4789 && be16(p_data[10], 40) == 16'd0
     && p_len[10] >= 16'd64 && p_data[10][8*42 + 3] && vx_hit10 && !vx_ain10;
 // l2-fwd to a known unicast destination from a known source (no learning)
 wire s10_l2ok = l2_hit10 && !l2_dgrp10 && l2_srcok10;
@@ -1025,6 +1036,7 @@ wire [SESS_W-1:0] e9 = p_sess[10];
 /* verilator lint_on UNUSEDSIGNAL */
 wire [15:0] e9_flags = e9[offload_pkg::SESS_FLAGS_LSB +: 16];
 wire e9_on = p_nhit[10] && (!outer10 || tx_natout);
+wire [31:0] l4o10 = {25'd0, p_l4o[10]};
 wire e9_src = e9_on && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
 wire e9_dst = e9_on && (e9_flags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
 wire [31:0] e9_nsrc = e9[offload_pkg::SESS_NEW_SRC_LSB +: 32];
@@ -1038,29 +1050,29 @@ always @* begin
         // nat::apply: addresses, ports, both checksums by the entry's deltas
         if (e9_src) begin
             s10_data[8*26 +: 32] = {e9_nsrc[7:0], e9_nsrc[15:8], e9_nsrc[23:16], e9_nsrc[31:24]};
-            if (p_proto[10] != 8'd1) s10_data[8*34 +: 16] = {e9_nsport[7:0], e9_nsport[15:8]};
+            if (p_proto[10] != 8'd1) s10_data[8*l4o10 +: 16] = {e9_nsport[7:0], e9_nsport[15:8]};
         end
         if (e9_dst) begin
             s10_data[8*30 +: 32] = {e9_ndst[7:0], e9_ndst[15:8], e9_ndst[23:16], e9_ndst[31:24]};
-            if (p_proto[10] != 8'd1) s10_data[8*36 +: 16] = {e9_ndport[7:0], e9_ndport[15:8]};
+            if (p_proto[10] != 8'd1) s10_data[8*(l4o10 + 2) +: 16] = {e9_ndport[7:0], e9_ndport[15:8]};
         end
         c_ip = csum_apply(c_ip, e9[offload_pkg::SESS_IP_DELTA_LSB +: 16]);
         c_l4 = 16'd0;
         if (p_proto[10] == 8'd6) begin
-            c_l4 = csum_apply(be16(s10_data, 50), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
-            s10_data[8*50 +: 16] = {c_l4[7:0], c_l4[15:8]};
+            c_l4 = csum_apply(be16(s10_data, l4o10 + 16), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
+            s10_data[8*(l4o10 + 16) +: 16] = {c_l4[7:0], c_l4[15:8]};
         end else if (p_proto[10] == 8'd17) begin
-            c_l4 = be16(s10_data, 40);
+            c_l4 = be16(s10_data, l4o10 + 6);
             if (c_l4 != 16'd0) begin
                 c_l4 = csum_apply(c_l4, e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
                 if (c_l4 == 16'd0) c_l4 = 16'hffff;
             end
-            s10_data[8*40 +: 16] = {c_l4[7:0], c_l4[15:8]};
+            s10_data[8*(l4o10 + 6) +: 16] = {c_l4[7:0], c_l4[15:8]};
         end else if (p_proto[10] == 8'd1 && (p_ic[10][15:8] == 8'd0 || p_ic[10][15:8] == 8'd8)) begin
             // ICMP echo: the identifier from the side that moved, and the checksum
-            s10_data[8*38 +: 16] = e9_src ? {e9_nsport[7:0], e9_nsport[15:8]} : {e9_ndport[7:0], e9_ndport[15:8]};
-            c_l4 = csum_apply(be16(s10_data, 36), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
-            s10_data[8*36 +: 16] = {c_l4[7:0], c_l4[15:8]};
+            s10_data[8*(l4o10 + 4) +: 16] = e9_src ? {e9_nsport[7:0], e9_nsport[15:8]} : {e9_ndport[7:0], e9_ndport[15:8]};
+            c_l4 = csum_apply(be16(s10_data, l4o10 + 2), e9[offload_pkg::SESS_L4_DELTA_LSB +: 16]);
+            s10_data[8*(l4o10 + 2) +: 16] = {c_l4[7:0], c_l4[15:8]};
         end
     end else begin
         c_l4 = 16'd0;
@@ -1146,7 +1158,8 @@ always @* begin
             s10_reason = PUNT_L2_MISS;
         end else if (!mb_ok) begin
             s10_reason = PUNT_EXC;
-        end else if (mb_vxlan) begin
+        end else if (mb_vxlan && p_l4o[10] == 7'd34) begin
+            // (with options, VPP's inner flow hash reads the option bytes as ports)
             s10_kind = K_ENCAP;
         end else if (mb_host) begin
             s10_kind = K_HOST;
@@ -1346,6 +1359,7 @@ always @(posedge clk) begin
             p_outer[s] <= p_outer[s-1];
             p_tcpst[s] <= p_tcpst[s-1];
             p_ic[s] <= p_ic[s-1];
+            p_l4o[s] <= p_l4o[s-1];
             p_olb[s] <= p_olb[s-1];
             p_nhit[s] <= p_nhit[s-1];
             p_sess[s] <= p_sess[s-1];
@@ -1384,9 +1398,10 @@ always @(posedge clk) begin
         p_proto[1] <= s0_proto;
         p_src[1] <= be32(d0, 26);
         p_dst[1] <= be32(d0, 30);
-        p_sport[1] <= (s0_tcp || s0_udp) ? be16(d0, 34) : s0_echo ? s0_ident : 16'd0;
-        p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, 36) : s0_echo ? s0_ident : 16'd0;
-        p_ic[1] <= s0_icmp ? be16(d0, 34) : 16'd0;
+        p_sport[1] <= (s0_tcp || s0_udp) ? be16(d0, {25'd0, s0_l4o}) : s0_echo ? s0_ident : 16'd0;
+        p_dport[1] <= (s0_tcp || s0_udp) ? be16(d0, {25'd0, s0_l4o} + 2) : s0_echo ? s0_ident : 16'd0;
+        p_ic[1] <= s0_icmp ? be16(d0, {25'd0, s0_l4o}) : 16'd0;
+        p_l4o[1] <= s0_l4o;
         p_ttl[1] <= s0_ttl;
         p_l4[1] <= s0_tcp || s0_udp || s0_icmp;
         p_loc[1] <= 1'b0;
@@ -1417,7 +1432,9 @@ always @(posedge clk) begin
         end
 
         // s2 -> s3: NAT result, L1 read
-        p_nhit[3] <= p_nat[2] && s2_hit;
+        // (the outer packet's lookup is NAT as an output feature: a pass entry, the input
+        // side's decision, is no session there)
+        p_nhit[3] <= p_nat[2] && s2_hit && !(p_outer[2] && s2_entry[offload_pkg::SESS_SESSION_INDEX_LSB +: 32] == offload_pkg::NAT_PASS_SESSION);
         p_tcpst[3] <= s2_tcpst;
         p_sess[3] <= s2_entry;
         p_src[3] <= s2_src;

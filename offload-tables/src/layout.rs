@@ -456,6 +456,10 @@ pub struct SessionEntry {
 }
 assert_size!(SessionEntry, 48);
 
+/// `SessionEntry::session_index` of a NAT pass entry (a cached "pass untranslated"
+/// decision of the in2out slow path; `sw_fallback::nat::PASS_SESSION` says what it is).
+pub const NAT_PASS_SESSION: u32 = u32::MAX;
+
 /// The TCP flags whose first sight changes a session's state (and so its timeout): FIN,
 /// SYN, RST, ACK. A NAT session's state moves on SYN, FIN and RST ([`TCP_CONTROL_FLAGS`]).
 pub const TCP_STATE_FLAGS: u8 = 0x17;

@@ -88,7 +88,12 @@ pub fn sv_package() -> String {
     let _ = writeln!(w, "    // Waiver: the package is the whole contract; each module uses a part of it.");
     let _ = writeln!(w, "    /* verilator lint_off UNUSEDPARAM */\n");
     let p = |w: &mut String, name: String, v: u64| {
-        let _ = writeln!(w, "    localparam int {name} = {v};");
+        // (an `int` is signed: 32-bit values from 2^31 up as unsigned literals)
+        let _ = if v > i32::MAX as u64 {
+            writeln!(w, "    localparam bit [31:0] {name} = 32'h{v:08x};")
+        } else {
+            writeln!(w, "    localparam int {name} = {v};")
+        };
     };
     let _ = writeln!(w, "    // ---- register map (byte offsets) ----");
     for (n, v) in [
@@ -189,6 +194,7 @@ pub fn sv_package() -> String {
         ("SESS_FLAG_REWRITE_DST", u64::from(session_flags::REWRITE_DST)),
         ("SESS_FLAG_REVERSE", u64::from(session_flags::REVERSE)),
         ("TCP_STATE_FLAGS", u64::from(crate::layout::TCP_STATE_FLAGS)),
+        ("NAT_PASS_SESSION", u64::from(crate::layout::NAT_PASS_SESSION)),
         ("TCP_CONTROL_FLAGS", u64::from(crate::layout::TCP_CONTROL_FLAGS)),
         ("SESSION_KIND_NAT_IN2OUT", u64::from(session_kind::NAT_IN2OUT)),
         ("SESSION_KIND_NAT_OUT2IN", u64::from(session_kind::NAT_OUT2IN)),

@@ -121,14 +121,15 @@ pub struct NatState {
 /// `session_index` of a pass entry: an endpoint-dependent in2out key without a rewrite,
 /// cached when the slow path lets a TCP/UDP flow through untranslated. VPP keeps no
 /// session for such a flow (its trace says `session -1`) and neither does software: a
-/// pass entry is no session (nothing refers to it, no counter counts it). The decision
-/// depends only on the tables (entries are dropped when they change) and on sessions,
-/// which come first in every lookup order (a session made for the same key replaces
-/// the entry), so the slow path returns it again at once, and the NIC, which has no
-/// slow path, forwards the flow on it. Pass entries are a cache: they age like
-/// transitory sessions, and losing one costs a slow-path run or a punt, never a
-/// different result.
-pub const PASS_SESSION: u32 = u32::MAX;
+/// pass entry is no session (`hit` misses it, no counter counts it) and the slow path
+/// decides again each time. The NIC, which has no slow path, forwards the flow on it
+/// when it looks the key up on input: that decision depends only on the tables (entries
+/// are dropped when they change) and on sessions, which come first in every lookup
+/// order (a session made for the same key replaces the entry). NAT as an output feature
+/// translates where the input side passes, so the NIC's output-feature lookup takes a
+/// pass entry for a miss. Pass entries are a cache: they age like transitory sessions,
+/// and losing one costs a punt, never a different result.
+pub const PASS_SESSION: u32 = offload_tables::layout::NAT_PASS_SESSION;
 
 const NS: u64 = 1_000_000_000;
 
@@ -437,15 +438,9 @@ impl NatState {
         snat_needed: bool,
         now_ns: u64,
     ) -> Outcome {
-        let key = ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib);
-        if let Some(slot) = table.lookup(&key) {
-            if table.get(slot).session_index == PASS_SESSION {
-                // decided before, on the same tables (see PASS_SESSION): the same again
-                if let Some(p) = self.passes.get_mut(&key) {
-                    p.1 = now_ns;
-                }
-                return Outcome::Pass;
-            }
+        // (a pass entry is no session: `hit` misses it and the slow path decides again,
+        // for NAT as an output feature differently from the input side: see PASS_SESSION)
+        if let Some(slot) = table.lookup(&ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib)) {
             if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, true, now_ns) {
                 return o;
             }
