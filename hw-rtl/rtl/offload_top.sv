@@ -11,7 +11,7 @@
 //   s4 trie level 3 read                       VXLAN outer headers
 //   s5 trie level 3, flow hash, LB read    s11 output (wire, punt, loop port or drop)
 //
-// Forwarded here: IPv4 without options or fragmentation (TCP, UDP, ICMP, others
+// Forwarded here: IPv4 with up to 8 bytes of options, unfragmented (TCP, UDP, ICMP, others
 // without ports) on an L3 interface, through the input ACL (rules matched in parallel,
 // reflexive sessions), NAT44 session hits (endpoint-independent and -dependent keys;
 // inside-outside interfaces choose out2in for NAT addresses, which are session-table
@@ -519,12 +519,12 @@ reg [31:0]   p_dst   [0:NS-1];
 reg [15:0]   p_sport [0:NS-1];
 reg [15:0]   p_dport [0:NS-1];
 reg [7:0]    p_ttl   [0:NS-1];
-reg          p_l4    [0:NS-1];   // TCP or UDP with a valid header
+reg          p_l4    [0:NS-1];   // TCP, UDP or ICMP with a valid header
 reg [15:0]   p_fib   [0:NS-1];
 reg          p_nat   [0:NS-1];   // NAT lookup done (s2 on)
-reg          p_tcpst [0:NS-1];
+reg          p_tcpst [0:NS-1];   // TCP state change: software must see it (s3 on, s10)
 reg [15:0]   p_ic    [0:NS-1];   // ICMP type and code (0 unless ICMP)
-reg [6:0]    p_l4o   [0:NS-1];   // the L4 header's offset in the frame (34 without options)   // TCP state change: software must see it (s3 on, s10)
+reg [6:0]    p_l4o   [0:NS-1];   // the L4 header's offset in the frame (34 without options)
 reg          p_outer [0:NS-1];   // the VXLAN outer packet of an encap (loop-port pass)
 reg [31:0]   p_olb   [0:NS-1];   // its tunnel's load-balance (s1..s3)
 reg          p_nhit  [0:NS-1];
