@@ -33,7 +33,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use offload_tables::layout::{if_kind, session_flags, session_kind, SessionEntry, SessionKey, NONE16};
+use offload_tables::layout::{if_kind, session_flags, session_kind, SessionEntry, NONE16};
 use offload_tables::reasons::PuntReason;
 use offload_tables::regs::{self, meta, Table};
 use offload_tables::session::{SessionTable, WAYS};
@@ -406,28 +406,10 @@ impl Node {
     pub fn sync_sessions(&mut self) -> DResult<()> {
         self.mark = self.mark();
         let (Some(sh), Some(mirror)) = (self.shell.as_mut(), self.mirror.as_mut()) else { return Ok(()) };
-        let mut want: HashMap<SessionKey, SessionEntry> = HashMap::with_capacity(self.dp.sessions.len());
-        for (_, e) in self.dp.sessions.iter() {
-            want.insert(e.key, *e);
-        }
-        let mut dirty: Vec<usize> = Vec::new();
-        let stale: Vec<usize> =
-            mirror.iter().filter(|(_, e)| want.get(&e.key) != Some(*e)).map(|(slot, _)| slot).collect();
-        for slot in stale {
-            mirror.remove(slot);
-            dirty.push(slot);
-            self.stats.sessions_deleted += 1;
-        }
-        for (k, e) in &want {
-            if mirror.lookup(k).is_none() {
-                match mirror.insert(*e) {
-                    Ok(slot) => dirty.push(slot),
-                    Err(_) => self.stats.nic_full_refusals += 1,
-                }
-            }
-        }
-        dirty.sort_unstable();
-        dirty.dedup();
+        let changes = mirror.mirror_from(&self.dp.sessions);
+        self.stats.sessions_deleted += changes.deleted as u64;
+        self.stats.nic_full_refusals += changes.refused as u64;
+        let mut dirty = changes.dirty;
         // Up to three rounds: a failed bucket is rewritten whole.
         let mut round = 0;
         while !dirty.is_empty() {
@@ -493,7 +475,7 @@ impl Node {
             again.dedup();
             dirty = again;
         }
-        let sw_only = want.len() - mirror.len();
+        let sw_only = self.dp.sessions.len() - mirror.len();
         self.stats.sessions_sw_only = sw_only as u64;
         // Reflexive-ACL misses the NIC sees may be hits in software: punt, don't drop.
         let want_ctl = regs::control::ENABLE | if sw_only > 0 { regs::control::SESSIONS_PARTIAL } else { 0 };

@@ -55,6 +55,15 @@ pub enum InsertError {
     Duplicate,
 }
 
+/// What [`SessionTable::mirror_from`] changed.
+#[derive(Debug, Default)]
+pub struct MirrorChanges {
+    /// Slots to rewrite in the NIC (entry or deletion), sorted.
+    pub dirty: Vec<usize>,
+    pub deleted: usize,
+    pub refused: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct SessionTable {
     tags: Vec<[u16; WAYS]>,
@@ -166,6 +175,33 @@ impl SessionTable {
     /// Live entries with their slots.
     pub fn iter(&self) -> impl Iterator<Item = (usize, &SessionEntry)> {
         self.mem.entries().iter().enumerate().filter(|(_, e)| e.flags & session_flags::VALID != 0)
+    }
+
+    /// Brings this table, a mirror of the NIC's (its geometry may differ from
+    /// `source`'s), in line with `source`: entries whose key left `source` or whose
+    /// content changed are removed, missing ones inserted. Returns the slots whose NIC
+    /// copy must be rewritten (sorted), how many were removed, and how many `source`
+    /// entries found both their buckets full here (they stay in software only).
+    pub fn mirror_from(&mut self, source: &SessionTable) -> MirrorChanges {
+        let want: std::collections::HashMap<SessionKey, SessionEntry> =
+            source.iter().map(|(_, e)| (e.key, *e)).collect();
+        let stale: Vec<usize> = self.iter().filter(|(_, e)| want.get(&e.key) != Some(*e)).map(|(s, _)| s).collect();
+        let mut c = MirrorChanges { deleted: stale.len(), ..Default::default() };
+        for slot in stale {
+            self.remove(slot);
+            c.dirty.push(slot);
+        }
+        for (k, e) in &want {
+            if self.lookup(k).is_none() {
+                match self.insert(*e) {
+                    Ok(slot) => c.dirty.push(slot),
+                    Err(_) => c.refused += 1,
+                }
+            }
+        }
+        c.dirty.sort_unstable();
+        c.dirty.dedup();
+        c
     }
 
     pub fn clear(&mut self) {

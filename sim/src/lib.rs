@@ -16,12 +16,12 @@
 #[allow(unsafe_code)] // the FFI to the Verilator model; invariants in sys.rs
 mod sys;
 
-use offload_tables::layout::{SessionEntry, SessionKey, NONE16};
+use offload_tables::layout::{SessionKey, NONE16};
 use offload_tables::reasons::DropReason;
 use offload_tables::regs::{self, meta, Table};
 use offload_tables::session::{SessionTable, WAYS};
 use offload_tables::Tables;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Wire ports of the model (`N_PORTS` of `offload_top`).
 pub const N_PORTS: usize = sys::NP;
@@ -364,29 +364,8 @@ impl Sim {
             let buckets = self.capacity(Table::SessionTag);
             self.mirror = Some(SessionTable::with_capacity(buckets * WAYS));
         }
-        let mut want: HashMap<SessionKey, SessionEntry> = HashMap::with_capacity(t.len());
-        for (_, e) in t.iter() {
-            want.insert(e.key, *e);
-        }
-        let mirror = self.mirror.as_mut().expect("set above");
-        let mut dirty: Vec<usize> = Vec::new();
-        let stale: Vec<usize> =
-            mirror.iter().filter(|(_, e)| want.get(&e.key) != Some(*e)).map(|(slot, _)| slot).collect();
-        for slot in stale {
-            mirror.remove(slot);
-            dirty.push(slot);
-        }
-        let mut refused = 0;
-        for (k, e) in &want {
-            if mirror.lookup(k).is_none() {
-                match mirror.insert(*e) {
-                    Ok(slot) => dirty.push(slot),
-                    Err(_) => refused += 1,
-                }
-            }
-        }
-        dirty.sort_unstable();
-        dirty.dedup();
+        let changes = self.mirror.as_mut().expect("set above").mirror_from(t);
+        let (dirty, refused) = (changes.dirty, changes.refused);
         let mut buckets: Vec<usize> = dirty.iter().map(|s| s / WAYS).collect();
         buckets.dedup();
         let mirror = self.mirror.take().expect("set above");
