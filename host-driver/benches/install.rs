@@ -12,10 +12,10 @@
 
 use host_driver::node::{Node, NodeOptions};
 use host_driver::DeviceSpec;
-use offload_tables::load_tables;
+use node_config::load_tables;
 use std::path::Path;
 use std::time::Instant;
-use sw_fallback::synthetic::Workload;
+use test_support::workload::Workload;
 
 fn main() {
     let flows: usize = std::env::var("INSTALL_FLOWS").ok().and_then(|v| v.parse().ok()).unwrap_or(4000);

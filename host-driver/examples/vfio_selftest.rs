@@ -18,8 +18,7 @@ use host_driver::{Device, Error};
 
 const T: Duration = Duration::from_secs(5);
 
-#[path = "../tests/common/ivshmem_protocol.rs"]
-mod shm;
+use test_support::vm_handshake as shm;
 
 fn step(name: &str, t0: Instant) {
     println!("ok {name} ({} ms)", t0.elapsed().as_millis());

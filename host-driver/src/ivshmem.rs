@@ -368,7 +368,7 @@ mod server {
                 std::thread::spawn(move || server.serve(&stop))
             };
             let cfg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/two-nodes/node1.toml");
-            let tables = offload_tables::render(&offload_tables::load_config(&cfg).unwrap()).unwrap();
+            let tables = node_config::render(&node_config::load_config(&cfg).unwrap()).unwrap();
             let dev = super::super::IvshmemDevice::over_file(&path).unwrap();
             let r = crate::node::Node::with_device(Box::new(dev), tables.clone(), &Default::default());
             stop.store(true, Ordering::Relaxed);

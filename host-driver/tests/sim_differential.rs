@@ -9,16 +9,13 @@
 //! `OFFLOAD_DRIVER_PACKETS` sets the packet count (default 4,000; 20,000 across 20 configs passed, README),
 //! `OFFLOAD_DRIVER_CONFIGS` the number of configs (default 8).
 
-#[path = "../../sw-fallback/tests/common/mod.rs"]
-#[allow(dead_code, clippy::all)]
-mod common;
-
-use common::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
 use host_driver::node::{Node, NodeOptions};
 use host_driver::shell::ShellOptions;
 use host_driver::DeviceSpec;
 use std::time::Duration;
 use sw_fallback::{Dataplane, PacketBuf};
+#[allow(dead_code, clippy::all)]
+use test_support::harness::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
 
 #[test]
 fn driver_on_the_simulator_agrees_with_software() {

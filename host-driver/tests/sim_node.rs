@@ -5,18 +5,15 @@ use host_driver::node::{Node, NodeOptions};
 use host_driver::shell::{DriverError, ShellOptions};
 use host_driver::sim::PuntCorruption;
 use host_driver::DeviceSpec;
+use node_config::load_tables;
 use offload_tables::layout::session_kind;
-use offload_tables::load_tables;
 use offload_tables::regs::Table;
 use offload_tables::Tables;
 
-#[path = "../../sw-fallback/tests/common/seed_connection.rs"]
-mod seed_connection;
-
-use seed_connection::seed_connection;
 use std::time::Duration;
-use sw_fallback::seed_example;
 use sw_fallback::{Dataplane, PacketBuf};
+use test_support::seed;
+use test_support::seed_connection::seed_connection;
 
 fn reference(dp: &mut Dataplane, rx: u16, frame: &[u8], now: u64) -> Vec<(u16, Vec<u8>)> {
     let mut txs = Vec::new();
@@ -29,7 +26,7 @@ fn opts() -> NodeOptions {
 }
 
 fn tables(name: &str) -> Tables {
-    load_tables(&seed_example::path(name)).unwrap().1
+    load_tables(&seed::path(name)).unwrap().1
 }
 
 /// The seed's four steps; returns the frames.
@@ -45,14 +42,14 @@ fn seed(client: &mut Node, server: &mut Node) -> Vec<Vec<u8>> {
     let mut last = Vec::new();
     let mut frames = Vec::new();
     for (i, (node, rx, pcap, tx, want)) in steps.into_iter().enumerate() {
-        let frame = pcap.map(seed_example::capture_frame).unwrap_or_else(|| last.clone());
+        let frame = pcap.map(seed::capture_frame).unwrap_or_else(|| last.clone());
         let now = 1_000_000_000 + 50_000 * i as u64;
         let (n, r) = if node == "client" { (&mut *client, &mut cref) } else { (&mut *server, &mut sref) };
         let got = n.receive(rx, &frame, now);
         assert_eq!(got, reference(r, rx, &frame, now), "step {i}: offload node and software node differ");
         assert_eq!(got.len(), 1, "step {i}");
         assert_eq!(got[0].0, tx, "step {i}");
-        assert_eq!(got[0].1, seed_example::expected_frame(want), "step {i}: {want}");
+        assert_eq!(got[0].1, seed::expected_frame(want), "step {i}: {want}");
         last = got[0].1.clone();
         frames.push(frame);
     }
@@ -209,7 +206,7 @@ fn fenced_load_holds_traffic_and_it_sees_the_new_tables() {
     use offload_tables::shell::op;
     let mut n = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
     let sim = n.sim().unwrap().clone();
-    let syn_uplink = seed_example::expected_frame("full_client_syn_uplink");
+    let syn_uplink = seed::expected_frame("full_client_syn_uplink");
     let sh = n.shell().unwrap();
     sh.submit_all_ok(&[cmd_fence(op::FENCE_BEGIN, 0)]).unwrap();
     // Traffic arrives mid-load: held, not processed with half the tables.
@@ -244,7 +241,7 @@ fn device_stops_answering_falls_back_without_losing_sessions() {
     // The SYN-ACK again (a retransmission): the node notices the dead device, says so,
     // and serves it in software with the session it already has.
     let mut cref = Dataplane::new(tables("client-node.toml"));
-    let synack = server.receive(7, &seed_example::capture_frame("server-tap3-in.pcap"), 1_000_300_000);
+    let synack = server.receive(7, &seed::capture_frame("server-tap3-in.pcap"), 1_000_300_000);
     reference(&mut cref, 6, &frames[0], 1_000_000_000);
     let want = reference(&mut cref, 1, &synack[0].1, 1_000_400_000);
     let got = client.receive(1, &synack[0].1, 1_000_400_000);
@@ -281,7 +278,7 @@ fn bad_punt_metadata_is_dropped_and_counted() {
     {
         let mut client = Node::open(&DeviceSpec::Sim, tables("client-node.toml"), &opts()).unwrap();
         client.sim().unwrap().faults(|f| f.corrupt_punts.push_back(*c));
-        let syn = seed_example::capture_frame("client-tap2-in.pcap");
+        let syn = seed::capture_frame("client-tap2-in.pcap");
         let out = client.receive(6, &syn, 1_000_000_000);
         assert!(out.is_empty());
         let mut want = [0; 4];
@@ -329,8 +326,8 @@ fn none_backend_is_software_only() {
     let mut n = Node::open(&DeviceSpec::None, tables("client-node.toml"), &opts()).unwrap();
     assert!(!n.offloading());
     let mut c2 = Node::open(&DeviceSpec::None, tables("client-node.toml"), &opts()).unwrap();
-    let syn = seed_example::capture_frame("client-tap2-in.pcap");
-    assert_eq!(n.receive(6, &syn, 1)[0].1, seed_example::expected_frame("full_client_syn_uplink"));
+    let syn = seed::capture_frame("client-tap2-in.pcap");
+    assert_eq!(n.receive(6, &syn, 1)[0].1, seed::expected_frame("full_client_syn_uplink"));
     assert_eq!(c2.receive(6, &syn, 1), n.receive(6, &syn, 1));
     assert_eq!(n.stats.software_only_packets, 2);
 }

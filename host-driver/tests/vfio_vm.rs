@@ -33,8 +33,7 @@ use host_driver::Device;
 use offload_tables::regs;
 use offload_tables::shell;
 
-#[path = "common/ivshmem_protocol.rs"]
-mod shm;
+use test_support::vm_handshake as shm;
 
 /// The config the guest loads into the simulated NIC (path in the workspace).
 const NIC_CONFIG: &str = "examples/two-nodes/node1.toml";
@@ -210,8 +209,8 @@ impl Drop for StopOnDrop {
 /// The host-side card holds exactly the rendered config: every entry `nicctl load`
 /// writes, read straight from the Verilator core, and the committed generation.
 fn check_nic_tables(sim: &SimDevice) {
-    let cfg = offload_tables::load_config(&workspace_root().join(NIC_CONFIG)).expect("config");
-    let tables = offload_tables::render(&cfg).expect("render config");
+    let cfg = node_config::load_config(&workspace_root().join(NIC_CONFIG)).expect("config");
+    let tables = node_config::render(&cfg).expect("render config");
     let ports = sim.read32(shell::CORE_BASE + regs::N_PORTS).unwrap() as usize;
     let entries = render_entries(&tables, ports);
     for (t, i, want) in &entries {

@@ -10,7 +10,15 @@
 //! Entry encoding (`u32`): bit 31 valid, bit 30 "points to a group" (group number in the
 //! low 24 bits), otherwise the low 24 bits are the result (a load-balance index).
 
-use crate::config::prefix_mask;
+/// Network mask of a prefix length (0..=32; longer lengths count as 32).
+#[inline]
+pub fn prefix_mask(len: u8) -> u32 {
+    if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len.min(32)))
+    }
+}
 
 pub const VALID: u32 = 1 << 31;
 pub const GROUP: u32 = 1 << 30;

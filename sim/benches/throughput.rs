@@ -14,15 +14,12 @@
 //! two beats) and their VXLAN frames through the server node (decapsulated, routed and
 //! handed to the pod's TAP: two passes). Run with `cargo bench -p sim`.
 
-#[path = "../../sw-fallback/tests/common/seed_connection.rs"]
-mod seed_connection;
-
-use offload_tables::load_tables;
-use offload_tables::{parse_config, render};
+use node_config::load_tables;
+use node_config::{parse_config, render};
 use sim::{inject_into_pipeline, InPort, OutPort, Sim};
 use std::path::Path;
-use sw_fallback::seed_example;
 use sw_fallback::{Dataplane, PacketBuf};
+use test_support::seed;
 
 const CONFIG: &str = r#"
 name = "bench"
@@ -215,8 +212,8 @@ fn loop_port() {
 
 /// Packets per clock of the seed's path in steady state, on both nodes.
 fn seed_path() {
-    let conn = seed_connection::seed_connection();
-    let load = |n| load_tables(&seed_example::path(n)).expect("seed config").1;
+    let conn = test_support::seed_connection::seed_connection();
+    let load = |n| load_tables(&seed::path(n)).expect("seed config").1;
     let (mut client, mut server) = (Dataplane::new(load("client-node.toml")), Dataplane::new(load("server-node.toml")));
     // The handshake through the software nodes makes every session; the ACK after it
     // (conn[6]) is what the NICs then forward alone.

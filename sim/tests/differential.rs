@@ -6,15 +6,13 @@
 //! `OFFLOAD_COSIM_PACKETS` sets the total packet count (default 200,000; the long run
 //! uses 10,000,000), `OFFLOAD_COSIM_CONFIGS` the number of configs (default 50).
 
-#[path = "../../sw-fallback/tests/common/mod.rs"]
 #[allow(dead_code, clippy::all)]
-mod common;
 mod harness;
 
-use common::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
 use harness::{reference, OffloadNode};
 use offload_tables::reasons::PuntReason;
 use sw_fallback::Dataplane;
+use test_support::harness::{assert_same_frames, env_u64, next_scenario, seeded_runner, Traffic};
 
 #[test]
 fn nic_and_software_agree_on_random_traffic() {

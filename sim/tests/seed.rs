@@ -5,19 +5,17 @@
 //! the inject port. Every frame must equal the seed's bytes and the software-only node.
 
 mod harness;
-#[path = "../../sw-fallback/tests/common/seed_connection.rs"]
-mod seed_connection;
 
 use harness::{hex, reference, OffloadNode};
-use offload_tables::load_tables;
-use seed_connection::seed_connection;
-use sw_fallback::seed_example;
+use node_config::load_tables;
 use sw_fallback::Dataplane;
+use test_support::seed;
+use test_support::seed_connection::seed_connection;
 
 /// Both seed nodes, each as the simulated NIC and as the software reference.
 fn seed_nodes() -> (OffloadNode, OffloadNode, Dataplane, Dataplane) {
-    let (_, ct) = load_tables(&seed_example::path("client-node.toml")).unwrap();
-    let (_, st) = load_tables(&seed_example::path("server-node.toml")).unwrap();
+    let (_, ct) = load_tables(&seed::path("client-node.toml")).unwrap();
+    let (_, st) = load_tables(&seed::path("server-node.toml")).unwrap();
     (
         OffloadNode::new(ct.clone()).unwrap(),
         OffloadNode::new(st.clone()).unwrap(),
@@ -39,7 +37,7 @@ fn seed_syn_and_syn_ack_through_the_nic() {
     let mut last = Vec::new();
     for (i, (node, rx, pcap, tx, want)) in steps.into_iter().enumerate() {
         let frame = match pcap {
-            Some(p) => seed_example::capture_frame(p),
+            Some(p) => seed::capture_frame(p),
             None => last.clone(),
         };
         let now = 1_000_000_000 + 50_000 * i as u64;
@@ -49,7 +47,7 @@ fn seed_syn_and_syn_ack_through_the_nic() {
         assert_eq!(got, reference, "step {i}: offload node and software node differ");
         assert_eq!(got.len(), 1, "step {i}");
         assert_eq!(got[0].0, tx, "step {i}");
-        assert_eq!(hex(&got[0].1), hex(&seed_example::expected_frame(want)), "step {i}: {want}");
+        assert_eq!(hex(&got[0].1), hex(&seed::expected_frame(want)), "step {i}: {want}");
         last = got[0].1.clone();
     }
     // Each of the seed's packets is the first of its direction of the flow on its node:
@@ -106,8 +104,8 @@ fn later_packets_of_the_seed_flow_stay_in_the_nic() {
         // forwarded by the NIC to the TAP: the host only wrote it there
         assert_eq!(b.host_tx - h0, 1 - punts_b, "packet {i}");
         match i {
-            0 => assert_eq!(hex(&pod[0].1), hex(&seed_example::expected_frame("full_server_syn_tap3"))),
-            1 => assert_eq!(hex(&pod[0].1), hex(&seed_example::expected_frame("full_client_synack_tap2"))),
+            0 => assert_eq!(hex(&pod[0].1), hex(&seed::expected_frame("full_server_syn_tap3"))),
+            1 => assert_eq!(hex(&pod[0].1), hex(&seed::expected_frame("full_client_synack_tap2"))),
             _ => {}
         }
     }

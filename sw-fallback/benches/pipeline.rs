@@ -2,10 +2,10 @@
 //! as `nicctl bench` (see `sw_fallback::synthetic`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use offload_tables::load_tables;
+use node_config::load_tables;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use sw_fallback::synthetic::Workload;
+use test_support::workload::Workload;
 
 fn tables(name: &str) -> offload_tables::Tables {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name);

@@ -5,8 +5,8 @@
 
 use crate::flow::Flow;
 use crate::session_pool::{Pooled, SessionPool};
-use offload_tables::config::prefix_mask;
 use offload_tables::layout::{acl_action, session_kind, AclRuleEntry, SessionEntry, SessionKey, TCP_STATE_FLAGS};
+use offload_tables::prefix_mask;
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
 

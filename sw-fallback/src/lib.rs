@@ -17,9 +17,7 @@ pub mod counters;
 pub mod flow;
 pub mod nat;
 pub mod pipeline;
-pub mod seed_example;
 pub mod session_pool;
-pub mod synthetic;
 pub mod trace;
 pub mod wire;
 

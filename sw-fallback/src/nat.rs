@@ -9,7 +9,7 @@
 
 use crate::flow::Flow;
 use crate::session_pool::{Pooled, SessionPool};
-use offload_tables::csum_delta::{self, nat_deltas};
+use offload_tables::checksum::{self as csum, nat_deltas};
 use offload_tables::flow_hash::ip4_flow_hash;
 use offload_tables::layout::{nat_flags, session_flags, session_kind, SessionEntry, SessionKey};
 use offload_tables::reasons::DropReason;
@@ -189,7 +189,7 @@ fn rewrite_entry(key: SessionKey, from: Tuple, to: Tuple, proto: u8, session: u3
         // which `nat_deltas` never sees for ICMP.
         let (old_id, new_id) =
             if flags & session_flags::REWRITE_SRC != 0 { (from.sport, to.sport) } else { (from.dport, to.dport) };
-        l4_delta = csum_delta::finish(csum_delta::add16(0, old_id, new_id));
+        l4_delta = csum::fold(csum::add16(0, old_id, new_id));
     }
     SessionEntry {
         key,
@@ -221,7 +221,7 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
         f.dst = e.new_dst;
     }
     let ip_csum = u16::from_be_bytes([frame[l3 + 10], frame[l3 + 11]]);
-    frame[l3 + 10..l3 + 12].copy_from_slice(&csum_delta::apply(ip_csum, e.ip_delta).to_be_bytes());
+    frame[l3 + 10..l3 + 12].copy_from_slice(&csum::apply(ip_csum, e.ip_delta).to_be_bytes());
     if !f.l4_valid {
         return;
     }
@@ -239,7 +239,7 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
             }
             let off = if f.proto == 6 { 16 } else { 6 };
             let c = u16::from_be_bytes([frame[l4 + off], frame[l4 + off + 1]]);
-            let c = if f.proto == 6 { csum_delta::apply(c, e.l4_delta) } else { csum_delta::apply_udp(c, e.l4_delta) };
+            let c = if f.proto == 6 { csum::apply(c, e.l4_delta) } else { csum::apply_udp(c, e.l4_delta) };
             frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
         }
         // Only echo messages carry an identifier; bytes 4..8 of the others are theirs.
@@ -251,7 +251,7 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
                 (f.sport, f.dport) = (id, id);
             }
             let c = u16::from_be_bytes([frame[l4 + 2], frame[l4 + 3]]);
-            frame[l4 + 2..l4 + 4].copy_from_slice(&csum_delta::apply(c, e.l4_delta).to_be_bytes());
+            frame[l4 + 2..l4 + 4].copy_from_slice(&csum::apply(c, e.l4_delta).to_be_bytes());
         }
         _ => {}
     }

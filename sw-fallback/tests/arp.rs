@@ -2,19 +2,15 @@
 //! the pod gateway, a BVI answering across VXLAN, and glean (ARP request, held packet,
 //! release on the reply; counted drop on timeout).
 
-use offload_tables::config::NodeConfig;
+use node_config::NodeConfig;
 use offload_tables::reasons::DropReason;
-use std::path::{Path, PathBuf};
 use sw_fallback::counters::Node;
 use sw_fallback::{Dataplane, PacketBuf, Tx};
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
-}
+use test_support::seed;
 
 /// The client node; `glean` removes the static neighbor of the server node's uplink.
 fn client_config(glean: bool) -> NodeConfig {
-    let mut cfg = offload_tables::load_config(&example("client-node.toml")).unwrap();
+    let mut cfg = node_config::load_config(&seed::path("client-node.toml")).unwrap();
     let tap = cfg.interfaces.iter_mut().find(|i| i.name == "tap2").unwrap();
     tap.proxy_arp = vec!["169.254.1.1".parse().unwrap()];
     if glean {
@@ -24,7 +20,7 @@ fn client_config(glean: bool) -> NodeConfig {
 }
 
 fn dataplane(glean: bool) -> Dataplane {
-    let t = offload_tables::render(&client_config(glean)).unwrap_or_else(|e| panic!("{e:?}"));
+    let t = node_config::render(&client_config(glean)).unwrap_or_else(|e| panic!("{e:?}"));
     let mut dp = Dataplane::new(t);
     dp.set_trace(true);
     dp
@@ -37,9 +33,7 @@ fn run(dp: &mut Dataplane, rx: u16, frame: &[u8], now_ns: u64) -> Vec<Tx> {
 }
 
 fn syn() -> Vec<u8> {
-    let f = std::fs::File::open(example("client-tap2-in.pcap")).unwrap();
-    let mut r = pcap_file::pcap::PcapReader::new(f).unwrap();
-    r.next_packet().unwrap().unwrap().data.into_owned()
+    seed::capture_frame("client-tap2-in.pcap")
 }
 
 #[allow(clippy::too_many_arguments)]

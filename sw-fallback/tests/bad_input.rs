@@ -3,27 +3,16 @@
 //! example, with tracing on (the trace formatters read the same untrusted bytes).
 //! Crafted cases must be dropped for their specific reason.
 
-mod common;
-
-use common::*;
+use node_config::load_tables;
 use offload_tables::reasons::DropReason;
-use offload_tables::{load_tables, Tables};
+use offload_tables::Tables;
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
 use sw_fallback::Dataplane;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service").join(name)
-}
+use test_support::seed;
+use test_support::{adversarial::*, frames::*, harness::*};
 
 fn tables(file: &str) -> Tables {
-    load_tables(&example(file)).unwrap_or_else(|e| panic!("{e}")).1
-}
-
-fn pcap_frame(name: &str) -> Vec<u8> {
-    let f = std::fs::File::open(example(name)).expect("capture");
-    let mut r = pcap_file::pcap::PcapReader::new(f).expect("pcap");
-    r.next_packet().expect("one packet").expect("valid packet").data.into_owned()
+    load_tables(&seed::path(file)).unwrap_or_else(|e| panic!("{e}")).1
 }
 
 fn node(file: &str) -> Dataplane {
@@ -45,8 +34,8 @@ fn seed_frames() -> Vec<(bool, u16, Vec<u8>)> {
 
 fn make_seed_frames() -> Vec<(bool, u16, Vec<u8>)> {
     let (mut client, mut server) = (node("client-node.toml"), node("server-node.toml"));
-    let syn = pcap_frame("client-tap2-in.pcap");
-    let synack = pcap_frame("server-tap3-in.pcap");
+    let syn = seed::capture_frame("client-tap2-in.pcap");
+    let synack = seed::capture_frame("server-tap3-in.pcap");
     let only = |s: Step| {
         assert_eq!(s.out.len(), 1, "the seed path transmits one frame per step");
         s.out[0].pkt.frame().to_vec()
@@ -289,10 +278,10 @@ fn acl_deny_is_counted() {
 
 #[test]
 fn nat_session_limit_is_counted() {
-    let (mut cfg, _) = load_tables(&example("client-node.toml")).unwrap();
+    let (mut cfg, _) = load_tables(&seed::path("client-node.toml")).unwrap();
     cfg.nat44.as_mut().unwrap().max_sessions = 2;
-    let mut dp = Dataplane::new(offload_tables::render(&cfg).unwrap());
-    let syn = pcap_frame("client-tap2-in.pcap");
+    let mut dp = Dataplane::new(node_config::render(&cfg).unwrap());
+    let syn = seed::capture_frame("client-tap2-in.pcap");
     // Each SYN from a new source port needs a service session (and its VXLAN outer
     // packet an identity session): the third session is refused.
     let mut refused = 0;
@@ -421,7 +410,7 @@ proptest! {
         sw in 0u16..12,
     ) {
         let mut dp = node("client-node.toml");
-        let mut f = sw_fallback::seed_example::expected_frame("full_client_syn_uplink");
+        let mut f = test_support::seed::expected_frame("full_client_syn_uplink");
         f[..12].fill(0); // the NIC's encap leaves the outer MACs to the rewrite
         for (i, v) in bytes {
             let i = i.index(f.len());
@@ -444,7 +433,7 @@ proptest! {
 #[test]
 fn resumed_outer_equals_the_encap() {
     let mut dp = node("client-node.toml");
-    let want = sw_fallback::seed_example::expected_frame("full_client_syn_uplink");
+    let want = test_support::seed::expected_frame("full_client_syn_uplink");
     let mut f = want.clone();
     f[..12].fill(0);
     f[22] = 254; // TTL before the outer rewrite

@@ -4,7 +4,7 @@
 //! the output feature then looks up; the output feature must still translate it, every
 //! time (a pass entry is no session).
 
-use offload_tables::{parse_config, render};
+use node_config::{parse_config, render};
 use std::path::Path;
 use sw_fallback::{Dataplane, PacketBuf};
 

@@ -14,15 +14,13 @@
 //! - `deterministic`: two dataplanes from the same tables agree on outputs, counters
 //!   and traces.
 
-mod common;
-
-use common::*;
-use offload_tables::config::*;
+use node_config::*;
 use offload_tables::layout::{acl_action, session_kind};
 use proptest::prelude::*;
 use sw_fallback::acl::{self, Verdict};
 use sw_fallback::flow::Flow;
 use sw_fallback::Dataplane;
+use test_support::{adversarial::*, frames::*, harness::*};
 
 fn config() -> ProptestConfig {
     ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(256) }
@@ -465,7 +463,7 @@ fn snat_node() -> Scenario {
         [nat44]
         addresses = [{ address = "192.168.0.1" }]
     "#;
-    scenario_of(offload_tables::parse_config(text, std::path::Path::new("snat.toml")).unwrap())
+    scenario_of(node_config::parse_config(text, std::path::Path::new("snat.toml")).unwrap())
 }
 
 /// A ping through dynamic SNAT: the request's identifier is translated (below 1024, so

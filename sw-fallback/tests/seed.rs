@@ -3,10 +3,10 @@
 //! nodes with state kept; every output frame must equal the seed's bytes, and each
 //! node's path must be the seed's node order.
 
-use offload_tables::load_tables;
+use node_config::load_tables;
 use std::path::Path;
-use sw_fallback::seed_example;
 use sw_fallback::{Dataplane, PacketBuf, Tx};
+use test_support::seed;
 
 fn seed_text() -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_12a5f915c04c2e56.txt");
@@ -24,7 +24,7 @@ fn seed_nodes(section: &str) -> Vec<String> {
 }
 
 fn node(file: &str) -> Dataplane {
-    let (_, t) = load_tables(&seed_example::path(file)).unwrap_or_else(|e| panic!("{e}"));
+    let (_, t) = load_tables(&seed::path(file)).unwrap_or_else(|e| panic!("{e}"));
     let mut dp = Dataplane::new(t);
     dp.set_trace(true);
     dp
@@ -51,30 +51,30 @@ fn syn_and_syn_ack_reproduce_the_seed() {
     let mut server = node("server-node.toml");
 
     // SYN: client pod → client node (tap2, sw_if_index 6).
-    let (out, trace) = run(&mut client, 6, &seed_example::capture_frame("client-tap2-in.pcap"), 1_000_000_000);
+    let (out, trace) = run(&mut client, 6, &seed::capture_frame("client-tap2-in.pcap"), 1_000_000_000);
     assert_eq!(out.len(), 1, "{trace}");
     assert_eq!(out[0].sw_if_index, 1, "leaves by the uplink");
-    assert_eq!(hex(out[0].pkt.frame()), hex(&seed_example::expected_frame("full_client_syn_uplink")), "{trace}");
-    assert_eq!(&out[0].pkt.frame()[..60], &seed_example::expected_frame("client_syn_uplink")[..]);
+    assert_eq!(hex(out[0].pkt.frame()), hex(&seed::expected_frame("full_client_syn_uplink")), "{trace}");
+    assert_eq!(&out[0].pkt.frame()[..60], &seed::expected_frame("client_syn_uplink")[..]);
     assert_eq!(path(&trace), seed_nodes("SYN from the client's node:\n---------------------------"), "{trace}");
     assert!(trace.contains("nat44-out2in\n  NAT44_OUT2IN: sw_if_index 6, next index 1, session index 0"), "{trace}");
     // The inner rewrite towards loop0 as the seed dumps it.
     let dumps: Vec<&str> = trace.lines().filter(|l| l.starts_with("  000000")).collect();
-    assert_eq!(sw_fallback::trace::parse_hex_dump(&dumps[0..2]), seed_example::expected_frame("client_syn_loop0"));
+    assert_eq!(sw_fallback::trace::parse_hex_dump(&dumps[0..2]), seed::expected_frame("client_syn_loop0"));
     let syn_on_wire = out[0].pkt.frame().to_vec();
 
     // SYN: wire → server node (uplink) → tap3.
     let (out, trace) = run(&mut server, 1, &syn_on_wire, 1_000_050_000);
     assert_eq!(out.len(), 1, "{trace}");
     assert_eq!(out[0].sw_if_index, 7);
-    assert_eq!(hex(out[0].pkt.frame()), hex(&seed_example::expected_frame("full_server_syn_tap3")), "{trace}");
+    assert_eq!(hex(out[0].pkt.frame()), hex(&seed::expected_frame("full_server_syn_tap3")), "{trace}");
     assert_eq!(path(&trace), seed_nodes("SYN from the server's node:\n---------------------------"), "{trace}");
 
     // SYN-ACK: server pod → server node (tap3) → uplink.
-    let (out, trace) = run(&mut server, 7, &seed_example::capture_frame("server-tap3-in.pcap"), 1_000_100_000);
+    let (out, trace) = run(&mut server, 7, &seed::capture_frame("server-tap3-in.pcap"), 1_000_100_000);
     assert_eq!(out.len(), 1, "{trace}");
     assert_eq!(out[0].sw_if_index, 1);
-    assert_eq!(hex(out[0].pkt.frame()), hex(&seed_example::expected_frame("full_server_synack_uplink")), "{trace}");
+    assert_eq!(hex(out[0].pkt.frame()), hex(&seed::expected_frame("full_server_synack_uplink")), "{trace}");
     assert_eq!(path(&trace), seed_nodes("SYN-ACK from the server's node:\n-------------------------------"), "{trace}");
     assert!(trace.contains("match: acl -1 rule"), "the SYN-ACK hits the reflexive session on loop0 output: {trace}");
     let synack_on_wire = out[0].pkt.frame().to_vec();
@@ -83,7 +83,7 @@ fn syn_and_syn_ack_reproduce_the_seed() {
     let (out, trace) = run(&mut client, 1, &synack_on_wire, 1_000_150_000);
     assert_eq!(out.len(), 1, "{trace}");
     assert_eq!(out[0].sw_if_index, 6);
-    assert_eq!(hex(out[0].pkt.frame()), hex(&seed_example::expected_frame("full_client_synack_tap2")), "{trace}");
+    assert_eq!(hex(out[0].pkt.frame()), hex(&seed::expected_frame("full_client_synack_tap2")), "{trace}");
     assert_eq!(path(&trace), seed_nodes("SYN-ACK from the client's node:\n-------------------------------"), "{trace}");
     assert!(
         trace.contains("NAT44_IN2OUT_SLOW_PATH: sw_if_index 3, next index 0, session 0"),

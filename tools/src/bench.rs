@@ -2,10 +2,10 @@
 //! pipeline on one core; prints Mpps per scenario (median and best of several rounds).
 
 use clap::Args;
-use offload_tables::load_tables;
+use node_config::load_tables;
 use std::path::PathBuf;
 use std::time::Instant;
-use sw_fallback::synthetic::Workload;
+use test_support::workload::Workload;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {

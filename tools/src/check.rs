@@ -1,6 +1,6 @@
 //! `nicctl check`: validate a config and print every rendered table.
 
-use crate::node_config::{self, FormatArgs};
+use crate::config_file::{self, FormatArgs};
 use offload_tables::layout::*;
 use offload_tables::Tables;
 use std::fmt::Write;
@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 
 pub fn check(path: &Path, format: &FormatArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = node_config::load(path, format)?;
+    let loaded = config_file::load(path, format)?;
     let name = if loaded.config.name.is_empty() { path.display().to_string() } else { loaded.config.name.clone() };
     println!("{name}: config is valid\n");
     for n in &loaded.notes {

@@ -7,7 +7,7 @@
 //! is a real (or VM) device whose tables persist between commands, and `show tables`
 //! reads them back through the command ring.
 
-use crate::node_config::{self, FormatArgs};
+use crate::config_file::{self, FormatArgs};
 use crate::serve::control::ShowWhat;
 use host_driver::node::{self, Node, NodeOptions};
 use host_driver::shell::{Shell, ShellOptions};
@@ -60,7 +60,7 @@ pub enum DeviceCmdError {
 
 /// `nicctl load CONFIG --device SPEC`: probe, reset, fit, atomic load, read-back.
 pub fn load(config: &Path, format: &FormatArgs, spec: &DeviceSpec) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = node_config::load(config, format)?;
+    let loaded = config_file::load(config, format)?;
     let t0 = Instant::now();
     let mut n = Node::open(spec, loaded.tables, &NodeOptions::default())?;
     let took = t0.elapsed();
@@ -82,7 +82,7 @@ pub fn show(
     format: &FormatArgs,
 ) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(c) = config {
-        let loaded = node_config::load(c, format)?;
+        let loaded = config_file::load(c, format)?;
         let mut n = Node::open(spec, loaded.tables, &NodeOptions::default())?;
         let text = match what {
             ShowTarget::Tables => n.show_tables(),

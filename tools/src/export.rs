@@ -1,8 +1,8 @@
 //! `nicctl export`: a config printed in another format.
 
-use crate::node_config::{self, Format, FormatArgs};
+use crate::config_file::{self, Format, FormatArgs};
 use clap::Args;
-use offload_tables::vpp;
+use node_config::vpp;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -23,7 +23,7 @@ pub struct ExportArgs {
 pub fn export(a: &ExportArgs) -> Result<(), Box<dyn std::error::Error>> {
     let input = FormatArgs { format: a.from, ports: a.ports.clone() };
     // Validate by rendering: an exported config is one that loads.
-    let loaded = node_config::load(&a.config, &input)?;
+    let loaded = config_file::load(&a.config, &input)?;
     match a.format {
         Format::Vpp => {
             for l in vpp::export_limitations(&loaded.config) {

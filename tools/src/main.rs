@@ -4,9 +4,9 @@
 
 mod bench;
 mod check;
+mod config_file;
 mod device;
 mod export;
-mod node_config;
 mod run;
 mod serve;
 
@@ -30,7 +30,7 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
         #[command(flatten)]
-        format: node_config::FormatArgs,
+        format: config_file::FormatArgs,
     },
     /// Synthetic traffic through the pipeline: Mpps per scenario on one core.
     Bench(bench::BenchArgs),
@@ -54,7 +54,7 @@ enum Command {
         #[arg(long, requires = "device")]
         config: Option<PathBuf>,
         #[command(flatten)]
-        format: node_config::FormatArgs,
+        format: config_file::FormatArgs,
     },
     /// Packet trace of a running `nicctl serve`: `trace add N`, `trace show`, `trace clear`.
     Trace {
@@ -71,7 +71,7 @@ enum Command {
         #[arg(long = "config", value_name = "FILE")]
         config_flag: Option<PathBuf>,
         #[command(flatten)]
-        format: node_config::FormatArgs,
+        format: config_file::FormatArgs,
         #[command(flatten)]
         socket: serve::SocketArg,
         /// Load onto this device through the host driver (probe, reset, fit, atomic

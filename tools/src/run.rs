@@ -2,7 +2,7 @@
 //! timestamp order through one dataplane (state kept across files); every transmitted
 //! packet is written to a pcapng file with one interface block per egress interface.
 
-use crate::node_config::{self, FormatArgs};
+use crate::config_file::{self, FormatArgs};
 use clap::Args;
 use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
 use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
@@ -46,7 +46,7 @@ pub struct RunArgs {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
-    Config(#[from] offload_tables::ConfigError),
+    Config(#[from] node_config::ConfigError),
     #[error("--in {0}: expected INTERFACE=FILE")]
     BadInput(String),
     #[error("--in {arg}: no interface `{name}` in the config")]
@@ -183,7 +183,7 @@ impl PcapngOut<'_> {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = node_config::load(&args.config, &args.format)?;
+    let loaded = config_file::load(&args.config, &args.format)?;
     let names = loaded.tables.names.interfaces.clone();
     let mut rx = Vec::new();
     let mut seq = 0;

@@ -5,7 +5,7 @@ use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption
 use pcap_file::pcapng::{Block, PcapNgReader};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use sw_fallback::seed_example;
+use test_support::seed;
 
 fn nicctl(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_nicctl")).args(args).output().expect("nicctl runs");
@@ -37,8 +37,8 @@ fn read_out(file: &Path) -> Vec<(String, Vec<u8>)> {
 
 fn seed_through_both_nodes(ext: &str) {
     let dir = tempdir(ext);
-    let client = seed_example::path(&format!("client-node.{ext}"));
-    let server = seed_example::path(&format!("server-node.{ext}"));
+    let client = seed::path(&format!("client-node.{ext}"));
+    let server = seed::path(&format!("server-node.{ext}"));
     let s = |p: &Path| p.to_str().expect("utf-8 path").to_string();
     let (c1, s1, c2) = (dir.join("client-syn.pcapng"), dir.join("server.pcapng"), dir.join("client.pcapng"));
 
@@ -48,12 +48,12 @@ fn seed_through_both_nodes(ext: &str) {
         "--config",
         &s(&client),
         "--in",
-        &format!("tap2={}", s(&seed_example::path("client-tap2-in.pcap"))),
+        &format!("tap2={}", s(&seed::path("client-tap2-in.pcap"))),
         "--out",
         &s(&c1),
     ]);
     let out = read_out(&c1);
-    assert_eq!(out, vec![("GigabitEthernet0/8/0".to_string(), seed_example::expected_frame("full_client_syn_uplink"))]);
+    assert_eq!(out, vec![("GigabitEthernet0/8/0".to_string(), seed::expected_frame("full_client_syn_uplink"))]);
 
     // Server node: that SYN from the wire, then the server pod's SYN-ACK.
     let trace = nicctl(&[
@@ -63,7 +63,7 @@ fn seed_through_both_nodes(ext: &str) {
         "--in",
         &format!("GigabitEthernet0/8/0={}", s(&c1)),
         "--in",
-        &format!("tap3={}", s(&seed_example::path("server-tap3-in.pcap"))),
+        &format!("tap3={}", s(&seed::path("server-tap3-in.pcap"))),
         "--out",
         &s(&s1),
         "--trace",
@@ -71,8 +71,8 @@ fn seed_through_both_nodes(ext: &str) {
     assert!(trace.contains("vxlan4-input\n  VXLAN decap from vxlan_tunnel0 vni 10"), "{trace}");
     let out = read_out(&s1);
     assert_eq!(out.len(), 2, "{trace}");
-    assert_eq!(out[0], ("tap3".to_string(), seed_example::expected_frame("full_server_syn_tap3")));
-    assert_eq!(out[1], ("GigabitEthernet0/8/0".to_string(), seed_example::expected_frame("full_server_synack_uplink")));
+    assert_eq!(out[0], ("tap3".to_string(), seed::expected_frame("full_server_syn_tap3")));
+    assert_eq!(out[1], ("GigabitEthernet0/8/0".to_string(), seed::expected_frame("full_server_synack_uplink")));
 
     // Client node again, state kept across files: the SYN, then the SYN-ACK from the wire.
     nicctl(&[
@@ -80,7 +80,7 @@ fn seed_through_both_nodes(ext: &str) {
         "--config",
         &s(&client),
         "--in",
-        &format!("tap2={}", s(&seed_example::path("client-tap2-in.pcap"))),
+        &format!("tap2={}", s(&seed::path("client-tap2-in.pcap"))),
         "--in",
         &format!("GigabitEthernet0/8/0={}@GigabitEthernet0/8/0", s(&s1)),
         "--out",
@@ -88,7 +88,7 @@ fn seed_through_both_nodes(ext: &str) {
     ]);
     let out = read_out(&c2);
     assert_eq!(out.len(), 2);
-    assert_eq!(out[1], ("tap2".to_string(), seed_example::expected_frame("full_client_synack_tap2")));
+    assert_eq!(out[1], ("tap2".to_string(), seed::expected_frame("full_client_synack_tap2")));
 }
 
 fn tempdir(tag: &str) -> PathBuf {
@@ -109,7 +109,7 @@ fn seed_vpp_config() {
 
 #[test]
 fn check_prints_tables_and_rejects_bad_configs() {
-    let out = nicctl(&["check", "--config", seed_example::path("client-node.toml").to_str().expect("utf-8")]);
+    let out = nicctl(&["check", "--config", seed::path("client-node.toml").to_str().expect("utf-8")]);
     assert!(out.contains("config is valid"));
     assert!(out.contains("fib 0 10.1.2.0/24 -> lb"), "{out}");
     let dir = tempdir("bad");
@@ -126,7 +126,7 @@ fn check_prints_tables_and_rejects_bad_configs() {
 
 #[test]
 fn export_round_trips() {
-    let toml = seed_example::path("client-node.toml");
+    let toml = seed::path("client-node.toml");
     let script = nicctl(&["export", "--config", toml.to_str().expect("utf-8"), "--format", "vpp"]);
     let dir = tempdir("export");
     let vpp = dir.join("client.vpp");

@@ -172,7 +172,7 @@ impl Neighbors {
 }
 
 fn in_attached_subnet(ife: &InterfaceEntry, ip: u32) -> bool {
-    ife.ip4_len == 0 || (ip ^ ife.ip4_addr) & offload_tables::config::prefix_mask(ife.ip4_len) == 0
+    ife.ip4_len == 0 || (ip ^ ife.ip4_addr) & offload_tables::prefix_mask(ife.ip4_len) == 0
 }
 
 impl Dataplane {

@@ -1,7 +1,8 @@
 //! ICMPv4 messages (RFC 792): the common 8-byte header, echo identifier / sequence, and
 //! the checksum over the whole message.
 
-use super::{checksum, WireError};
+use super::WireError;
+use offload_tables::checksum;
 
 mod field {
     pub type Field = core::ops::Range<usize>;

@@ -1,6 +1,7 @@
 //! IPv4 headers (RFC 791).
 
-use super::{checksum, WireError};
+use super::WireError;
+use offload_tables::checksum;
 
 mod field {
     pub type Field = core::ops::Range<usize>;

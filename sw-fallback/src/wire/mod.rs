@@ -25,13 +25,12 @@
 //! | protocol | checksum | what the software path does                                   |
 //! |----------|----------|---------------------------------------------------------------|
 //! | Ethernet | None     | FCS is the MAC's business                                      |
-//! | IPv4     | Both     | `verify_checksum` on Rx, `fill_checksum` or [`checksum::update16`] on Tx |
+//! | IPv4     | Both     | `verify_checksum` on Rx, `fill_checksum` or [`offload_tables::checksum::update16`] on Tx |
 //! | TCP      | Both     | pseudo-header checksum; incremental updates at [`tcp::CHECKSUM_OFFSET`] |
 //! | UDP      | Both     | as TCP, but 0 means "no checksum" ([`udp::update16`] keeps that) |
 //! | ICMP     | Both     | over the whole ICMP message, no pseudo header                  |
 //! | VXLAN    | None     | carried in UDP, outer UDP checksum is normally 0               |
 
-pub mod checksum;
 pub mod ethernet;
 pub mod icmp;
 pub mod ipv4;

@@ -1,6 +1,7 @@
 //! TCP segments (RFC 9293): header fields, options and checksum.
 
-use super::{checksum, ipv4, WireError};
+use super::{ipv4, WireError};
+use offload_tables::checksum;
 
 mod field {
     pub type Field = core::ops::Range<usize>;

@@ -5,7 +5,8 @@
 //! transmitted as `0xffff`. [`UdpPacket::fill_checksum`], [`UdpPacket::verify_checksum`],
 //! [`update16`] and [`update32`] all follow them.
 
-use super::{checksum, ipv4, WireError};
+use super::{ipv4, WireError};
+use offload_tables::checksum;
 
 mod field {
     pub type Field = core::ops::Range<usize>;
@@ -27,25 +28,13 @@ pub const CHECKSUM_OFFSET: usize = field::CHECKSUM.start;
 /// `0` is written as `0xffff`. Equals a full [`UdpPacket::fill_checksum`] exactly.
 #[inline]
 pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
-    if csum == 0 {
-        return 0;
-    }
-    match checksum::update16(csum, old, new) {
-        0 => 0xffff,
-        c => c,
-    }
+    checksum::apply_udp(csum, checksum::fold(checksum::add16(0, old, new)))
 }
 
 /// As [`update16`] for an aligned 32-bit change (an IPv4 address in the pseudo header).
 #[inline]
 pub const fn update32(csum: u16, old: u32, new: u32) -> u16 {
-    if csum == 0 {
-        return 0;
-    }
-    match checksum::update32(csum, old, new) {
-        0 => 0xffff,
-        c => c,
-    }
+    checksum::apply_udp(csum, checksum::fold(checksum::add32(0, old, new)))
 }
 
 /// A read/write view of a UDP datagram.

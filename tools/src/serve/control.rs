@@ -13,7 +13,7 @@
 //! The socket file is created mode 0600 in a directory of mode 0700, so only root (the
 //! owner of `nicctl serve`) can connect.
 
-use offload_tables::NodeConfig;
+use node_config::NodeConfig;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;

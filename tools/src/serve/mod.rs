@@ -24,14 +24,14 @@ pub mod control;
 #[allow(unsafe_code)] // TAP ioctls, AF_PACKET rings: invariants in sys.rs
 mod sys;
 
-use crate::node_config::{self, FormatArgs};
+use crate::config_file::{self, FormatArgs};
 use clap::Args;
 use control::{Request, Response, ShowWhat};
 use host_driver::node::{Node, NodeOptions};
 use host_driver::DeviceSpec;
-use offload_tables::config::InterfaceKind;
-use offload_tables::config::{MacAddr, Neighbor};
-use offload_tables::NodeConfig;
+use node_config::InterfaceKind;
+use node_config::NodeConfig;
+use node_config::{MacAddr, Neighbor};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -182,7 +182,7 @@ struct Server {
 }
 
 pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = node_config::load(&args.config, &args.format)?;
+    let loaded = config_file::load(&args.config, &args.format)?;
     let linux = linux_names(&loaded.config, &args.host_ifs)?;
     let config = loaded.config.clone();
     let mut ports = Vec::new();
@@ -364,7 +364,7 @@ impl Server {
                 cfg.neighbors.push(Neighbor { interface, ip, mac: MacAddr(mac) });
             }
         }
-        let result = offload_tables::render(&cfg)
+        let result = node_config::render(&cfg)
             .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
             .and_then(|t| self.node.load(t).map_err(|e| e.to_string()));
         match result {
@@ -452,7 +452,7 @@ impl Server {
     /// `nicctl load`: same data ports required; tables swapped between two packets.
     fn load(&mut self, cfg: &NodeConfig) -> Result<String, String> {
         let linux = linux_names(cfg, &self.host_ifs).map_err(|e| e.to_string())?;
-        let tables = offload_tables::render(cfg)
+        let tables = node_config::render(cfg)
             .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
         let mut have: Vec<_> = self.linux.clone();
         let mut want = linux.clone();
@@ -627,7 +627,7 @@ pub fn trace(cmd: &TraceCmd, sock: &SocketArg) -> Result<(), Box<dyn std::error:
 /// `nicctl load`: the config is parsed and validated here (errors name the file), then
 /// sent to `serve`, which renders and swaps it in.
 pub fn load(config: &Path, format: &FormatArgs, sock: &SocketArg) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = node_config::load(config, format)?;
+    let loaded = config_file::load(config, format)?;
     print!("{}", control::call(&sock.socket, &Request::Load { config: Box::new(loaded.config) })?);
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The seed nodes as VPP scripts render to the same tables as their native configs, and
 //! every example survives native -> VPP -> native.
 
-use offload_tables::vpp::{self, VppOptions};
-use offload_tables::{load_config, render, NodeConfig};
+use node_config::vpp::{self, VppOptions};
+use node_config::{load_config, render, NodeConfig};
 use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> PathBuf {

@@ -1,8 +1,8 @@
 //! The VPP behaviours the parser reproduces: interface numbering and naming, defaults,
 //! ECMP path lists, NAT roles, ACL indices, abbreviations, `--port`.
 
-use offload_tables::config::*;
-use offload_tables::vpp::{parse, VppOptions};
+use node_config::vpp::{parse, VppOptions};
+use node_config::*;
 use std::path::Path;
 
 fn cfg(script: &str) -> NodeConfig {
@@ -162,7 +162,7 @@ fn ports_by_first_mention_or_option() {
         p,
         [("eth1", Some(1), Some(1)), ("GigabitEthernet0/9/0", Some(2), None), ("GigabitEthernet0/8/0", Some(3), None)]
     );
-    let t = offload_tables::render(&NodeConfig {
+    let t = node_config::render(&NodeConfig {
         interfaces: c
             .interfaces
             .iter()

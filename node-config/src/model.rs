@@ -6,7 +6,7 @@
 //! (`[[interface]]`, `[[route]]`, `[[acl]]`, ...) so a node's config reads top to bottom
 //! like a `vppctl` script.
 //!
-//! This module only describes and parses; [`crate::render`] validates the whole config and
+//! This module only describes and parses; [`crate::render()`] validates the whole config and
 //! turns it into table entries.
 
 use serde::{Deserialize, Serialize};
@@ -504,15 +504,7 @@ impl Ipv4Prefix {
     }
 }
 
-/// Network mask of a prefix length (0..=32).
-#[inline]
-pub fn prefix_mask(len: u8) -> u32 {
-    if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len.min(32)))
-    }
-}
+pub use offload_tables::prefix_mask;
 
 impl FromStr for Ipv4Prefix {
     type Err = ValueError;

@@ -28,7 +28,7 @@ mod parse;
 pub use export::{canonical, export, export_limitations, port_options};
 pub use parse::parse;
 
-use crate::config::NodeConfig;
+use crate::model::NodeConfig;
 use std::fmt;
 use std::path::PathBuf;
 

@@ -1,10 +1,9 @@
-//! The seed's TCP connection as a packet sequence, for the offload tests of `sim` and
-//! `host-driver` (included with `#[path]`): the seed's SYN and SYN-ACK captures, then the
+//! The seed's TCP connection as a packet sequence, for the offload tests: the seed's SYN
+//! and SYN-ACK captures, then the
 //! rest of the connection (the handshake's ACK, a request, a response, FINs), built here
 //! with etherparse, apart from the code under test.
-#![allow(dead_code)]
 
-use sw_fallback::seed_example;
+use crate::seed;
 
 /// One packet of the connection.
 pub struct Packet {
@@ -42,8 +41,8 @@ fn segment(like: &[u8], seq: u32, ack: u32, fin: bool, payload: &[u8]) -> Vec<u8
 
 /// The connection, in order.
 pub fn seed_connection() -> Vec<Packet> {
-    let syn = seed_example::capture_frame("client-tap2-in.pcap");
-    let syn_ack = seed_example::capture_frame("server-tap3-in.pcap");
+    let syn = seed::capture_frame("client-tap2-in.pcap");
+    let syn_ack = seed::capture_frame("server-tap3-in.pcap");
     let seq_c = u32::from_be_bytes(syn[38..42].try_into().unwrap()) + 1;
     let seq_s = u32::from_be_bytes(syn_ack[38..42].try_into().unwrap()) + 1;
     let request = b"GET / HTTP/1.1\r\nHost: 10.97.193.160\r\n\r\n";

@@ -2,8 +2,9 @@
 //! or a VPP CLI script (`.vpp`/`.cli`, or `--format vpp`).
 
 use clap::{Args, ValueEnum};
-use offload_tables::vpp::{self, VppOptions};
-use offload_tables::{ConfigError, NodeConfig, Tables};
+use node_config::vpp::{self, VppOptions};
+use node_config::{ConfigError, NodeConfig};
+use offload_tables::Tables;
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -54,7 +55,7 @@ pub enum LoadError {
 /// Parses a config file without rendering it.
 pub fn parse(path: &Path, args: &FormatArgs) -> Result<(NodeConfig, Vec<String>), LoadError> {
     match args.format_of(path) {
-        Format::Native => Ok((offload_tables::load_config(path)?, Vec::new())),
+        Format::Native => Ok((node_config::load_config(path)?, Vec::new())),
         Format::Vpp => {
             let mut ports = Vec::new();
             for p in &args.ports {
@@ -73,6 +74,6 @@ pub fn parse(path: &Path, args: &FormatArgs) -> Result<(NodeConfig, Vec<String>)
 pub fn load(path: &Path, args: &FormatArgs) -> Result<Loaded, LoadError> {
     let (config, notes) = parse(path, args)?;
     let tables =
-        offload_tables::render(&config).map_err(|errors| ConfigError::Invalid { file: path.to_path_buf(), errors })?;
+        node_config::render(&config).map_err(|errors| ConfigError::Invalid { file: path.to_path_buf(), errors })?;
     Ok(Loaded { config, tables, notes })
 }

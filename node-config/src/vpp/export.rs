@@ -25,7 +25,7 @@
 
 use super::is_physical_name;
 use super::parse::name_number;
-use crate::config::*;
+use crate::model::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 

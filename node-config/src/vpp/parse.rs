@@ -8,7 +8,7 @@
 
 use super::lexer::{lex, Command, Token};
 use super::{is_physical_name, ErrorKind, Note, VppConfig, VppError, VppOptions};
-use crate::config::*;
+use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 use std::path::Path;

@@ -1,7 +1,6 @@
-//! The shared-memory handshake between the guest (`examples/vfio_selftest.rs`, through
-//! VFIO's mapping of ivshmem's BAR2) and the host (`tests/vfio_vm.rs`, through the
+//! The shared-memory handshake between the guest (`host-driver/examples/vfio_selftest.rs`,
+//! through VFIO's mapping of ivshmem's BAR2) and the host (`host-driver/tests/vfio_vm.rs`, through the
 //! memory-backend file). Offsets are bytes in BAR2 = bytes in the file.
-#![allow(dead_code)]
 
 /// Host → guest: 4 KiB of `host_byte(i)`, written before the VM starts.
 pub const HOST_DATA: u64 = 0;

@@ -1,7 +1,7 @@
 //! Random valid native configs survive native -> VPP -> native.
 //!
 //! What is compared, honestly: `parse(export(cfg), --port options) == canonical(cfg)`.
-//! `canonical` (see `offload_tables::vpp::canonical`) clears the node name (VPP has none),
+//! `canonical` (see `node_config::vpp::canonical`) clears the node name (VPP has none),
 //! makes interface/ACL indices explicit, orders interfaces by sw_if_index and ACLs by index,
 //! lists a BVI only as `bvi`, and fixes a single endpoint's probability at 100. Everything
 //! else (every field of every interface, bridge domain, neighbor, route, l2fib entry, NAT44
@@ -11,9 +11,9 @@
 //! The generator is driven by one random seed (a small deterministic RNG builds the config
 //! from it), so a failure prints the seed; proptest's shrinking of a seed is not meaningful.
 
-use offload_tables::config::*;
-use offload_tables::render;
-use offload_tables::vpp::{self, VppOptions};
+use node_config::render;
+use node_config::vpp::{self, VppOptions};
+use node_config::*;
 use proptest::prelude::*;
 use std::net::Ipv4Addr;
 use std::path::Path;

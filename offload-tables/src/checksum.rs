@@ -18,7 +18,18 @@
 //! possibly in the other representation of zero.
 //!
 //! UDP adds its own convention on top: a transmitted `0` means "no checksum" and a
-//! computed `0` is sent as `0xffff`; see [`super::udp::update16`].
+//! computed `0` is sent as `0xffff`; see [`apply_udp`].
+//!
+//! # Deltas: what a session entry carries
+//!
+//! Changing 16-bit words `m_i` to `m_i'` changes a checksum `HC` to
+//! `HC' = ~(~HC + Σ(~m_i + m_i'))`. The sum `Σ(~m_i + m_i')`, folded to 16 bits, depends
+//! only on the old and new field values, so a NAT session entry carries it precomputed
+//! ([`nat_deltas`]) and a hit costs one add-and-fold per checksum ([`apply`]), in
+//! software and in logic alike. [`update16`] and [`update32`] are the one-field cases.
+//!
+//! This module is the only implementation of this arithmetic in the project: the
+//! software path, the renderer and the generated RTL constants all use it.
 
 /// One's-complement partial sum of `data` (RFC 1071): big-endian 16-bit words, a trailing
 /// odd byte padded with a zero byte on the right.
@@ -83,10 +94,10 @@ pub const fn pseudo_header_sum(src: [u8; 4], dst: [u8; 4], protocol: u8, l4_len:
 /// covered data is all zero before (`csum == 0xffff`) or after the change, which never
 /// happens for an IPv4 header (version 4) or a TCP checksum (non-zero protocol in the
 /// pseudo header); see the module docs and RFC 1624 section 3. Do not use it on a UDP
-/// checksum field directly: use [`super::udp::update16`].
+/// checksum field directly: use [`apply_udp`].
 #[inline]
 pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
-    !fold(!csum as u32 + !old as u32 + new as u32)
+    apply(csum, fold(add16(0, old, new)))
 }
 
 /// Incrementally update checksum `csum` after an aligned 32-bit field (an IPv4 address)
@@ -97,9 +108,47 @@ pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
 /// checksum.
 #[inline]
 pub const fn update32(csum: u16, old: u32, new: u32) -> u16 {
-    let old_hi = (old >> 16) as u16;
-    let old_lo = old as u16;
-    !fold(!csum as u32 + !old_hi as u32 + !old_lo as u32 + (new >> 16) + (new & 0xffff))
+    apply(csum, fold(add32(0, old, new)))
+}
+
+/// Accumulates the change of one 16-bit word into a delta (RFC 1624: `~m + m'`).
+#[inline]
+pub const fn add16(acc: u32, old: u16, new: u16) -> u32 {
+    acc + (!old) as u32 + new as u32
+}
+
+/// Accumulates the change of a 32-bit field (an IPv4 address) as its two words.
+#[inline]
+pub const fn add32(acc: u32, old: u32, new: u32) -> u32 {
+    add16(add16(acc, (old >> 16) as u16, (new >> 16) as u16), old as u16, new as u16)
+}
+
+/// Applies a folded delta to a checksum field: `~(~HC + delta)`.
+#[inline]
+pub const fn apply(csum: u16, delta: u16) -> u16 {
+    !fold((!csum) as u32 + delta as u32)
+}
+
+/// Applies a delta to a UDP checksum field: 0 means "no checksum" and stays 0, and a
+/// computed 0 is sent as 0xffff (RFC 768).
+#[inline]
+pub const fn apply_udp(csum: u16, delta: u16) -> u16 {
+    if csum == 0 {
+        return 0;
+    }
+    match apply(csum, delta) {
+        0 => 0xffff,
+        c => c,
+    }
+}
+
+/// The IPv4 header and L4 checksum deltas of rewriting a packet's addresses and ports.
+/// For ICMP the "ports" are the echo identifier (both the same), and the ICMP checksum
+/// has no pseudo-header, so only the identifier change enters `l4`.
+pub fn nat_deltas(proto: u8, old: (u32, u32, u16, u16), new: (u32, u32, u16, u16)) -> (u16, u16) {
+    let ip = add32(add32(0, old.0, new.0), old.1, new.1);
+    let l4 = if proto == 1 { add16(0, old.2, new.2) } else { add16(add16(ip, old.2, new.2), old.3, new.3) };
+    (fold(ip), fold(l4))
 }
 
 #[cfg(test)]
@@ -131,6 +180,19 @@ mod tests {
     /// One's-complement equality: equal, or the two representations of zero.
     fn ones_eq(a: u16, b: u16) -> bool {
         a == b || (a == 0 && b == 0xffff) || (a == 0xffff && b == 0)
+    }
+
+    /// The seed's DNAT of the SYN: 10.97.193.160:80 → 10.1.2.4:8080.
+    #[test]
+    fn seed_dnat_deltas() {
+        let (ip, l4) = nat_deltas(6, (0x0a01_0103, 0x0a61_c1a0, 49710, 80), (0x0a01_0103, 0x0a01_0204, 49710, 8080));
+        assert_eq!(apply(0xda5c, ip), 0x9a59);
+        assert_eq!(apply(0x3e27, l4), 0xdee3);
+    }
+
+    #[test]
+    fn udp_zero_stays_zero() {
+        assert_eq!(apply_udp(0, 0x1234), 0);
     }
 
     #[test]

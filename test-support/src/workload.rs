@@ -5,8 +5,8 @@
 //! pipeline emits, and new flows differ in source address and port so every packet
 //! creates sessions.
 
-use crate::{Dataplane, PacketBuf, Tx};
 use offload_tables::Tables;
+use sw_fallback::{Dataplane, PacketBuf, Tx};
 
 /// sw_if_index of the client pod's tap and of the uplink in the bundled example.
 pub const CLIENT_TAP: u16 = 6;
@@ -22,7 +22,7 @@ pub fn client_frame(src: [u8; 4], sport: u16, flags: u8) -> Vec<u8> {
     let ip = &mut f[14..34];
     ip.copy_from_slice(&[0x45, 0, 0, 60, 0x89, 0x5a, 0x40, 0, 64, 6, 0, 0, 0, 0, 0, 0, 10, 97, 193, 160]);
     ip[12..16].copy_from_slice(&src);
-    let c = crate::wire::checksum::finish(crate::wire::checksum::sum(ip));
+    let c = offload_tables::checksum::finish(offload_tables::checksum::sum(ip));
     ip[10..12].copy_from_slice(&c.to_be_bytes());
     let tcp = &mut f[34..74];
     tcp[0..2].copy_from_slice(&sport.to_be_bytes());
@@ -32,7 +32,7 @@ pub fn client_frame(src: [u8; 4], sport: u16, flags: u8) -> Vec<u8> {
     tcp[13] = flags;
     tcp[14..16].copy_from_slice(&29200u16.to_be_bytes());
     tcp[20..40].copy_from_slice(&[2, 4, 5, 0xb4, 4, 2, 8, 10, 1, 0, 0x2e, 0xf2, 0, 0, 0, 0, 1, 3, 3, 7]);
-    let mut t = crate::wire::tcp::TcpPacket::new_unchecked(&mut f[34..74]);
+    let mut t = sw_fallback::wire::tcp::TcpPacket::new_unchecked(&mut f[34..74]);
     t.fill_checksum(src, [10, 97, 193, 160]);
     f
 }
@@ -135,8 +135,8 @@ impl Workload {
             prefix = "10.96.0.0/12"
             via = [{ address = "192.168.16.2", interface = "eth1" }]
         "#;
-        let cfg = offload_tables::parse_config(text, std::path::Path::new("plain-forwarding")).expect("valid config");
-        let tables = offload_tables::render(&cfg).expect("renders");
+        let cfg = node_config::parse_config(text, std::path::Path::new("plain-forwarding")).expect("valid config");
+        let tables = node_config::render(&cfg).expect("renders");
         let frames = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x10)).collect();
         Workload::new("peer: plain IPv4 forwarding (lookup + rewrite only)", Dataplane::new(tables), CLIENT_TAP, frames)
     }

@@ -1,8 +1,8 @@
 //! The bundled example configs render, and malformed configs fail with errors naming
 //! the entry.
 
+use node_config::{load_tables, parse_config, render, ConfigError};
 use offload_tables::layout::*;
-use offload_tables::{load_tables, parse_config, render, ConfigError};
 use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> PathBuf {

@@ -1,6 +1,6 @@
 //! Malformed VPP scripts fail with `FILE:LINE:COL: expected X, found Y`.
 
-use offload_tables::vpp::{parse, VppError, VppOptions};
+use node_config::vpp::{parse, VppError, VppOptions};
 use std::path::Path;
 
 /// Two lines every case may use: loop0 (sw_if_index 1) and NAT44 enabled.
