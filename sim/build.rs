@@ -2,6 +2,11 @@
 //! Verilator's generated Makefile for the model and its runtime (`verilated.o`,
 //! `verilated_threads.o`, built once and guarded by a stamp so RTL edits only rebuild
 //! the model), plus the `extern "C"` shim in `csrc/shim.cpp` compiled by `cc`.
+//!
+//! Without Verilator the crate still builds (so the software path builds anywhere), with
+//! `cfg(no_rtl_model)`: every attempt to open the simulated NIC then fails with
+//! [`SimError::NoModel`](crate::SimError), which says how to get it. Under `CI=true` a
+//! missing Verilator fails the build instead: CI must test the RTL.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,14 +29,23 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=csrc/shim.cpp");
     println!("cargo:rerun-if-env-changed=VERILATOR");
+    println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo::rustc-check-cfg=cfg(no_rtl_model)");
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let root = match Command::new(&verilator).arg("--getenv").arg("VERILATOR_ROOT").output() {
         Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
-        _ => panic!(
-            "\n\nThe `sim` crate needs Verilator (5.x) to build the hw-rtl model, and `{verilator}` was not \
-             found or failed.\nInstall it (Debian/Ubuntu: `apt-get install -y verilator`) or set VERILATOR \
-             to its path.\n\n"
+        _ if std::env::var("CI").as_deref() == Ok("true") => panic!(
+            "\n\nCI=true and `{verilator}` was not found: the RTL model cannot be built. \
+             Run tools/setup.sh (it installs Verilator) first.\n\n"
         ),
+        _ => {
+            println!(
+                "cargo:warning=Verilator (`{verilator}`) not found: the simulated NIC is left out of this build \
+                 (`--device sim` and the co-simulation tests will say so). tools/setup.sh installs it."
+            );
+            println!("cargo:rustc-cfg=no_rtl_model");
+            return;
+        }
     };
     let mut v = Command::new(&verilator);
     // -Wall with warnings fatal: the RTL is lint-clean, and the few waivers sit next to

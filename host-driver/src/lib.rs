@@ -5,7 +5,7 @@
 //! | `vfio:BDF` | [`vfio::VfioDevice`] | a PCI function bound to `vfio-pci`: BAR0 mapped through VFIO, DMA through the IOMMU, MSI/MSI-X through eventfds |
 //! | `vfio:BDF` of an ivshmem (`1af4:1110`) | [`ivshmem::IvshmemDevice`] | the shell served by the host's model ([`ivshmem::ShellServer`]) in ivshmem's BAR2, mapped through VFIO; registers through a shared-memory mailbox |
 //! | `none` | [`none::NoDevice`] | nothing: software-only mode; every operation reports [`Error::Unsupported`] |
-//! | `sim` | [`sim::SimDevice`] | the Verilator model of `sim/`, in process, inside a Rust model of the FPGA shell ([`offload_tables::shell`]) |
+//! | `sim` | `sim::SimCard` (the simulator crate) | the Verilator model of `hw-rtl`, in process, inside a Rust model of the FPGA shell ([`offload_tables::shell`]); made by its caller and handed over as any other [`Device`] |
 //! | (tests) | [`twin::TwinDevice`] | an in-memory register window with scripted behaviour, for unit tests without hardware |
 //!
 //! A device is untrusted: every register offset is checked against the BAR before the
@@ -38,8 +38,6 @@ pub mod ivshmem;
 pub mod node;
 pub mod none;
 pub mod shell;
-#[cfg(feature = "sim")]
-pub mod sim;
 #[allow(unsafe_code)]
 mod sys;
 pub mod twin;
@@ -368,10 +366,11 @@ pub fn is_bdf(s: &str) -> bool {
 pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Device>> {
     match spec {
         DeviceSpec::None => Ok(Box::new(none::NoDevice)),
-        #[cfg(feature = "sim")]
-        DeviceSpec::Sim => Ok(Box::new(sim::SimDevice::new())),
-        #[cfg(not(feature = "sim"))]
-        DeviceSpec::Sim => Err(Error::BackendNotBuilt { backend: "sim" }),
+        // The simulated card is a device the simulator crate makes (`sim::SimCard`); its
+        // callers hand it over as any other `Device`.
+        DeviceSpec::Sim => {
+            Err(Error::Unsupported { backend: "sim", op: "opening by the driver (sim::SimCard makes it)" })
+        }
         DeviceSpec::Vfio { bdf } => {
             let dev = vfio::VfioDevice::open(bdf, &vfio::VfioOptions::default())?;
             if dev.ids()? == (ivshmem::VENDOR, ivshmem::DEVICE) {
@@ -409,11 +408,9 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "sim")]
-    fn sim_opens() {
-        let d = open(&DeviceSpec::Sim).unwrap();
-        assert_eq!(d.backend(), "sim");
-        assert_eq!(d.read32(offload_tables::shell::SHELL_ID).unwrap(), offload_tables::shell::SHELL_ID_VALUE);
+    fn sim_is_not_opened_by_the_driver() {
+        // the simulator crate makes the card and hands it over (`Node::with_device`)
+        assert!(matches!(open(&DeviceSpec::Sim), Err(Error::Unsupported { backend: "sim", .. })));
     }
 
     #[test]

@@ -10,16 +10,19 @@
 //!   equivalent it supports: traffic waits for the load instead of seeing a mix. A
 //!   failed write rolls back to the old entries before the commit. Every written entry
 //!   is then read back and compared ([`LoadReport::verified`]).
-//! - **Miss loop** ([`Node::receive`] / [`Node::poll`]): punted packets (descriptor
-//!   checked) go through `Dataplane::process`, or, after the NIC's VXLAN encap
-//!   (`meta::RESUME_VXLAN_OUTER`), `Dataplane::process_vxlan_outer`; frames the NIC
-//!   forwarded to a host interface (`PuntReason::HostTx`) are handed out as they are.
-//!   New, removed or changed session entries are written through the command ring
-//!   (entry, then tag: a lookup never matches a half-written slot), in one batch per
-//!   poll; the packet's output is injected back to its wire port. A session the NIC
-//!   cannot take (both buckets full in the NIC's geometry, or the device answering
-//!   `TABLE_FULL`) stays in software: its packets keep punting and are served by the
-//!   slow path; [`NodeStats::sessions_sw_only`] counts them.
+//! - **Miss loop** ([`Node::receive`] / [`Node::poll`]): frames from host interfaces
+//!   (the pods' TAPs) are injected into the pipeline; punted packets (descriptor
+//!   checked, copied once into a pooled buffer) go through `Dataplane::process`, or,
+//!   after the NIC's VXLAN encap (`meta::RESUME_VXLAN_OUTER`),
+//!   `Dataplane::process_vxlan_outer`; frames the NIC forwarded to a host interface
+//!   (`PuntReason::HostTx`) are handed out as they are. New, removed or changed session
+//!   entries are written through the command ring (entry, then tag: a lookup never
+//!   matches a half-written slot), in one batch per poll; the packet's output is injected
+//!   back to its wire port. A session the NIC cannot take (both buckets full in the
+//!   NIC's geometry, or the device answering `TABLE_FULL`) stays in software: its
+//!   packets keep punting and are served by the slow path; [`NodeStats::sessions_sw_only`]
+//!   counts them. The node never sees the wire: what the NIC forwards alone never
+//!   reaches the host, on a real card or on the simulated one.
 //! - **Aging** ([`Node::age`]): the NIC's hit bits (read and cleared through
 //!   `HIT_INDEX`/`HIT_DATA`) say which entries packets used since the last pass; their
 //!   sessions are refreshed in software as hits would have, then software expires by
@@ -36,13 +39,12 @@ use std::fmt::Write as _;
 use offload_tables::layout::{if_kind, session_flags, session_kind, SessionEntry, NONE16};
 use offload_tables::reasons::PuntReason;
 use offload_tables::regs::{self, meta, Table};
-use offload_tables::session::{SessionTable, WAYS};
+use offload_tables::session::{Changed, MirrorChanges, SessionTable, WAYS};
 use offload_tables::shell::{caps, counter, cpl_status, op, CmdEntry};
 use offload_tables::Tables;
-use sw_fallback::pipeline::SessionsMark;
 use sw_fallback::{Dataplane, PacketBuf, Tx};
 
-use crate::shell::{cmd_fence, cmd_op, cmd_write, BadPunt, DResult, DriverError, Shell, ShellOptions};
+use crate::shell::{cmd_fence, cmd_op, cmd_write, BadPunt, DResult, DriverError, Punt, Shell, ShellOptions};
 use crate::{Device, DeviceSpec};
 
 /// Options of a node.
@@ -55,8 +57,6 @@ pub struct NodeOptions {
 /// What the node counted (beyond the dataplane's own counters).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeStats {
-    /// Frames the NIC forwarded without the host.
-    pub nic_forwarded: u64,
     /// Punted packets handed to the slow path.
     pub punts: u64,
     /// Of those, punts after the NIC's VXLAN encap, continued at the tunnel's lookup.
@@ -68,9 +68,9 @@ pub struct NodeStats {
     pub punt_bad: [u64; 4],
     /// Frames injected back to a wire port.
     pub injected: u64,
-    /// Injected frames that did not come out of the NIC (dropped, counted).
-    pub inject_lost: u64,
-    /// Session entries written to / deleted from the NIC.
+    /// Frames from host interfaces injected into the pipeline.
+    pub host_injected: u64,
+    /// Session entries written to the NIC (new ones, and rewrites of changed ones).
     pub sessions_installed: u64,
     /// Session entries deleted from the NIC.
     pub sessions_deleted: u64,
@@ -164,8 +164,6 @@ pub struct Node {
     /// The software dataplane (slow path, and everything in software-only mode).
     pub dp: Dataplane,
     shell: Option<Shell>,
-    #[cfg(feature = "sim")]
-    sim: Option<crate::sim::SimDevice>,
     /// Entries now in the NIC (shadow of its tables).
     loaded: HashMap<(Table, usize), Vec<u8>>,
     /// The NIC's session table as written (its geometry).
@@ -173,33 +171,32 @@ pub struct Node {
     generation: u32,
     /// Counters of the node.
     pub stats: NodeStats,
-    mark: SessionsMark,
+    /// Session keys the NIC could not take (both buckets full, or `TABLE_FULL`): their
+    /// flows stay in software, and they are offered again when the NIC frees entries.
+    sw_only: std::collections::HashSet<offload_tables::layout::SessionKey>,
+    /// Reused by every sync: the keys software changed, and what the NIC's copy did.
+    changed_keys: Vec<offload_tables::layout::SessionKey>,
+    mirror_changes: MirrorChanges,
     /// Why the node runs software-only, if it does.
     pub fallback: Option<String>,
     backend: &'static str,
+    /// Reused between polls (no allocation per packet): punts taken, software output.
+    punts: Vec<Result<Punt, BadPunt>>,
+    pending: Vec<Tx>,
 }
 
 fn wire_port(t: &Tables, sw: u16, ports: u32) -> Option<u8> {
     t.interface(sw).filter(|i| i.kind == if_kind::UPLINK && u32::from(i.port) < ports).map(|i| i.port)
 }
 
-fn sw_of_port(t: &Tables, port: u8) -> Option<u16> {
-    t.interfaces.iter().find(|i| i.kind == if_kind::UPLINK && i.port == port).map(|i| i.sw_if_index)
-}
-
 impl Node {
     /// Opens the device a spec names and loads `tables`: probe, reset, fit, atomic load,
     /// read-back. `none` gives a software-only node. This is what `nicctl load` runs.
+    /// (`sim` is the simulator crate's card, which its caller opens and hands to
+    /// [`Node::with_device`]: the driver does not know which device it drives.)
     pub fn open(spec: &DeviceSpec, tables: Tables, opts: &NodeOptions) -> DResult<Node> {
         match spec {
             DeviceSpec::None => Ok(Node::software_only(tables, None)),
-            #[cfg(feature = "sim")]
-            DeviceSpec::Sim => {
-                let sim = crate::sim::SimDevice::new();
-                let mut n = Node::with_device(Box::new(sim.clone()), tables, opts)?;
-                n.sim = Some(sim);
-                Ok(n)
-            }
             _ => Node::with_device(crate::open(spec)?, tables, opts),
         }
     }
@@ -212,15 +209,17 @@ impl Node {
         let mut n = Node {
             dp: Dataplane::new(Tables::default()),
             shell: Some(shell),
-            #[cfg(feature = "sim")]
-            sim: None,
             loaded: HashMap::new(),
             mirror: Some(SessionTable::with_capacity(buckets * WAYS)),
             generation: 0,
             stats: NodeStats::default(),
-            mark: Default::default(),
+            sw_only: Default::default(),
+            changed_keys: Vec::new(),
+            mirror_changes: MirrorChanges::default(),
             fallback: None,
             backend,
+            punts: Vec::new(),
+            pending: Vec::new(),
         };
         n.load(tables)?;
         Ok(n)
@@ -231,27 +230,28 @@ impl Node {
         Node {
             dp: Dataplane::new(tables),
             shell: None,
-            #[cfg(feature = "sim")]
-            sim: None,
             loaded: HashMap::new(),
             mirror: None,
             generation: 0,
             stats: NodeStats::default(),
-            mark: Default::default(),
+            sw_only: Default::default(),
+            changed_keys: Vec::new(),
+            mirror_changes: MirrorChanges::default(),
             fallback: reason,
             backend: "none",
+            punts: Vec::new(),
+            pending: Vec::new(),
         }
-    }
-
-    /// The simulated card's cable ends, on the `sim` backend.
-    #[cfg(feature = "sim")]
-    pub fn sim(&self) -> Option<&crate::sim::SimDevice> {
-        self.sim.as_ref()
     }
 
     /// The shell, while the node offloads.
     pub fn shell(&mut self) -> Option<&mut Shell> {
         self.shell.as_mut()
+    }
+
+    /// The NIC slot holding the entry with `key`, per the driver's copy of its table.
+    pub fn nic_slot(&self, key: &offload_tables::layout::SessionKey) -> Option<usize> {
+        self.mirror.as_ref().and_then(|m| m.lookup(key))
     }
 
     /// Whether the NIC is in use.
@@ -275,6 +275,8 @@ impl Node {
         self.shell = None;
         self.mirror = None;
         self.loaded.clear();
+        self.sw_only.clear();
+        self.dp.sessions.track_changes(false);
     }
 
     /// Whole-config load: see the module docs.
@@ -331,6 +333,8 @@ impl Node {
             self.dp.reload(tables);
         }
         self.loaded = new;
+        // the NIC's copy follows software's table from here on (a whole comparison first)
+        self.dp.sessions.track_changes(true);
         self.sync_sessions()?;
         let sh = self.shell.as_mut().expect("still offloading");
         let generation = self.generation.wrapping_add(1);
@@ -395,21 +399,32 @@ impl Node {
         self.verify(&changes)
     }
 
-    /// Sessions changed in software since the last sync?
-    fn mark(&self) -> SessionsMark {
-        self.dp.sessions_mark()
-    }
-
     /// Brings the NIC's session table in line with software's: keys that left software
     /// are deleted (tag first), new or changed ones written (entry first, then the tag
     /// word). Entries the NIC cannot hold stay in software, counted.
     pub fn sync_sessions(&mut self) -> DResult<()> {
-        self.mark = self.mark();
         let (Some(sh), Some(mirror)) = (self.shell.as_mut(), self.mirror.as_mut()) else { return Ok(()) };
-        let changes = mirror.mirror_from(&self.dp.sessions);
+        let (keys, changes) = (&mut self.changed_keys, &mut self.mirror_changes);
+        keys.clear();
+        changes.reset();
+        match self.dp.sessions.take_changes(keys) {
+            Changed::Nothing => {}
+            Changed::Keys => mirror.follow(&self.dp.sessions, keys, changes),
+            Changed::Everything => {
+                self.sw_only.clear();
+                mirror.mirror_from(&self.dp.sessions, changes);
+            }
+        }
+        if changes.deleted > 0 && !self.sw_only.is_empty() {
+            // the NIC has room again, perhaps: offer what it refused before
+            keys.clear();
+            keys.extend(self.sw_only.drain());
+            mirror.follow(&self.dp.sessions, keys, changes);
+        }
         self.stats.sessions_deleted += changes.deleted as u64;
-        self.stats.nic_full_refusals += changes.refused as u64;
-        let mut dirty = changes.dirty;
+        self.stats.nic_full_refusals += changes.refused.len() as u64;
+        self.sw_only.extend(changes.refused.iter().copied());
+        let mut dirty = std::mem::take(&mut changes.dirty);
         // Up to three rounds: a failed bucket is rewritten whole.
         let mut round = 0;
         while !dirty.is_empty() {
@@ -453,6 +468,7 @@ impl Node {
                     cpl_status::TABLE_FULL if slot.is_some() => {
                         // The device has no room: the flow stays in software.
                         let s = slot.expect("checked");
+                        self.sw_only.insert(mirror.get(s).key);
                         mirror.remove(s);
                         self.stats.nic_full_refusals += 1;
                         again.extend((0..WAYS).map(|w| b * WAYS + w));
@@ -485,112 +501,59 @@ impl Node {
         Ok(())
     }
 
-    /// One frame arrives on interface `rx` (a wire port's uplink on the simulator's
-    /// cable, or a host-side interface into the inject port); returns what leaves the
-    /// node, in order, as (sw_if_index, frame).
-    pub fn receive(&mut self, rx: u16, frame: &[u8], now_ns: u64) -> Vec<(u16, Vec<u8>)> {
-        let mut out = Vec::new();
-        if self.shell.is_some() {
-            let mut progressed = false;
-            let mut pending = Vec::new();
-            match self.receive_offload(rx, frame, now_ns, &mut out, &mut progressed, &mut pending) {
-                Ok(()) => return out,
-                Err(e) => {
-                    self.fall_back(&e);
-                    // What software already produced leaves directly; a frame the
-                    // device never answered for is processed here.
-                    out.extend(pending.into_iter().map(|t: Tx| (t.sw_if_index, t.pkt.frame().to_vec())));
-                    if progressed {
-                        return out;
+    /// A frame received on interface `rx` by the host: from a host-side interface (a
+    /// pod's TAP), injected into the NIC's pipeline as received there; in software-only
+    /// mode (any interface) processed in software. What the host must transmit itself
+    /// is appended to `out`: frames for host interfaces, and in software-only mode every
+    /// frame. If the device fails, the node falls back to software and, when the frame
+    /// never reached the device, processes it there.
+    pub fn receive(&mut self, rx: u16, pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
+        if let Some(sh) = self.shell.as_mut() {
+            match sh.inject([(meta::inject_into_pipeline(rx), pkt.frame())]) {
+                Ok(()) => {
+                    self.stats.host_injected += 1;
+                    drop(pkt);
+                    if let Err(e) = self.poll(now_ns, out) {
+                        self.fall_back(&e);
                     }
+                    return;
                 }
+                Err(e) => self.fall_back(&e),
             }
         }
         self.stats.software_only_packets += 1;
-        let mut txs = Vec::new();
-        self.dp.process(rx, PacketBuf::from_frame(frame), now_ns, &mut txs);
-        out.extend(txs.into_iter().map(|t| (t.sw_if_index, t.pkt.frame().to_vec())));
-        out
+        self.dp.process(rx, pkt, now_ns, out);
     }
 
-    fn receive_offload(
-        &mut self,
-        rx: u16,
-        frame: &[u8],
-        now_ns: u64,
-        out: &mut Vec<(u16, Vec<u8>)>,
-        progressed: &mut bool,
-        pending: &mut Vec<Tx>,
-    ) -> DResult<()> {
-        let ports = self.ports();
-        match wire_port(&self.dp.tables, rx, ports) {
-            Some(p) => self.wire_send(p, frame)?,
-            None => {
-                let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
-                sh.inject(&[(crate::node::inject_into_pipeline(rx), frame)])?;
-            }
-        }
-        self.poll_into(now_ns, out, progressed, pending)
+    /// Serves punts until the device has none. What the host must transmit (frames for
+    /// host interfaces) is appended to `out`; software's output for wire ports goes back
+    /// through the inject ring. An error means the device failed: the caller falls back
+    /// ([`Node::fall_back`]).
+    pub fn poll(&mut self, now_ns: u64, out: &mut Vec<Tx>) -> DResult<()> {
+        let mut punts = std::mem::take(&mut self.punts);
+        let mut pending = std::mem::take(&mut self.pending);
+        let r = self.serve_punts(now_ns, out, &mut punts, &mut pending);
+        // what software produced before a failure still leaves through the host
+        out.append(&mut pending);
+        punts.clear();
+        (self.punts, self.pending) = (punts, pending);
+        r
     }
 
-    #[cfg(feature = "sim")]
-    fn wire_send(&mut self, port: u8, frame: &[u8]) -> DResult<()> {
-        match &self.sim {
-            Some(s) => {
-                s.wire_send(port, frame);
-                Ok(())
-            }
-            None => Err(DriverError::Device(crate::Error::Unsupported { backend: self.backend, op: "wire access" })),
-        }
-    }
-
-    #[cfg(not(feature = "sim"))]
-    fn wire_send(&mut self, _port: u8, _frame: &[u8]) -> DResult<()> {
-        Err(DriverError::Device(crate::Error::Unsupported { backend: self.backend, op: "wire access" }))
-    }
-
-    #[cfg(feature = "sim")]
-    fn wire_take(&mut self) -> Vec<(u8, Vec<u8>)> {
-        self.sim.as_ref().map(|s| s.wire_take()).unwrap_or_default()
-    }
-
-    #[cfg(not(feature = "sim"))]
-    fn wire_take(&mut self) -> Vec<(u8, Vec<u8>)> {
-        Vec::new()
-    }
-
-    /// Serves punts until the device has none; returns host-side and wire output.
-    pub fn poll(&mut self, now_ns: u64) -> DResult<Vec<(u16, Vec<u8>)>> {
-        let mut out = Vec::new();
-        let (mut progressed, mut pending) = (false, Vec::new());
-        self.poll_into(now_ns, &mut out, &mut progressed, &mut pending)?;
-        Ok(out)
-    }
-
-    fn take_forwarded(&mut self, out: &mut Vec<(u16, Vec<u8>)>, progressed: &mut bool) {
-        for (p, f) in self.wire_take() {
-            *progressed = true;
-            self.stats.nic_forwarded += 1;
-            out.push((sw_of_port(&self.dp.tables, p).unwrap_or(NONE16), f));
-        }
-    }
-
-    fn poll_into(
+    fn serve_punts(
         &mut self,
         now_ns: u64,
-        out: &mut Vec<(u16, Vec<u8>)>,
-        progressed: &mut bool,
+        out: &mut Vec<Tx>,
+        punts: &mut Vec<Result<Punt, BadPunt>>,
         pending: &mut Vec<Tx>,
     ) -> DResult<()> {
         loop {
             let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
-            let punts = sh.poll_punts(sh.info.pkt_entries as usize)?;
-            self.take_forwarded(out, progressed);
-            if punts.is_empty() {
+            let max = sh.info.pkt_entries as usize;
+            if sh.poll_punts(max, &self.dp.pool, punts)? == 0 {
                 return Ok(());
             }
-            *progressed = true;
-            for p in punts {
+            for p in punts.drain(..) {
                 let p = match p {
                     Ok(p) if self.dp.tables.interface(p.sw_if_index).is_some() => p,
                     Ok(_) => {
@@ -613,54 +576,37 @@ impl Node {
                         self.stats.punt_bad[3] += 1;
                     } else {
                         self.stats.nic_host_tx += 1;
-                        out.push((p.sw_if_index, p.frame));
+                        out.push(Tx { sw_if_index: p.sw_if_index, pkt: p.pkt });
                     }
                     continue;
                 }
                 self.stats.punts += 1;
-                let pkt = PacketBuf::from_frame(&p.frame);
                 if p.resume == meta::RESUME_VXLAN_OUTER {
                     self.stats.punts_resumed += 1;
-                    self.dp.process_vxlan_outer(p.sw_if_index, pkt, now_ns, pending);
+                    self.dp.process_vxlan_outer(p.sw_if_index, p.pkt, now_ns, pending);
                 } else {
-                    self.dp.process(p.sw_if_index, pkt, now_ns, pending);
+                    self.dp.process(p.sw_if_index, p.pkt, now_ns, pending);
                 }
             }
-            if self.mark() != self.mark {
+            if self.dp.sessions.has_changes() {
                 self.sync_sessions()?;
             }
             let ports = self.ports();
             let tables = &self.dp.tables;
-            let inj: Vec<(u64, Vec<u8>)> = pending
-                .iter()
-                .filter_map(|t| {
-                    wire_port(tables, t.sw_if_index, ports).map(|p| (inject_direct(p), t.pkt.frame().to_vec()))
-                })
-                .collect();
-            if !inj.is_empty() {
+            let to_wire = |t: &&Tx| wire_port(tables, t.sw_if_index, ports).is_some();
+            let n = pending.iter().filter(to_wire).count();
+            if n > 0 {
+                let frames = pending.iter().filter_map(|t| {
+                    wire_port(tables, t.sw_if_index, ports).map(|p| (meta::inject_direct(p), t.pkt.frame()))
+                });
                 let sh = self.shell.as_mut().ok_or(DriverError::NoDevice)?;
-                let refs: Vec<(u64, &[u8])> = inj.iter().map(|(m, f)| (*m, f.as_slice())).collect();
-                sh.inject(&refs)?;
-                self.stats.injected += inj.len() as u64;
+                sh.inject(frames)?;
+                self.stats.injected += n as u64;
             }
-            let have_wire = cfg!(feature = "sim") && self.backend == "sim";
-            let mut wire = self.wire_take();
-            for t in pending.drain(..) {
-                let f = t.pkt.frame();
-                match wire_port(&self.dp.tables, t.sw_if_index, ports) {
-                    Some(p) if have_wire => match wire.iter().position(|(q, g)| *q == p && g == f) {
-                        Some(i) => out.push((t.sw_if_index, wire.remove(i).1)),
-                        None => self.stats.inject_lost += 1,
-                    },
-                    // On a real card the injected frame is on the wire now.
-                    Some(_) => {}
-                    None => out.push((t.sw_if_index, f.to_vec())),
-                }
-            }
-            for (p, f) in wire {
-                self.stats.nic_forwarded += 1;
-                out.push((sw_of_port(&self.dp.tables, p).unwrap_or(NONE16), f));
-            }
+            // wire-bound buffers go back to the pool; the rest leave through the host
+            let tables = &self.dp.tables;
+            pending.retain(|t| wire_port(tables, t.sw_if_index, ports).is_none());
+            out.append(pending);
         }
     }
 
@@ -702,7 +648,7 @@ impl Node {
         self.dp.expire_sessions(now_ns);
         if let Some(sh) = self.shell.as_mut() {
             let r = sh.set_now((now_ns / 1_000_000_000) as u32);
-            let r = r.and_then(|()| if self.mark() != self.mark { self.sync_sessions() } else { Ok(()) });
+            let r = r.and_then(|()| if self.dp.sessions.has_changes() { self.sync_sessions() } else { Ok(()) });
             if let Err(e) = r {
                 self.fall_back(&e);
             }
@@ -791,14 +737,13 @@ impl Node {
         let mut s = String::new();
         let st = &self.stats;
         for (n, v) in [
-            ("nic forwarded", st.nic_forwarded),
             ("nic forwarded to host interfaces", st.nic_host_tx),
             ("punts served", st.punts),
             ("punts resumed after the nic's encap", st.punts_resumed),
             ("session entries the nic used (hit bits)", st.nic_session_hits),
-            ("injected", st.injected),
-            ("inject lost", st.inject_lost),
-            ("session entries installed", st.sessions_installed),
+            ("injected to wire ports", st.injected),
+            ("injected from host interfaces", st.host_injected),
+            ("session entries written", st.sessions_installed),
             ("session entries deleted", st.sessions_deleted),
             ("session entries software-only (nic full)", st.sessions_sw_only),
             ("nic full refusals", st.nic_full_refusals),
@@ -836,16 +781,6 @@ fn session_kind_name(e: &SessionEntry) -> &'static str {
 fn tag_cmd(bucket: usize, tags: &[u16; WAYS]) -> CmdEntry {
     let b: Vec<u8> = tags.iter().flat_map(|x| x.to_le_bytes()).collect();
     cmd_write(Table::SessionTag, bucket, &b)
-}
-
-/// Inject metadata: enter the pipeline as `sw_if_index`.
-pub fn inject_into_pipeline(sw_if_index: u16) -> u64 {
-    meta::set(0, meta::SW_IF_INDEX, u64::from(sw_if_index))
-}
-
-/// Inject metadata: straight out of wire `port`.
-pub fn inject_direct(port: u8) -> u64 {
-    meta::set(meta::set(0, meta::DIRECT, 1), meta::OUT_PORT, u64::from(port))
 }
 
 /// `show device` text for a probed shell.

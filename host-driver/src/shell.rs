@@ -12,6 +12,7 @@ use bytemuck::Zeroable;
 use offload_tables::reasons::PuntReason;
 use offload_tables::regs::{self, meta, Table};
 use offload_tables::shell::{self, caps, counter, cpl_status, op, CmdEntry, CplEntry, PktDesc};
+use sw_fallback::buffer::{BufferPool, PacketBuf, MAX_FRAME};
 
 use crate::{check_len, Device, Error};
 
@@ -170,7 +171,7 @@ impl DeviceInfo {
 }
 
 /// A punted packet whose descriptor passed the checks.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Punt {
     /// Ingress sw_if_index.
     pub sw_if_index: u16,
@@ -180,8 +181,8 @@ pub struct Punt {
     pub port: u8,
     /// Where software continues (`meta::RESUME_*`; checked to be one of them).
     pub resume: u64,
-    /// The frame.
-    pub frame: Vec<u8>,
+    /// The frame, copied once from the punt buffer into a pooled buffer.
+    pub pkt: PacketBuf,
 }
 
 /// Why a punt descriptor was refused (the packet is counted as dropped with this reason).
@@ -456,31 +457,36 @@ impl Shell {
         Ok(cpls)
     }
 
-    /// Takes up to `max` punted packets. Each is checked: a descriptor whose length,
-    /// reason or port is out of range yields `Err(BadPunt)` for that packet (its slot is
-    /// consumed; the caller counts the drop). sw_if_index is checked by the caller
-    /// against its interface table.
-    pub fn poll_punts(&mut self, max: usize) -> DResult<Vec<Result<Punt, BadPunt>>> {
+    /// Takes up to `max` punted packets into `out` (buffers from `pool`). Each is
+    /// checked: a descriptor whose length, reason or port is out of range yields
+    /// `Err(BadPunt)` for that packet (its slot is consumed; the caller counts the drop).
+    /// sw_if_index is checked by the caller against its interface table. Returns how many
+    /// were taken.
+    pub fn poll_punts(
+        &mut self,
+        max: usize,
+        pool: &BufferPool,
+        out: &mut Vec<Result<Punt, BadPunt>>,
+    ) -> DResult<usize> {
         let prod = self.dev.read32(shell::PUNT_PROD)?;
         let avail = check_len("punt producer", prod.wrapping_sub(self.punt_cons).into(), self.punt.entries as usize)?;
         let n = avail.min(max);
-        let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let slot = self.punt_cons % self.punt.entries;
             let mut d = PktDesc::zeroed();
             self.read_words(self.punt.slot(self.punt_cons), bytemuck::bytes_of_mut(&mut d))?;
             self.punt_cons = self.punt_cons.wrapping_add(1);
-            out.push(self.check_punt(&d, slot)?);
+            out.push(self.check_punt(&d, slot, pool)?);
         }
         if n > 0 {
             self.dev.write32(shell::PUNT_CONS, self.punt_cons)?;
         }
-        Ok(out)
+        Ok(n)
     }
 
-    fn check_punt(&self, d: &PktDesc, slot: u32) -> DResult<Result<Punt, BadPunt>> {
+    fn check_punt(&self, d: &PktDesc, slot: u32, pool: &BufferPool) -> DResult<Result<Punt, BadPunt>> {
         let len = d.len as usize;
-        if len == 0 || len > self.info.buf_size as usize {
+        if len == 0 || len > self.info.buf_size as usize || len > MAX_FRAME {
             return Ok(Err(BadPunt::Length));
         }
         let Some(reason) = PuntReason::from_code(meta::get(d.meta, meta::REASON) as u8) else {
@@ -494,46 +500,47 @@ impl Shell {
         if port >= self.info.ports && port != meta::INJECT_PORT {
             return Ok(Err(BadPunt::Port));
         }
-        let mut frame = vec![0u8; len];
-        self.read_words(self.punt_buf + slot * self.info.buf_size, &mut frame)?;
-        Ok(Ok(Punt {
-            sw_if_index: meta::get(d.meta, meta::SW_IF_INDEX) as u16,
-            reason,
-            port: port as u8,
-            resume,
-            frame,
-        }))
+        let mut pkt = pool.get();
+        pkt.fill_with(|buf| self.read_words(self.punt_buf + slot * self.info.buf_size, &mut buf[..len]).map(|()| len))?;
+        Ok(Ok(Punt { sw_if_index: meta::get(d.meta, meta::SW_IF_INDEX) as u16, reason, port: port as u8, resume, pkt }))
     }
 
-    /// Queues frames on the inject ring (metadata per [`meta`]) with one doorbell per
-    /// ring-full; waits for room at most the timeout.
-    pub fn inject(&mut self, frames: &[(u64, &[u8])]) -> DResult<()> {
+    /// Queues frames on the inject ring (metadata per [`meta`]), one doorbell for the
+    /// lot, or one per ring-full while it waits for room (at most the timeout).
+    pub fn inject<'a>(&mut self, frames: impl IntoIterator<Item = (u64, &'a [u8])>) -> DResult<()> {
         let max = self.info.buf_size as usize;
-        if let Some((_, f)) = frames.iter().find(|(_, f)| f.is_empty() || f.len() > max) {
-            return Err(DriverError::FrameTooLong { len: f.len(), max });
-        }
-        let mut i = 0;
         let start = Instant::now();
-        while i < frames.len() {
-            let cons = self.dev.read32(shell::INJ_CONS)?;
-            let used =
-                check_len("inject consumer", self.inj_prod.wrapping_sub(cons).into(), self.inj.entries as usize)?;
-            let room = self.inj.entries as usize - used;
-            if room == 0 {
-                if start.elapsed() > self.opts.timeout {
-                    return Err(Error::Timeout { what: "inject ring room", waited: start.elapsed() }.into());
+        let mut queued = false;
+        let mut room = 0usize;
+        for (m, f) in frames {
+            if f.is_empty() || f.len() > max {
+                return Err(DriverError::FrameTooLong { len: f.len(), max });
+            }
+            while room == 0 {
+                if queued {
+                    self.dev.write32(shell::INJ_PROD, self.inj_prod)?;
+                    queued = false;
                 }
-                std::thread::yield_now();
-                continue;
+                let cons = self.dev.read32(shell::INJ_CONS)?;
+                let used =
+                    check_len("inject consumer", self.inj_prod.wrapping_sub(cons).into(), self.inj.entries as usize)?;
+                room = self.inj.entries as usize - used;
+                if room == 0 {
+                    if start.elapsed() > self.opts.timeout {
+                        return Err(Error::Timeout { what: "inject ring room", waited: start.elapsed() }.into());
+                    }
+                    std::thread::yield_now();
+                }
             }
-            for &(m, f) in &frames[i..(i + room).min(frames.len())] {
-                let slot = self.inj_prod % self.inj.entries;
-                self.write_words(self.inj_buf + slot * self.info.buf_size, f)?;
-                let d = PktDesc { meta: m, len: f.len() as u32, seq: self.inj_prod };
-                self.write_words(self.inj.slot(self.inj_prod), bytemuck::bytes_of(&d))?;
-                self.inj_prod = self.inj_prod.wrapping_add(1);
-                i += 1;
-            }
+            let slot = self.inj_prod % self.inj.entries;
+            self.write_words(self.inj_buf + slot * self.info.buf_size, f)?;
+            let d = PktDesc { meta: m, len: f.len() as u32, seq: self.inj_prod };
+            self.write_words(self.inj.slot(self.inj_prod), bytemuck::bytes_of(&d))?;
+            self.inj_prod = self.inj_prod.wrapping_add(1);
+            room -= 1;
+            queued = true;
+        }
+        if queued {
             self.dev.write32(shell::INJ_PROD, self.inj_prod)?;
         }
         Ok(())

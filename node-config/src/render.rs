@@ -636,18 +636,8 @@ impl<'a> Renderer<'a> {
                 self.err(&entry, "interface is an L2 bridge port; put the neighbor on the BVI");
                 continue;
             }
-            let mut rewrite = [0u8; 14];
-            rewrite[..6].copy_from_slice(&nb.mac.0);
-            rewrite[6..12].copy_from_slice(&e.mac);
-            rewrite[12..].copy_from_slice(&0x0800u16.to_be_bytes());
             adj_of.insert((ix, u32::from(nb.ip)), self.t.adjacencies.len() as u32);
-            self.t.adjacencies.push(AdjacencyEntry {
-                next_hop: u32::from(nb.ip),
-                sw_if_index: ix,
-                mtu: e.mtu,
-                rewrite,
-                _pad: [0; 2],
-            });
+            self.t.adjacencies.push(AdjacencyEntry::neighbor(u32::from(nb.ip), nb.mac.0, &e));
         }
 
         // Route sources, most specific source wins per (fib, prefix): configured routes

@@ -17,9 +17,46 @@ compile_error!("offload-tables assumes a little-endian host: entry layouts are l
 pub const NONE16: u16 = u16::MAX;
 pub const NONE32: u32 = u32::MAX;
 
-macro_rules! assert_size {
-    ($t:ty, $n:expr) => {
-        const _: () = assert!(core::mem::size_of::<$t>() == $n);
+/// A field of an entry layout, for the generated SystemVerilog package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    /// Byte offset in the entry.
+    pub offset: usize,
+    pub bytes: usize,
+}
+
+/// An entry layout the NIC reads: its name in the SystemVerilog package and its fields,
+/// taken from the struct definition itself (the [`entry!`] macro), so the generated
+/// package cannot drift from the layout.
+pub trait Layout: Pod {
+    /// Prefix of the field positions in `offload_pkg` (`<NAME>_<FIELD>_LSB` / `_W`).
+    const SV_NAME: &'static str;
+    /// Every field in declaration order, padding included.
+    const FIELDS: &'static [Field];
+}
+
+/// Defines an entry: the `#[repr(C)]` struct (derives and docs as written), a
+/// compile-time check of its size, and its [`Layout`].
+macro_rules! entry {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident: $sv:literal, $size:literal bytes {
+            $( $(#[$fmeta:meta])* pub $field:ident: $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[repr(C)]
+        pub struct $name { $( $(#[$fmeta])* pub $field: $ty, )* }
+        const _: () = assert!(core::mem::size_of::<$name>() == $size);
+        impl Layout for $name {
+            const SV_NAME: &'static str = $sv;
+            const FIELDS: &'static [Field] = &[$(Field {
+                name: stringify!($field),
+                offset: core::mem::offset_of!($name, $field),
+                bytes: core::mem::size_of::<$ty>(),
+            },)*];
+        }
     };
 }
 
@@ -43,57 +80,57 @@ pub mod if_flags {
     pub const BVI: u16 = 1 << 5;
 }
 
-/// One interface, indexed by `sw_if_index` (slot 0 is VPP's `local0`, never used).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct InterfaceEntry {
-    pub sw_if_index: u16,
-    pub kind: u8,
-    /// Wire port for uplinks, `0xff` for host-side interfaces.
-    pub port: u8,
-    pub flags: u16,
-    pub fib_index: u16,
-    /// Bridge domain index (position in `bridge_domains`), `NONE16` when L3.
-    pub bd_index: u16,
-    pub mtu: u16,
-    pub mac: [u8; 6],
-    /// Split-horizon group inside the bridge domain.
-    pub shg: u8,
-    pub ip4_len: u8,
-    pub ip4_addr: u32,
-    /// Position in `acl_lists` of the input ACL list, and its length.
-    pub acl_in_start: u16,
-    pub acl_in_count: u16,
-    pub acl_out_start: u16,
-    pub acl_out_count: u16,
-    /// Index in `vxlan_tunnels` for VXLAN interfaces, `NONE16` otherwise.
-    pub vxlan_tunnel: u16,
-    /// The bridge domain's [`bd_flags`] for its members (a copy of
-    /// [`BridgeDomainEntry::flags`], so that the NIC's `l2-input` knows whether it must
-    /// learn without a bridge-domain table), 0 when L3.
-    pub bd_flags: u8,
-    pub _pad: u8,
+entry! {
+    /// One interface, indexed by `sw_if_index` (slot 0 is VPP's `local0`, never used).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct InterfaceEntry: "IF", 36 bytes {
+        pub sw_if_index: u16,
+        pub kind: u8,
+        /// Wire port for uplinks, `0xff` for host-side interfaces.
+        pub port: u8,
+        pub flags: u16,
+        pub fib_index: u16,
+        /// Bridge domain index (position in `bridge_domains`), `NONE16` when L3.
+        pub bd_index: u16,
+        pub mtu: u16,
+        pub mac: [u8; 6],
+        /// Split-horizon group inside the bridge domain.
+        pub shg: u8,
+        pub ip4_len: u8,
+        pub ip4_addr: u32,
+        /// Position in `acl_lists` of the input ACL list, and its length.
+        pub acl_in_start: u16,
+        pub acl_in_count: u16,
+        pub acl_out_start: u16,
+        pub acl_out_count: u16,
+        /// Index in `vxlan_tunnels` for VXLAN interfaces, `NONE16` otherwise.
+        pub vxlan_tunnel: u16,
+        /// The bridge domain's [`bd_flags`] for its members (a copy of
+        /// [`BridgeDomainEntry::flags`], so that the NIC's `l2-input` knows whether it must
+        /// learn without a bridge-domain table), 0 when L3.
+        pub bd_flags: u8,
+        pub _pad: u8,
+    }
 }
-assert_size!(InterfaceEntry, 36);
 
-/// An element of an interface's ACL list: an ACL index.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct AclListEntry {
-    pub acl_index: u32,
+entry! {
+    /// An element of an interface's ACL list: an ACL index.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct AclListEntry: "ACLLIST", 4 bytes {
+        pub acl_index: u32,
+    }
 }
-assert_size!(AclListEntry, 4);
 
-/// An ACL: its rules are `acl_rules[rule_start .. rule_start + rule_count]`, first match wins.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct AclEntry {
-    pub rule_start: u32,
-    pub rule_count: u16,
-    /// 1 when this index is defined (ACL indices may be sparse).
-    pub defined: u16,
+entry! {
+    /// An ACL: its rules are `acl_rules[rule_start .. rule_start + rule_count]`, first match wins.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct AclEntry: "ACL", 8 bytes {
+        pub rule_start: u32,
+        pub rule_count: u16,
+        /// 1 when this index is defined (ACL indices may be sparse).
+        pub defined: u16,
+    }
 }
-assert_size!(AclEntry, 8);
 
 /// ACL rule actions, VPP's numbering (`action: N` in the acl-plugin trace).
 pub mod acl_action {
@@ -104,29 +141,29 @@ pub mod acl_action {
     pub const SESSION_HIT: u8 = 3;
 }
 
-/// One ACL rule. Matches when every field matches; `proto == 0` matches any protocol,
-/// port ranges and TCP flags only apply to TCP/UDP (flags to TCP) first fragments.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct AclRuleEntry {
-    pub src: u32,
-    pub dst: u32,
-    pub src_len: u8,
-    pub dst_len: u8,
-    pub proto: u8,
-    pub action: u8,
-    pub sport_lo: u16,
-    pub sport_hi: u16,
-    pub dport_lo: u16,
-    pub dport_hi: u16,
-    pub tcp_flags_value: u8,
-    pub tcp_flags_mask: u8,
-    /// The owning ACL and this rule's position in it (for traces and counters).
-    pub acl_index: u16,
-    pub rule_index: u16,
-    pub _pad: [u8; 6],
+entry! {
+    /// One ACL rule. Matches when every field matches; `proto == 0` matches any protocol,
+    /// port ranges and TCP flags only apply to TCP/UDP (flags to TCP) first fragments.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct AclRuleEntry: "RULE", 32 bytes {
+        pub src: u32,
+        pub dst: u32,
+        pub src_len: u8,
+        pub dst_len: u8,
+        pub proto: u8,
+        pub action: u8,
+        pub sport_lo: u16,
+        pub sport_hi: u16,
+        pub dport_lo: u16,
+        pub dport_hi: u16,
+        pub tcp_flags_value: u8,
+        pub tcp_flags_mask: u8,
+        /// The owning ACL and this rule's position in it (for traces and counters).
+        pub acl_index: u16,
+        pub rule_index: u16,
+        pub _pad: [u8; 6],
+    }
 }
-assert_size!(AclRuleEntry, 32);
 
 /// [`NatMappingEntry::flags`] bits.
 pub mod nat_flags {
@@ -139,79 +176,79 @@ pub mod nat_flags {
     pub const OUT2IN_ONLY: u8 = 1 << 4;
 }
 
-/// A NAT44 static mapping (service VIP) or identity mapping. Endpoints are
-/// `nat_endpoints[endpoint_start .. endpoint_start + endpoint_count]`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct NatMappingEntry {
-    pub external_addr: u32,
-    pub external_port: u16,
-    pub proto: u8,
-    pub flags: u8,
-    pub fib_index: u16,
-    pub endpoint_count: u16,
-    pub endpoint_start: u32,
+entry! {
+    /// A NAT44 static mapping (service VIP) or identity mapping. Endpoints are
+    /// `nat_endpoints[endpoint_start .. endpoint_start + endpoint_count]`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct NatMappingEntry: "NATMAP", 16 bytes {
+        pub external_addr: u32,
+        pub external_port: u16,
+        pub proto: u8,
+        pub flags: u8,
+        pub fib_index: u16,
+        pub endpoint_count: u16,
+        pub endpoint_start: u32,
+    }
 }
-assert_size!(NatMappingEntry, 16);
 
-/// A local endpoint of a static mapping; `cumulative` is the running sum of the
-/// probabilities (percent) up to and including this endpoint, so the endpoint for a draw
-/// `d` in `0..100` is the first with `d < cumulative`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct NatEndpointEntry {
-    pub local_addr: u32,
-    pub local_port: u16,
-    pub fib_index: u16,
-    pub cumulative: u8,
-    pub _pad: [u8; 3],
+entry! {
+    /// A local endpoint of a static mapping; `cumulative` is the running sum of the
+    /// probabilities (percent) up to and including this endpoint, so the endpoint for a draw
+    /// `d` in `0..100` is the first with `d < cumulative`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct NatEndpointEntry: "NATEP", 12 bytes {
+        pub local_addr: u32,
+        pub local_port: u16,
+        pub fib_index: u16,
+        pub cumulative: u8,
+        pub _pad: [u8; 3],
+    }
 }
-assert_size!(NatEndpointEntry, 12);
 
-/// A NAT44 pool address.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct NatPoolEntry {
-    pub addr: u32,
-    pub fib_index: u16,
-    /// 1 for a twice-NAT address.
-    pub twice_nat: u8,
-    pub _pad: u8,
+entry! {
+    /// A NAT44 pool address.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct NatPoolEntry: "NATPOOL", 8 bytes {
+        pub addr: u32,
+        pub fib_index: u16,
+        /// 1 for a twice-NAT address.
+        pub twice_nat: u8,
+        pub _pad: u8,
+    }
 }
-assert_size!(NatPoolEntry, 8);
 
-/// Node-wide parameters: NAT and ACL timeouts (seconds) and limits.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct GlobalEntry {
-    pub nat_max_sessions: u32,
-    pub nat_udp_timeout: u32,
-    pub nat_tcp_established_timeout: u32,
-    pub nat_tcp_transitory_timeout: u32,
-    pub nat_icmp_timeout: u32,
-    pub acl_udp_idle: u32,
-    pub acl_tcp_idle: u32,
-    pub acl_tcp_transient: u32,
-    pub acl_max_sessions: u32,
-    /// 1 when `nat44 forwarding` is enabled.
-    pub nat_forwarding: u8,
-    /// 1 when the node has any NAT44 configuration.
-    pub nat_enabled: u8,
-    pub _pad: [u8; 2],
+entry! {
+    /// Node-wide parameters: NAT and ACL timeouts (seconds) and limits.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct GlobalEntry: "GLOBAL", 40 bytes {
+        pub nat_max_sessions: u32,
+        pub nat_udp_timeout: u32,
+        pub nat_tcp_established_timeout: u32,
+        pub nat_tcp_transitory_timeout: u32,
+        pub nat_icmp_timeout: u32,
+        pub acl_udp_idle: u32,
+        pub acl_tcp_idle: u32,
+        pub acl_tcp_transient: u32,
+        pub acl_max_sessions: u32,
+        /// 1 when `nat44 forwarding` is enabled.
+        pub nat_forwarding: u8,
+        /// 1 when the node has any NAT44 configuration.
+        pub nat_enabled: u8,
+        pub _pad: [u8; 2],
+    }
 }
-assert_size!(GlobalEntry, 40);
 
-/// A route as given to the LPM: kept for display, read-back and the reference lookup.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct RouteEntry {
-    pub prefix: u32,
-    pub len: u8,
-    pub _pad: u8,
-    pub fib_index: u16,
-    pub lb_index: u32,
+entry! {
+    /// A route as given to the LPM: kept for display, read-back and the reference lookup.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct RouteEntry: "ROUTE", 12 bytes {
+        pub prefix: u32,
+        pub len: u8,
+        pub _pad: u8,
+        pub fib_index: u16,
+        pub lb_index: u32,
+    }
 }
-assert_size!(RouteEntry, 12);
 
 /// [`LoadBalanceEntry::flags`] bits.
 pub mod lb_flags {
@@ -219,17 +256,17 @@ pub mod lb_flags {
     pub const RECURSIVE: u8 = 1 << 0;
 }
 
-/// A load-balance object: `n_buckets` (a power of two) buckets starting at
-/// `bucket_start`; the bucket for a packet is `flow_hash & (n_buckets - 1)`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct LoadBalanceEntry {
-    pub bucket_start: u32,
-    pub n_buckets: u16,
-    pub flags: u8,
-    pub _pad: u8,
+entry! {
+    /// A load-balance object: `n_buckets` (a power of two) buckets starting at
+    /// `bucket_start`; the bucket for a packet is `flow_hash & (n_buckets - 1)`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct LoadBalanceEntry: "LB", 8 bytes {
+        pub bucket_start: u32,
+        pub n_buckets: u16,
+        pub flags: u8,
+        pub _pad: u8,
+    }
 }
-assert_size!(LoadBalanceEntry, 8);
 
 /// What a load-balance bucket leads to: `kind` in the top 4 bits, an index below.
 pub mod dpo {
@@ -255,26 +292,38 @@ pub mod dpo {
     }
 }
 
-/// A load-balance bucket: a DPO (see [`dpo`]).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct BucketEntry {
-    pub dpo: u32,
+entry! {
+    /// A load-balance bucket: a DPO (see [`dpo`]).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct BucketEntry: "BUCKET", 4 bytes {
+        pub dpo: u32,
+    }
 }
-assert_size!(BucketEntry, 4);
 
-/// A neighbor adjacency: the L2 rewrite string prepended by `ip4-rewrite`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct AdjacencyEntry {
-    pub next_hop: u32,
-    pub sw_if_index: u16,
-    pub mtu: u16,
-    /// dst MAC, src MAC, ethertype 0x0800.
-    pub rewrite: [u8; 14],
-    pub _pad: [u8; 2],
+entry! {
+    /// A neighbor adjacency: the L2 rewrite string prepended by `ip4-rewrite`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct AdjacencyEntry: "ADJ", 24 bytes {
+        pub next_hop: u32,
+        pub sw_if_index: u16,
+        pub mtu: u16,
+        /// dst MAC, src MAC, ethertype 0x0800.
+        pub rewrite: [u8; 14],
+        pub _pad: [u8; 2],
+    }
 }
-assert_size!(AdjacencyEntry, 24);
+
+impl AdjacencyEntry {
+    /// The adjacency of neighbor `next_hop` (MAC `mac`) on interface `out` (its
+    /// sw_if_index, MAC and MTU): an IPv4 Ethernet rewrite from `out` to the neighbor.
+    pub fn neighbor(next_hop: u32, mac: [u8; 6], out: &InterfaceEntry) -> Self {
+        let mut rewrite = [0u8; 14];
+        rewrite[..6].copy_from_slice(&mac);
+        rewrite[6..12].copy_from_slice(&out.mac);
+        rewrite[12..].copy_from_slice(&0x0800u16.to_be_bytes());
+        AdjacencyEntry { next_hop, sw_if_index: out.sw_if_index, mtu: out.mtu, rewrite, _pad: [0; 2] }
+    }
+}
 
 /// [`BridgeDomainEntry::flags`] bits.
 pub mod bd_flags {
@@ -285,27 +334,27 @@ pub mod bd_flags {
     pub const ARP_TERM: u8 = 1 << 4;
 }
 
-/// A bridge domain; its members are `bd_members[member_start .. + member_count]`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct BridgeDomainEntry {
-    pub bd_id: u32,
-    pub member_start: u32,
-    pub member_count: u16,
-    pub bvi_sw_if_index: u16,
-    pub flags: u8,
-    pub _pad: [u8; 3],
+entry! {
+    /// A bridge domain; its members are `bd_members[member_start .. + member_count]`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct BridgeDomainEntry: "BD", 16 bytes {
+        pub bd_id: u32,
+        pub member_start: u32,
+        pub member_count: u16,
+        pub bvi_sw_if_index: u16,
+        pub flags: u8,
+        pub _pad: [u8; 3],
+    }
 }
-assert_size!(BridgeDomainEntry, 16);
 
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct BdMemberEntry {
-    pub sw_if_index: u16,
-    pub shg: u8,
-    pub _pad: u8,
+entry! {
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct BdMemberEntry: "BDMEMBER", 4 bytes {
+        pub sw_if_index: u16,
+        pub shg: u8,
+        pub _pad: u8,
+    }
 }
-assert_size!(BdMemberEntry, 4);
 
 /// [`L2FibEntry::flags`] bits.
 pub mod l2fib_flags {
@@ -314,31 +363,31 @@ pub mod l2fib_flags {
     pub const BVI: u8 = 1 << 1;
 }
 
-/// An L2 FIB entry: (bridge domain, MAC) → output interface.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct L2FibEntry {
-    pub mac: [u8; 6],
-    pub bd_index: u16,
-    pub sw_if_index: u16,
-    pub flags: u8,
-    pub _pad: [u8; 5],
+entry! {
+    /// An L2 FIB entry: (bridge domain, MAC) → output interface.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct L2FibEntry: "L2FIB", 16 bytes {
+        pub mac: [u8; 6],
+        pub bd_index: u16,
+        pub sw_if_index: u16,
+        pub flags: u8,
+        pub _pad: [u8; 5],
+    }
 }
-assert_size!(L2FibEntry, 16);
 
-/// A VXLAN tunnel. The outer destination resolves through `outer_lb` (the load-balance
-/// of the route to `dst` in the encap FIB), as VPP stacks a tunnel on its FIB entry.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct VxlanTunnelEntry {
-    pub src: u32,
-    pub dst: u32,
-    pub vni: u32,
-    pub sw_if_index: u16,
-    pub encap_fib_index: u16,
-    pub outer_lb: u32,
+entry! {
+    /// A VXLAN tunnel. The outer destination resolves through `outer_lb` (the load-balance
+    /// of the route to `dst` in the encap FIB), as VPP stacks a tunnel on its FIB entry.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct VxlanTunnelEntry: "VXLAN", 20 bytes {
+        pub src: u32,
+        pub dst: u32,
+        pub vni: u32,
+        pub sw_if_index: u16,
+        pub encap_fib_index: u16,
+        pub outer_lb: u32,
+    }
 }
-assert_size!(VxlanTunnelEntry, 20);
 
 /// Session key kinds ([`SessionKey::kind`]).
 ///
@@ -366,20 +415,20 @@ pub mod session_kind {
     pub const NAT_EXTERNAL: u8 = 6;
 }
 
-/// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
-/// sw_if_index for ACL keys. For ICMP echo, both ports hold the echo identifier.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, Eq, Pod, Zeroable)]
-pub struct SessionKey {
-    pub src: u32,
-    pub dst: u32,
-    pub sport: u16,
-    pub dport: u16,
-    pub proto: u8,
-    pub kind: u8,
-    pub scope: u16,
+entry! {
+    /// Exact-match key of the session table. `scope` is the FIB index for NAT keys and the
+    /// sw_if_index for ACL keys. For ICMP echo, both ports hold the echo identifier.
+    #[derive(Clone, Copy, Debug, Default, Eq, Pod, Zeroable)]
+    pub struct SessionKey: "SKEY", 16 bytes {
+        pub src: u32,
+        pub dst: u32,
+        pub sport: u16,
+        pub dport: u16,
+        pub proto: u8,
+        pub kind: u8,
+        pub scope: u16,
+    }
 }
-assert_size!(SessionKey, 16);
 
 impl SessionKey {
     /// The key's 16 bytes as two little-endian words (what the NIC compares and hashes).
@@ -427,34 +476,34 @@ pub mod session_flags {
     pub const REVERSE: u16 = 1 << 3;
 }
 
-/// One direction of a session as the NIC stores it: the key, and the rewrite to apply
-/// with its precomputed one's-complement checksum deltas (RFC 1624): adding `ip_delta`
-/// to the IPv4 header checksum and `l4_delta` to the TCP/UDP checksum (the UDP checksum
-/// only when it is non-zero) yields the translated packet's checksums.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct SessionEntry {
-    pub key: SessionKey,
-    pub new_src: u32,
-    pub new_dst: u32,
-    pub new_sport: u16,
-    pub new_dport: u16,
-    pub ip_delta: u16,
-    pub l4_delta: u16,
-    /// Session this direction belongs to (software's session index).
-    pub session_index: u32,
-    pub flags: u16,
-    /// Reflexive ACL entries: the TCP flags software has seen on the session, input-side
-    /// packets in the low byte, output-side in the high byte ([`TCP_STATE_FLAGS`] of
-    /// them decide its timeout). The NIC forwards a TCP packet that hits the entry only
-    /// if it adds none of those flags to its side; else software must see it
-    /// (`PuntReason::TcpState`).
-    pub tcp_flags_seen: u16,
-    pub _pad: [u8; 4],
-    /// Last time a packet hit this entry (seconds, device clock); written by the NIC.
-    pub last_seen: u32,
+entry! {
+    /// One direction of a session as the NIC stores it: the key, and the rewrite to apply
+    /// with its precomputed one's-complement checksum deltas (RFC 1624): adding `ip_delta`
+    /// to the IPv4 header checksum and `l4_delta` to the TCP/UDP checksum (the UDP checksum
+    /// only when it is non-zero) yields the translated packet's checksums.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+    pub struct SessionEntry: "SESS", 48 bytes {
+        pub key: SessionKey,
+        pub new_src: u32,
+        pub new_dst: u32,
+        pub new_sport: u16,
+        pub new_dport: u16,
+        pub ip_delta: u16,
+        pub l4_delta: u16,
+        /// Session this direction belongs to (software's session index).
+        pub session_index: u32,
+        pub flags: u16,
+        /// Reflexive ACL entries: the TCP flags software has seen on the session, input-side
+        /// packets in the low byte, output-side in the high byte ([`TCP_STATE_FLAGS`] of
+        /// them decide its timeout). The NIC forwards a TCP packet that hits the entry only
+        /// if it adds none of those flags to its side; else software must see it
+        /// (`PuntReason::TcpState`).
+        pub tcp_flags_seen: u16,
+        pub _pad: [u8; 4],
+        /// Last time a packet hit this entry (seconds, device clock); written by the NIC.
+        pub last_seen: u32,
+    }
 }
-assert_size!(SessionEntry, 48);
 
 /// `SessionEntry::session_index` of a NAT pass entry (a cached "pass untranslated"
 /// decision of the in2out slow path; `sw_fallback::nat::PASS_SESSION` says what it is).

@@ -198,6 +198,16 @@ pub mod meta {
         let m = ((1u64 << f.1) - 1) << f.0;
         (word & !m) | ((v << f.0) & m)
     }
+
+    /// Inject metadata: the frame enters the pipeline as received on `sw_if_index`.
+    pub const fn inject_into_pipeline(sw_if_index: u16) -> u64 {
+        set(0, SW_IF_INDEX, sw_if_index as u64)
+    }
+
+    /// Inject metadata: the frame leaves on wire `port` untouched.
+    pub const fn inject_direct(port: u8) -> u64 {
+        set(set(0, DIRECT, 1), OUT_PORT, port as u64)
+    }
 }
 
 /// Per-table counter index of a hit or miss in [`CNT_TABLE_HIT`] / [`CNT_TABLE_MISS`].

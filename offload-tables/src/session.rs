@@ -55,13 +55,36 @@ pub enum InsertError {
     Duplicate,
 }
 
-/// What [`SessionTable::mirror_from`] changed.
+/// What [`SessionTable::follow`] and [`SessionTable::mirror_from`] changed.
 #[derive(Debug, Default)]
 pub struct MirrorChanges {
     /// Slots to rewrite in the NIC (entry or deletion), sorted.
     pub dirty: Vec<usize>,
     pub deleted: usize,
-    pub refused: usize,
+    /// Keys of `source` entries that found both their buckets full here (they stay in
+    /// software only).
+    pub refused: Vec<SessionKey>,
+}
+
+impl MirrorChanges {
+    /// Empties it, keeping the memory (reused between syncs).
+    pub fn reset(&mut self) {
+        self.dirty.clear();
+        self.deleted = 0;
+        self.refused.clear();
+    }
+}
+
+/// What changed in a table since its journal was last taken
+/// ([`SessionTable::take_changes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Nothing.
+    Nothing,
+    /// The keys handed out (each may have been inserted, rewritten or removed).
+    Keys,
+    /// More than the journal holds: compare everything ([`SessionTable::mirror_from`]).
+    Everything,
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +93,11 @@ pub struct SessionTable {
     mem: EntryMemory,
     bucket_mask: usize,
     len: usize,
+    /// Keys changed since the journal was last taken, while tracking is on: what a
+    /// copy of this table (the NIC's) must follow, without comparing whole tables.
+    journal: Vec<SessionKey>,
+    tracking: bool,
+    overflowed: bool,
 }
 
 impl SessionTable {
@@ -82,7 +110,61 @@ impl SessionTable {
             mem: EntryMemory::zeroed(buckets * WAYS),
             bucket_mask: buckets - 1,
             len: 0,
+            journal: Vec::new(),
+            tracking: false,
+            overflowed: false,
         }
+    }
+
+    /// Starts (or stops) recording which keys change, for a copy that follows this
+    /// table ([`SessionTable::take_changes`]). Starting means the copy compares
+    /// everything first.
+    pub fn track_changes(&mut self, on: bool) {
+        self.tracking = on;
+        self.journal.clear();
+        self.overflowed = on;
+    }
+
+    /// Records that the entry in `slot` was rewritten in place (through
+    /// [`SessionTable::get_mut`]).
+    #[inline]
+    pub fn mark_changed(&mut self, slot: usize) {
+        let key = self.get(slot).key;
+        self.record(key);
+    }
+
+    #[inline]
+    fn record(&mut self, key: SessionKey) {
+        if !self.tracking || self.overflowed {
+            return;
+        }
+        // Bounded: past a table's worth of changes a full comparison is cheaper.
+        if self.journal.len() >= self.capacity() {
+            self.journal.clear();
+            self.overflowed = true;
+        } else {
+            self.journal.push(key);
+        }
+    }
+
+    /// Appends the keys changed since the last call to `into` and restarts the journal.
+    pub fn take_changes(&mut self, into: &mut Vec<SessionKey>) -> Changed {
+        if self.overflowed {
+            self.overflowed = false;
+            self.journal.clear();
+            return Changed::Everything;
+        }
+        if self.journal.is_empty() {
+            return Changed::Nothing;
+        }
+        into.append(&mut self.journal);
+        Changed::Keys
+    }
+
+    /// Whether the journal holds changes a copy has not taken yet.
+    #[inline]
+    pub fn has_changes(&self) -> bool {
+        self.overflowed || !self.journal.is_empty()
     }
 
     pub fn n_buckets(&self) -> usize {
@@ -155,15 +237,18 @@ impl SessionTable {
         self.tags[b][way] = tag;
         self.mem.entries_mut()[b * WAYS + way] = entry;
         self.len += 1;
+        self.record(entry.key);
         Ok(b * WAYS + way)
     }
 
     /// Frees a slot; freeing an empty slot is a no-op.
     pub fn remove(&mut self, slot: usize) {
-        if self.get(slot).flags & session_flags::VALID != 0 {
+        let e = *self.get(slot);
+        if e.flags & session_flags::VALID != 0 {
             self.mem.entries_mut()[slot] = SessionEntry::default();
             self.tags[slot / WAYS][slot % WAYS] = 0;
             self.len -= 1;
+            self.record(e.key);
         }
     }
 
@@ -178,36 +263,53 @@ impl SessionTable {
     }
 
     /// Brings this table, a mirror of the NIC's (its geometry may differ from
-    /// `source`'s), in line with `source`: entries whose key left `source` or whose
-    /// content changed are removed, missing ones inserted. Returns the slots whose NIC
-    /// copy must be rewritten (sorted), how many were removed, and how many `source`
-    /// entries found both their buckets full here (they stay in software only).
-    pub fn mirror_from(&mut self, source: &SessionTable) -> MirrorChanges {
-        let want: std::collections::HashMap<SessionKey, SessionEntry> =
-            source.iter().map(|(_, e)| (e.key, *e)).collect();
-        let stale: Vec<usize> = self.iter().filter(|(_, e)| want.get(&e.key) != Some(*e)).map(|(s, _)| s).collect();
-        let mut c = MirrorChanges { deleted: stale.len(), ..Default::default() };
-        for slot in stale {
-            self.remove(slot);
-            c.dirty.push(slot);
-        }
-        for (k, e) in &want {
-            if self.lookup(k).is_none() {
-                match self.insert(*e) {
-                    Ok(slot) => c.dirty.push(slot),
-                    Err(_) => c.refused += 1,
+    /// `source`'s), in line with `source` for the entries with `keys` (what `source`'s
+    /// journal says changed): each is rewritten, inserted or removed here. Slots whose
+    /// NIC copy must be rewritten go to `c.dirty` (sorted), keys that find both buckets
+    /// full here to `c.refused` (they stay in software only).
+    pub fn follow(&mut self, source: &SessionTable, keys: &[SessionKey], c: &mut MirrorChanges) {
+        for k in keys {
+            let here = self.lookup(k);
+            match (source.lookup(k).map(|s| *source.get(s)), here) {
+                (Some(e), Some(slot)) => {
+                    if *self.get(slot) != e {
+                        *self.get_mut(slot) = e;
+                        c.dirty.push(slot);
+                    }
                 }
+                (Some(e), None) => match self.insert(e) {
+                    Ok(slot) => c.dirty.push(slot),
+                    Err(InsertError::BucketFull) => c.refused.push(*k),
+                    Err(InsertError::Duplicate) => {}
+                },
+                (None, Some(slot)) => {
+                    self.remove(slot);
+                    c.dirty.push(slot);
+                    c.deleted += 1;
+                }
+                (None, None) => {}
             }
         }
         c.dirty.sort_unstable();
         c.dirty.dedup();
-        c
+    }
+
+    /// [`SessionTable::follow`] for every key of both tables: a whole comparison (a
+    /// first sync, or a journal that overflowed).
+    pub fn mirror_from(&mut self, source: &SessionTable, c: &mut MirrorChanges) {
+        let mut keys: Vec<SessionKey> = self.iter().map(|(_, e)| e.key).collect();
+        keys.extend(source.iter().map(|(_, e)| e.key));
+        self.follow(source, &keys, c);
     }
 
     pub fn clear(&mut self) {
         self.mem.entries_mut().fill(SessionEntry::default());
         self.tags.fill([0; WAYS]);
         self.len = 0;
+        if self.tracking {
+            self.journal.clear();
+            self.overflowed = true;
+        }
     }
 }
 

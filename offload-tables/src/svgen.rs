@@ -1,6 +1,6 @@
 //! Generates the SystemVerilog package `offload_pkg` that the RTL reads the contract
-//! from: entry layouts (bit offsets and widths of every field, from `offset_of!` on the
-//! `#[repr(C)]` structs of [`crate::layout`]), table ids and entry widths, register
+//! from: entry layouts (bit offsets and widths of every field, from each struct's own
+//! definition through [`crate::layout::Layout`]), table ids and entry widths, register
 //! offsets ([`crate::regs`]), metadata fields, reason codes ([`crate::reasons`]),
 //! and the constants of the session table, trie and DPO encodings.
 //!
@@ -14,62 +14,29 @@
 use crate::layout::*;
 use crate::reasons::{DropReason, PuntReason};
 use crate::regs::{self, Table};
-use core::mem::{offset_of, size_of};
+use core::mem::size_of;
 use std::fmt::Write;
 
-/// A field of an entry: name, byte offset, byte size.
-type Field = (&'static str, usize, usize);
-
-const fn size_of_field<T, F>(_: fn(&T) -> &F) -> usize {
-    size_of::<F>()
+/// The name, size and fields of a layout, as the package lists them (padding left out).
+fn layout<T: Layout>() -> (&'static str, usize, Vec<Field>) {
+    (T::SV_NAME, size_of::<T>(), T::FIELDS.iter().copied().filter(|f| !f.name.starts_with('_')).collect())
 }
 
-macro_rules! fields {
-    ($t:ty; $($f:ident),* $(,)?) => {
-        vec![$((stringify!($f), offset_of!($t, $f), size_of_field(|x: &$t| &x.$f)),)*]
-    };
-}
-
-/// Every entry layout the RTL reads: (SV prefix, size in bytes, fields).
+/// Every entry layout the RTL reads.
 fn layouts() -> Vec<(&'static str, usize, Vec<Field>)> {
     vec![
-        (
-            "GLOBAL",
-            size_of::<GlobalEntry>(),
-            fields!(GlobalEntry; nat_max_sessions, nat_udp_timeout, nat_tcp_established_timeout,
-                nat_tcp_transitory_timeout, nat_icmp_timeout, acl_udp_idle, acl_tcp_idle, acl_tcp_transient,
-                acl_max_sessions, nat_forwarding, nat_enabled),
-        ),
-        (
-            "IF",
-            size_of::<InterfaceEntry>(),
-            fields!(InterfaceEntry; sw_if_index, kind, port, flags, fib_index, bd_index, mtu, mac, shg, ip4_len,
-                ip4_addr, acl_in_start, acl_in_count, acl_out_start, acl_out_count, vxlan_tunnel, bd_flags),
-        ),
-        ("ACLLIST", size_of::<AclListEntry>(), fields!(AclListEntry; acl_index)),
-        ("ACL", size_of::<AclEntry>(), fields!(AclEntry; rule_start, rule_count, defined)),
-        (
-            "RULE",
-            size_of::<AclRuleEntry>(),
-            fields!(AclRuleEntry; src, dst, src_len, dst_len, proto, action, sport_lo, sport_hi, dport_lo, dport_hi,
-                tcp_flags_value, tcp_flags_mask, acl_index, rule_index),
-        ),
-        ("SKEY", size_of::<SessionKey>(), fields!(SessionKey; src, dst, sport, dport, proto, kind, scope)),
-        (
-            "SESS",
-            size_of::<SessionEntry>(),
-            fields!(SessionEntry; key, new_src, new_dst, new_sport, new_dport, ip_delta, l4_delta, session_index,
-                flags, tcp_flags_seen, last_seen),
-        ),
-        ("LB", size_of::<LoadBalanceEntry>(), fields!(LoadBalanceEntry; bucket_start, n_buckets, flags)),
-        ("BUCKET", size_of::<BucketEntry>(), fields!(BucketEntry; dpo)),
-        ("ADJ", size_of::<AdjacencyEntry>(), fields!(AdjacencyEntry; next_hop, sw_if_index, mtu, rewrite)),
-        ("L2FIB", size_of::<L2FibEntry>(), fields!(L2FibEntry; mac, bd_index, sw_if_index, flags)),
-        (
-            "VXLAN",
-            size_of::<VxlanTunnelEntry>(),
-            fields!(VxlanTunnelEntry; src, dst, vni, sw_if_index, encap_fib_index, outer_lb),
-        ),
+        layout::<GlobalEntry>(),
+        layout::<InterfaceEntry>(),
+        layout::<AclListEntry>(),
+        layout::<AclEntry>(),
+        layout::<AclRuleEntry>(),
+        layout::<SessionKey>(),
+        layout::<SessionEntry>(),
+        layout::<LoadBalanceEntry>(),
+        layout::<BucketEntry>(),
+        layout::<AdjacencyEntry>(),
+        layout::<L2FibEntry>(),
+        layout::<VxlanTunnelEntry>(),
     ]
 }
 
@@ -162,10 +129,10 @@ pub fn sv_package() -> String {
     let _ = writeln!(w, "\n    // ---- entry layouts ----");
     for (prefix, bytes, fields) in layouts() {
         p(w, format!("{prefix}_BITS"), 8 * bytes as u64);
-        for (f, off, size) in fields {
-            let f = f.to_uppercase();
-            p(w, format!("{prefix}_{f}_LSB"), 8 * off as u64);
-            p(w, format!("{prefix}_{f}_W"), 8 * size as u64);
+        for f in fields {
+            let n = f.name.to_uppercase();
+            p(w, format!("{prefix}_{n}_LSB"), 8 * f.offset as u64);
+            p(w, format!("{prefix}_{n}_W"), 8 * f.bytes as u64);
         }
     }
     let _ = writeln!(w, "\n    // ---- flag bits and encodings ----");
@@ -269,8 +236,9 @@ mod tests {
         // The session entry's new_dst field sits where bytemuck puts it.
         let e = SessionEntry { new_dst: 0xa1b2_c3d4, ..Default::default() };
         let b = bytemuck::bytes_of(&e);
-        let (_, off, size) = layouts().into_iter().find(|l| l.0 == "SESS").unwrap().2[2];
-        assert_eq!((off, size), (20, 4));
+        let f = layouts().into_iter().find(|l| l.0 == "SESS").unwrap().2[2];
+        let (off, size) = (f.offset, f.bytes);
+        assert_eq!((f.name, off, size), ("new_dst", 20, 4));
         assert_eq!(&b[off..off + 4], &0xa1b2_c3d4u32.to_le_bytes());
         assert_eq!(upper_snake("NatSessionMiss"), "NAT_SESSION_MISS");
     }

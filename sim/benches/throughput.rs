@@ -1,9 +1,10 @@
 //! Throughput and latency of the NIC model (a measurement, not a test): back-to-back
 //! 64-byte TCP frames on both wire ports into a NAT44 node (inside uplink on port 0
 //! with an input ACL, outside uplink on port 1: requests in2out, replies out2in), with
-//! 0%, 50% and 100% of the flows missing the session table. Sessions for the hitting flows are created by
-//! the software path (`sw-fallback`) and installed through the registers, as the
-//! driver does. Reports packets per clock (output packets over the clocks between the
+//! 0%, 50% and 100% of the flows missing the session table. Tables are loaded and the
+//! sessions for the hitting flows (created by the software path, `sw-fallback`)
+//! installed by the host driver through the card's command ring; the frames then go
+//! straight onto the core's ports, back to back. Reports packets per clock (output packets over the clocks between the
 //! first and the last one out), how many were forwarded and punted, and the latency
 //! from the first beat in to the first beat out. Then the cost of the loop port: VXLAN
 //! frames (64-byte inner frames) decapsulated by the NIC to its BVI and routed out of a
@@ -14,12 +15,31 @@
 //! two beats) and their VXLAN frames through the server node (decapsulated, routed and
 //! handed to the pod's TAP: two passes). Run with `cargo bench -p sim`.
 
+use host_driver::node::NodeOptions;
 use node_config::load_tables;
 use node_config::{parse_config, render};
-use sim::{inject_into_pipeline, InPort, OutPort, Sim};
+use offload_tables::regs::meta::inject_into_pipeline;
+use offload_tables::Tables;
+use sim::{Core, InPort, OutPort, Testbed};
 use std::path::Path;
 use sw_fallback::{Dataplane, PacketBuf};
 use test_support::seed;
+
+/// A card with `tables` loaded and `sessions` (software's, if given) installed by the
+/// driver; returns the testbed and how many session entries did not fit.
+fn loaded(tables: &Tables, sessions: Option<&Dataplane>) -> (Testbed, u64) {
+    let mut tb = Testbed::new(tables.clone(), &NodeOptions::default()).expect("a simulated card");
+    if let Some(dp) = sessions {
+        for (_, e) in dp.sessions.iter() {
+            if tb.node.dp.sessions.lookup(&e.key).is_none() {
+                tb.node.dp.sessions.insert(*e).expect("room in software");
+            }
+        }
+        tb.node.sync_sessions().expect("install");
+    }
+    let refused = tb.node.stats.sessions_sw_only;
+    (tb, refused)
+}
 
 const CONFIG: &str = r#"
 name = "bench"
@@ -188,8 +208,13 @@ fn loop_port() {
         ("1504-byte on both ports, decapsulated", [192, 168, 16, 2], 1400, 2),
     ];
     for (what, dst, len, ports) in cases {
-        let mut s = Sim::new();
-        s.program(&tables).expect("program");
+        let (tb, _) = loaded(&tables, None);
+        tb.card.with_core(|s| loop_port_case(s, what, n, ports, dst, len));
+    }
+}
+
+fn loop_port_case(s: &mut Core, what: &str, n: u32, ports: u32, dst: [u8; 4], len: usize) {
+    {
         for i in 0..n {
             s.send(InPort::Wire((i % ports) as u8), &vxlan(i, dst, len));
         }
@@ -240,9 +265,13 @@ fn seed_path() {
         ),
         ("server node, wire to TAP (VXLAN decap, route, host delivery)", &server, InPort::Wire(0), &wire_ack),
     ] {
-        let mut s = Sim::new();
-        s.program(&dp.tables).expect("program");
-        s.sync_sessions(&dp.sessions).expect("sync");
+        let (tb, _) = loaded(&dp.tables, Some(dp));
+        tb.card.with_core(|s| seed_path_case(s, what, n, input, frame));
+    }
+}
+
+fn seed_path_case(s: &mut Core, what: &str, n: u32, input: InPort, frame: &[u8]) {
+    {
         for _ in 0..n {
             s.send(input, frame);
         }
@@ -275,8 +304,6 @@ fn main() {
     let tables = render(&cfg).expect("render");
     let n = 4_000u32;
     for miss_pct in [0u32, 50, 100] {
-        let mut s = Sim::new();
-        s.program(&tables).expect("program");
         // Sessions for the flows that should hit: software's slow path makes them.
         let mut sw = Dataplane::new(tables.clone());
         let mut out = Vec::new();
@@ -288,8 +315,14 @@ fn main() {
             let f = out[0].pkt.frame();
             nat_port[i as usize] = u16::from_be_bytes([f[34], f[35]]);
         }
-        let refused = s.sync_sessions(&sw.sessions).expect("sync");
+        let (tb, refused) = loaded(&tables, Some(&sw));
         assert_eq!(refused, 0, "every session fits the NIC");
+        tb.card.with_core(|s| miss_case(s, miss_pct, n, &nat_port));
+    }
+}
+
+fn miss_case(s: &mut Core, miss_pct: u32, n: u32, nat_port: &[u16]) {
+    {
         // Back to back on both ports: requests on the inside, replies on the outside.
         for i in 0..n {
             s.send(InPort::Wire(0), &frame(i));

@@ -1,5 +1,15 @@
-//! `hw-rtl` compiled by Verilator, driven from Rust through the register and packet
-//! interface the device exposes (see `offload_tables::regs`).
+//! The simulated NIC: `hw-rtl` compiled by Verilator and driven from Rust, inside a model
+//! of the FPGA shell, behind the host driver's `Device` trait — a device, and nothing of
+//! the programming protocol (which is `host-driver`'s, the same for this card and a real
+//! one).
+//!
+//! - [`model`]: the RTL core under Verilator: clock, register port, packet ports;
+//! - [`card`]: [`SimCard`], the shell model (BAR registers, command/completion and
+//!   punt/inject rings) around the core, with its wire ports as cables and fault
+//!   injection;
+//! - [`ivshmem`]: the card served to a VM through an `ivshmem` backing file;
+//! - [`testbed`]: a node in offload mode on the card with the cables in hand: what the
+//!   co-simulation tests, `nicctl run --device sim` and `nicctl serve --device sim` drive.
 //!
 //! Why not the `verilator` crate of the design card: the crates.io `verilator` 0.1.6 /
 //! `verilated` 0.1.2 crates do not build against Verilator 5.006 (they expect the 4.x
@@ -7,416 +17,40 @@
 //! `verilated_threads.cpp`), and their port generator cannot handle ports wider than 64
 //! bits, which every 512-bit beat port is. `build.rs` instead runs `verilator --cc`,
 //! Verilator's own Makefile, and compiles a thin `extern "C"` shim (`csrc/shim.cpp`)
-//! with one fused call per clock (set inputs, eval low, sample, eval high).
-//!
-//! A 512-bit beat is `[u32; 16]` (word `w` holds wire bytes `4w..4w+4`, byte `4w` lowest).
+//! with one fused call per clock (set inputs, eval low, sample, eval high). Without
+//! Verilator the crate still builds, and opening a card says what is missing.
 
 #![deny(unsafe_code)]
 
+pub mod card;
+pub mod ivshmem;
+pub mod model;
 #[allow(unsafe_code)] // the FFI to the Verilator model; invariants in sys.rs
 mod sys;
+pub mod testbed;
 
-use offload_tables::layout::{SessionKey, NONE16};
-use offload_tables::reasons::DropReason;
-use offload_tables::regs::{self, meta, Table};
-use offload_tables::session::{SessionTable, WAYS};
-use offload_tables::Tables;
-use std::collections::VecDeque;
+pub use card::{Faults, PuntCorruption, SimCard};
+pub use model::{Core, InPort, OutPacket, OutPort, N_PORTS};
+pub use testbed::Testbed;
 
-/// Wire ports of the model (`N_PORTS` of `offload_top`).
-pub const N_PORTS: usize = sys::NP;
+use offload_tables::regs::Table;
 
-/// Where a packet enters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InPort {
-    Wire(u8),
-    /// Host inject port with its metadata word (`regs::meta`).
-    Inject(u64),
+/// Whether this build has the RTL model (Verilator was found when `sim` was built).
+pub const RTL_MODEL: bool = cfg!(not(no_rtl_model));
+
+/// Why there is no RTL model, if there is none (for tests' prerequisite checks).
+pub fn rtl_model_missing() -> Option<&'static str> {
+    (!RTL_MODEL).then_some("Verilator was not found when the sim crate was built")
 }
 
-/// Where a packet left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutPort {
-    Wire(u8),
-    Punt,
-}
-
-/// A packet that left the model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutPacket {
-    pub port: OutPort,
-    pub data: Vec<u8>,
-    /// Punt metadata (`regs::meta`), 0 on wire ports.
-    pub meta: u64,
-    /// Clock at which its first beat left.
-    pub cycle: u64,
-}
-
+/// What the simulated NIC refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SimError {
     #[error("table {table:?}: index {index} rejected (status {status})")]
     Table { table: Table, index: usize, status: u32 },
-    #[error("table {table:?}: {need} entries needed, the model has {have}")]
-    Capacity { table: Table, need: usize, have: usize },
-    #[error("model is not an offload pipeline (id {id:#x})")]
-    BadId { id: u32 },
-}
-
-struct Pending {
-    data: Vec<u8>,
-    off: usize,
-    user: u64,
-}
-
-/// The simulated NIC.
-pub struct Sim {
-    model: sys::Model,
-    i: sys::In,
-    o: sys::Out,
-    cycle: u64,
-    rx: [VecDeque<Pending>; N_PORTS + 1],
-    asm: [Vec<u8>; N_PORTS + 1],
-    asm_meta: u64,
-    asm_start: [u64; N_PORTS + 1],
-    out: Vec<OutPacket>,
-    /// Session slots as last written (to program only what changed).
-    mirror: Option<SessionTable>,
-    /// Beats accepted at the inputs, for throughput figures.
-    pub beats_in: u64,
-    /// The value last written to `CONTROL`.
-    control: u32,
-}
-
-fn beat_words(bytes: &[u8]) -> ([u32; 16], u64) {
-    let mut w = [0u32; 16];
-    for (i, b) in bytes.iter().enumerate() {
-        w[i / 4] |= u32::from(*b) << (8 * (i % 4));
-    }
-    let keep = if bytes.len() >= 64 { u64::MAX } else { (1u64 << bytes.len()) - 1 };
-    (w, keep)
-}
-
-fn push_beat(v: &mut Vec<u8>, w: &[u32; 16], keep: u64) {
-    let n = keep.count_ones() as usize;
-    for i in 0..n {
-        v.push((w[i / 4] >> (8 * (i % 4))) as u8);
-    }
-}
-
-impl Default for Sim {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Sim {
-    /// A model out of reset, pipeline enabled, every output ready.
-    pub fn new() -> Self {
-        let mut s = Sim {
-            model: sys::Model::new(),
-            i: sys::In::default(),
-            o: sys::Out::default(),
-            cycle: 0,
-            rx: Default::default(),
-            asm: Default::default(),
-            asm_meta: 0,
-            asm_start: [0; N_PORTS + 1],
-            out: Vec::new(),
-            mirror: None,
-            beats_in: 0,
-            control: 0,
-        };
-        s.i.rst = 1;
-        for _ in 0..4 {
-            s.tick();
-        }
-        s.i.rst = 0;
-        s.i.tx_ready = [1; N_PORTS];
-        s.i.punt_ready = 1;
-        s.tick();
-        s.set_control(regs::control::ENABLE);
-        s
-    }
-
-    /// Writes `CONTROL` (its self-clearing bits act once).
-    pub fn set_control(&mut self, value: u32) {
-        self.control = value & !regs::control::CLEAR_COUNTERS;
-        self.reg_write(regs::CONTROL, value);
-    }
-
-    /// Clocks elapsed.
-    pub fn cycles(&self) -> u64 {
-        self.cycle
-    }
-
-    /// Sets whether the outputs accept beats (back-pressure tests).
-    pub fn set_ready(&mut self, wire: [bool; N_PORTS], punt: bool) {
-        self.i.tx_ready = wire.map(u8::from);
-        self.i.punt_ready = u8::from(punt);
-    }
-
-    /// One clock: drive queued beats, collect output beats.
-    pub fn tick(&mut self) {
-        for p in 0..=N_PORTS {
-            let (w, keep, last, valid) = match self.rx[p].front() {
-                Some(pk) => {
-                    let end = (pk.off + 64).min(pk.data.len());
-                    let (w, k) = beat_words(&pk.data[pk.off..end]);
-                    (w, k, u8::from(end == pk.data.len()), 1u8)
-                }
-                None => ([0; 16], 0, 0, 0),
-            };
-            if p < N_PORTS {
-                (self.i.rx_data[p], self.i.rx_keep[p], self.i.rx_last[p], self.i.rx_valid[p]) = (w, keep, last, valid);
-            } else {
-                (self.i.inj_data, self.i.inj_keep, self.i.inj_last, self.i.inj_valid) = (w, keep, last, valid);
-                self.i.inj_user = self.rx[p].front().map_or(0, |pk| pk.user);
-            }
-        }
-        self.model.tick(&self.i, &mut self.o);
-        self.i.reg_wr = 0;
-        self.i.reg_rd = 0;
-        for p in 0..=N_PORTS {
-            let ready = if p < N_PORTS { self.o.rx_ready[p] } else { self.o.inj_ready };
-            let valid = if p < N_PORTS { self.i.rx_valid[p] } else { self.i.inj_valid };
-            if ready != 0 && valid != 0 {
-                self.beats_in += 1;
-                let pk = self.rx[p].front_mut().expect("valid only with a packet");
-                pk.off += 64;
-                if pk.off >= pk.data.len() {
-                    self.rx[p].pop_front();
-                }
-            }
-        }
-        for p in 0..N_PORTS {
-            if self.o.tx_valid[p] != 0 && self.i.tx_ready[p] != 0 {
-                if self.asm[p].is_empty() {
-                    self.asm_start[p] = self.cycle;
-                }
-                push_beat(&mut self.asm[p], &self.o.tx_data[p], self.o.tx_keep[p]);
-                if self.o.tx_last[p] != 0 {
-                    let data = std::mem::take(&mut self.asm[p]);
-                    self.out.push(OutPacket { port: OutPort::Wire(p as u8), data, meta: 0, cycle: self.asm_start[p] });
-                }
-            }
-        }
-        if self.o.punt_valid != 0 && self.i.punt_ready != 0 {
-            if self.asm[N_PORTS].is_empty() {
-                self.asm_start[N_PORTS] = self.cycle;
-                self.asm_meta = self.o.punt_user;
-            }
-            push_beat(&mut self.asm[N_PORTS], &self.o.punt_data, self.o.punt_keep);
-            if self.o.punt_last != 0 {
-                let data = std::mem::take(&mut self.asm[N_PORTS]);
-                let cycle = self.asm_start[N_PORTS];
-                self.out.push(OutPacket { port: OutPort::Punt, data, meta: self.asm_meta, cycle });
-            }
-        }
-        self.cycle += 1;
-    }
-
-    /// Writes a register (one clock).
-    pub fn reg_write(&mut self, addr: u32, value: u32) {
-        self.i.reg_addr = addr as u16;
-        self.i.reg_wdata = value;
-        self.i.reg_wr = 1;
-        self.tick();
-    }
-
-    /// Reads a register (two clocks: the read data is registered).
-    pub fn reg_read(&mut self, addr: u32) -> u32 {
-        self.i.reg_addr = addr as u16;
-        self.i.reg_rd = 1;
-        self.tick();
-        self.tick();
-        self.o.reg_rdata
-    }
-
-    /// Queues a frame on an input; it enters as the model accepts beats.
-    pub fn send(&mut self, port: InPort, frame: &[u8]) {
-        let (p, user) = match port {
-            InPort::Wire(p) => (usize::from(p), 0),
-            InPort::Inject(m) => (N_PORTS, m),
-        };
-        assert!(p <= N_PORTS && !frame.is_empty());
-        self.rx[p].push_back(Pending { data: frame.to_vec(), off: 0, user });
-    }
-
-    /// Whether frames are still waiting to enter.
-    pub fn inputs_pending(&self) -> bool {
-        self.rx.iter().any(|q| !q.is_empty())
-    }
-
-    /// Clocks until every queued frame has entered and left (or was dropped): no input
-    /// waiting, no output half assembled, `STATUS.BUSY` clear; at most `max` clocks.
-    pub fn run(&mut self, max: u64) {
-        let start = self.cycle;
-        while self.cycle - start < max {
-            self.tick();
-            if !self.inputs_pending()
-                && self.asm.iter().all(|a| a.is_empty())
-                && self.reg_read(regs::STATUS) & regs::status::BUSY == 0
-            {
-                break;
-            }
-        }
-    }
-
-    /// Takes the packets that left so far.
-    pub fn take_output(&mut self) -> Vec<OutPacket> {
-        std::mem::take(&mut self.out)
-    }
-
-    // ---- table programming through the staging registers ----
-
-    /// Writes one entry (its bytes, the `offload_tables::layout` layout) atomically.
-    pub fn write_entry(&mut self, table: Table, index: usize, bytes: &[u8]) -> Result<(), SimError> {
-        for (w, v) in regs::entry_words(bytes).into_iter().enumerate() {
-            self.reg_write(regs::TBL_DATA + 4 * w as u32, v);
-        }
-        self.command(table, index, regs::cmd::WRITE)
-    }
-
-    /// Reads one entry back.
-    pub fn read_entry(&mut self, table: Table, index: usize) -> Result<Vec<u8>, SimError> {
-        self.command(table, index, regs::cmd::READ)?;
-        self.tick();
-        let n = table.entry_bytes().div_ceil(4);
-        let words: Vec<u32> = (0..n).map(|w| self.reg_read(regs::TBL_DATA + 4 * w as u32)).collect();
-        Ok(regs::words_entry(&words, table.entry_bytes()))
-    }
-
-    /// Deletes (zeroes) one entry.
-    pub fn delete_entry(&mut self, table: Table, index: usize) -> Result<(), SimError> {
-        self.command(table, index, regs::cmd::DELETE)
-    }
-
-    fn command(&mut self, table: Table, index: usize, cmd: u32) -> Result<(), SimError> {
-        self.reg_write(regs::TBL_SEL, table.id());
-        self.reg_write(regs::TBL_INDEX, index as u32);
-        self.reg_write(regs::TBL_CMD, cmd);
-        match self.reg_read(regs::TBL_STATUS) {
-            regs::tbl_status::OK => Ok(()),
-            status => Err(SimError::Table { table, index, status }),
-        }
-    }
-
-    /// Entries of a table in this model (its `CAP` register).
-    pub fn capacity(&mut self, table: Table) -> usize {
-        self.reg_read(regs::CAP_BASE + 4 * table.id()) as usize
-    }
-
-    fn fill<T: bytemuck::Pod>(&mut self, table: Table, entries: &[T], skip_zero: bool) -> Result<(), SimError> {
-        let have = self.capacity(table);
-        if entries.len() > have {
-            return Err(SimError::Capacity { table, need: entries.len(), have });
-        }
-        for (i, e) in entries.iter().enumerate() {
-            let b = bytemuck::bytes_of(e);
-            if skip_zero && b.iter().all(|&x| x == 0) {
-                continue;
-            }
-            self.write_entry(table, i, b)?;
-        }
-        Ok(())
-    }
-
-    /// Programs every rendered table into a fresh model (zero entries are skipped: the
-    /// model's memories start zeroed).
-    pub fn program(&mut self, t: &Tables) -> Result<(), SimError> {
-        let id = self.reg_read(regs::ID);
-        if id != regs::ID_VALUE {
-            return Err(SimError::BadId { id });
-        }
-        self.fill(Table::Global, std::slice::from_ref(&t.global), false)?;
-        self.fill(Table::Interface, &t.interfaces, true)?;
-        self.fill(Table::AclList, &t.acl_lists, true)?;
-        self.fill(Table::Acl, &t.acls, true)?;
-        self.fill(Table::AclRule, &t.acl_rules, true)?;
-        self.fill(Table::LpmL1, &t.lpm.l1, true)?;
-        self.fill(Table::LpmGroup, &t.lpm.groups, true)?;
-        self.fill(Table::LoadBalance, &t.load_balances, true)?;
-        self.fill(Table::Bucket, &t.buckets, true)?;
-        self.fill(Table::Adjacency, &t.adjacencies, true)?;
-        self.fill(Table::L2Fib, &t.l2fib, true)?;
-        self.fill(Table::VxlanTunnel, &t.vxlan_tunnels, true)?;
-        for i in &t.interfaces {
-            if i.kind == offload_tables::layout::if_kind::UPLINK
-                && usize::from(i.port) < N_PORTS
-                && i.sw_if_index != NONE16
-            {
-                self.write_entry(Table::PortMap, usize::from(i.port), &i.sw_if_index.to_le_bytes())?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Brings the model's session table in line with software's. The driver keeps a
-    /// mirror of the NIC's table (same hash and bucket geometry as
-    /// `offload_tables::session`, the NIC's number of buckets): keys that left
-    /// software's table are deleted (tag first), new or changed ones inserted (entry
-    /// first, then the tag word), so a lookup never matches a half-written slot.
-    /// Entries that find both buckets full stay in software only; returns how many,
-    /// and sets `CONTROL.SESSIONS_PARTIAL` while there are any (the NIC then punts the
-    /// reflexive-ACL misses it would otherwise drop).
-    pub fn sync_sessions(&mut self, t: &SessionTable) -> Result<usize, SimError> {
-        if self.mirror.is_none() {
-            let buckets = self.capacity(Table::SessionTag);
-            self.mirror = Some(SessionTable::with_capacity(buckets * WAYS));
-        }
-        let changes = self.mirror.as_mut().expect("set above").mirror_from(t);
-        let (dirty, refused) = (changes.dirty, changes.refused);
-        let mut buckets: Vec<usize> = dirty.iter().map(|s| s / WAYS).collect();
-        buckets.dedup();
-        let mirror = self.mirror.take().expect("set above");
-        for b in buckets {
-            // Tag word without the slots being rewritten, then the entries, then the tags.
-            let mut interim = mirror.bucket_tags(b);
-            for &s in dirty.iter().filter(|s| *s / WAYS == b) {
-                interim[s % WAYS] = 0;
-            }
-            let tb: Vec<u8> = interim.iter().flat_map(|x| x.to_le_bytes()).collect();
-            self.write_entry(Table::SessionTag, b, &tb)?;
-            for &s in dirty.iter().filter(|s| *s / WAYS == b) {
-                self.write_entry(Table::Session, s, bytemuck::bytes_of(mirror.get(s)))?;
-            }
-            let tb: Vec<u8> = mirror.bucket_tags(b).iter().flat_map(|x| x.to_le_bytes()).collect();
-            self.write_entry(Table::SessionTag, b, &tb)?;
-        }
-        self.mirror = Some(mirror);
-        let control = if refused > 0 {
-            self.control | regs::control::SESSIONS_PARTIAL
-        } else {
-            self.control & !regs::control::SESSIONS_PARTIAL
-        };
-        if control != self.control {
-            self.set_control(control);
-        }
-        Ok(refused)
-    }
-
-    /// The NIC slot holding `key`, per the driver's mirror.
-    pub fn session_slot(&self, key: &SessionKey) -> Option<usize> {
-        self.mirror.as_ref().and_then(|m| m.lookup(key))
-    }
-
-    /// A counter register.
-    pub fn counter(&mut self, addr: u32) -> u32 {
-        self.reg_read(addr)
-    }
-
-    /// Packets the NIC dropped, per `DropReason` code (the `CNT_DROP` registers).
-    pub fn drop_counts(&mut self) -> Vec<u64> {
-        (0..DropReason::COUNT as u32).map(|r| u64::from(self.reg_read(regs::CNT_DROP + 4 * r))).collect()
-    }
-}
-
-/// Inject metadata: enter the pipeline as `sw_if_index`.
-pub fn inject_into_pipeline(sw_if_index: u16) -> u64 {
-    meta::set(0, meta::SW_IF_INDEX, u64::from(sw_if_index))
-}
-
-/// Inject metadata: send straight out of wire `port`.
-pub fn inject_direct(port: u8) -> u64 {
-    meta::set(meta::set(0, meta::DIRECT, 1), meta::OUT_PORT, u64::from(port))
+    #[error(
+        "this build has no RTL model: Verilator was not found when the `sim` crate was built \
+         (run tools/setup.sh, which installs it, then rebuild)"
+    )]
+    NoModel,
 }

@@ -1,7 +1,5 @@
 //! The C ABI of `csrc/shim.cpp`: every `unsafe` call of the crate lives here.
 
-use std::ffi::c_void;
-
 pub(crate) const NP: usize = 2;
 
 #[repr(C)]
@@ -42,38 +40,60 @@ pub(crate) struct Out {
     pub reg_rdata: u32,
 }
 
-extern "C" {
-    fn offload_new() -> *mut c_void;
-    fn offload_free(m: *mut c_void);
-    fn offload_tick(m: *mut c_void, i: *const In, o: *mut Out);
+#[cfg(not(no_rtl_model))]
+pub(crate) use verilated::Model;
+
+#[cfg(not(no_rtl_model))]
+mod verilated {
+    use super::{In, Out};
+    use std::ffi::c_void;
+    extern "C" {
+        fn offload_new() -> *mut c_void;
+        fn offload_free(m: *mut c_void);
+        fn offload_tick(m: *mut c_void, i: *const In, o: *mut Out);
+    }
+
+    /// Owner of one Verilated model (each with its own `VerilatedContext`, so models in
+    /// different threads are independent).
+    pub(crate) struct Model(*mut c_void);
+
+    // SAFETY: the model is only touched through `&mut self`; a Verilated model with its own
+    // context may move between threads (it is never used from two at once).
+    unsafe impl Send for Model {}
+
+    impl Model {
+        pub fn new() -> Option<Self> {
+            // SAFETY: offload_new has no preconditions and returns an owned model.
+            let p = unsafe { offload_new() };
+            assert!(!p.is_null());
+            Some(Model(p))
+        }
+        /// One clock: inputs applied, outputs sampled before the rising edge.
+        pub fn tick(&mut self, i: &In, o: &mut Out) {
+            // SAFETY: self.0 is a live model; i and o are valid for the call and repr(C)
+            // mirrors of the shim's structs.
+            unsafe { offload_tick(self.0, i, o) }
+        }
+    }
+
+    impl Drop for Model {
+        fn drop(&mut self) {
+            // SAFETY: self.0 came from offload_new and is freed once.
+            unsafe { offload_free(self.0) }
+        }
+    }
 }
 
-/// Owner of one Verilated model (each with its own `VerilatedContext`, so models in
-/// different threads are independent).
-pub(crate) struct Model(*mut c_void);
+/// A build without Verilator: there is no model, and none can be made.
+#[cfg(no_rtl_model)]
+pub(crate) struct Model(std::convert::Infallible);
 
-// SAFETY: the model is only touched through `&mut self`; a Verilated model with its own
-// context may move between threads (it is never used from two at once).
-unsafe impl Send for Model {}
-
+#[cfg(no_rtl_model)]
 impl Model {
-    pub fn new() -> Self {
-        // SAFETY: offload_new has no preconditions and returns an owned model.
-        let p = unsafe { offload_new() };
-        assert!(!p.is_null());
-        Model(p)
+    pub fn new() -> Option<Self> {
+        None
     }
-    /// One clock: inputs applied, outputs sampled before the rising edge.
-    pub fn tick(&mut self, i: &In, o: &mut Out) {
-        // SAFETY: self.0 is a live model; i and o are valid for the call and repr(C)
-        // mirrors of the shim's structs.
-        unsafe { offload_tick(self.0, i, o) }
-    }
-}
-
-impl Drop for Model {
-    fn drop(&mut self) {
-        // SAFETY: self.0 came from offload_new and is freed once.
-        unsafe { offload_free(self.0) }
+    pub fn tick(&mut self, _i: &In, _o: &mut Out) {
+        match self.0 {}
     }
 }

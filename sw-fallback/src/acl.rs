@@ -231,6 +231,7 @@ impl AclSessions {
         if e.tcp_flags_seen != seen & state {
             e.tcp_flags_seen = seen & state;
             self.state_changes += 1;
+            table.mark_changed(slot);
         }
     }
 

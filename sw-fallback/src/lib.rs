@@ -21,5 +21,5 @@ pub mod session_pool;
 pub mod trace;
 pub mod wire;
 
-pub use buffer::PacketBuf;
+pub use buffer::{BufferPool, PacketBuf};
 pub use pipeline::{Dataplane, Tx};

@@ -6,7 +6,7 @@
 //! counted; nothing panics on packet content.
 
 use crate::acl::{self, AclMatcher, AclSessions, Verdict};
-use crate::buffer::PacketBuf;
+use crate::buffer::{BufferPool, PacketBuf};
 use crate::counters::{Counters, Node};
 use crate::flow::{parse_ip4, Flow, L3_OFFSET};
 use crate::nat::{self, NatState, Outcome};
@@ -24,9 +24,6 @@ use std::net::Ipv4Addr;
 
 pub mod arp;
 pub mod reload;
-
-/// See [`Dataplane::sessions_mark`].
-pub type SessionsMark = (usize, u64, u64, u64, u64, u64);
 
 /// A transmitted packet and the interface it leaves by.
 #[derive(Debug)]
@@ -61,6 +58,9 @@ pub struct Dataplane {
     out: Vec<Tx>,
     /// Learned neighbors (an overlay where the tables say GLEAN) and held packets.
     pub neighbors: arp::Neighbors,
+    /// Where the buffers of received frames come from (the edges take them here) and
+    /// where the ones the graph makes (ARP, copies) come from too.
+    pub pool: BufferPool,
 }
 
 #[inline]
@@ -103,6 +103,7 @@ impl Dataplane {
             now_ns: 0,
             out: Vec::new(),
             neighbors: arp::Neighbors::default(),
+            pool: BufferPool::default(),
             tables,
         }
     }
@@ -134,20 +135,6 @@ impl Dataplane {
             _ => self.nat.touch(&e, now_ns),
         }
         true
-    }
-
-    /// A summary that changes whenever the session table's entries do (made, expired,
-    /// TCP state mirrored): a NIC's copy needs syncing when it differs from the last.
-    pub fn sessions_mark(&self) -> SessionsMark {
-        let c = &self.counters.tables;
-        (
-            self.sessions.len(),
-            self.nat.created,
-            c.acl_sessions_created,
-            c.nat_sessions_expired,
-            c.acl_sessions_expired,
-            self.acl.state_changes,
-        )
     }
 
     /// Expires idle NAT and ACL sessions as of `now_ns`.

@@ -7,7 +7,9 @@
 //! - [`frames`]: frames built and checked apart from the code under test (etherparse);
 //! - [`harness`]: stepping a software node with counter deltas, conservation, and the
 //!   shared pieces of the differential runs;
-//! - [`vm_handshake`]: the shared-memory handshake of the VFIO-in-a-VM test.
+//! - [`vm_handshake`]: the shared-memory handshake of the VFIO-in-a-VM test;
+//! - [`prerequisite`]: what a test does when the machine lacks root, QEMU or Verilator
+//!   (skip outside CI, fail under `CI=true`).
 
 #![forbid(unsafe_code)]
 
@@ -17,6 +19,7 @@ pub mod adversarial;
 pub mod frames;
 #[cfg(feature = "generators")]
 pub mod harness;
+pub mod prerequisite;
 pub mod seed;
 #[cfg(feature = "generators")]
 pub mod seed_connection;

@@ -28,3 +28,23 @@ pub fn capture_frame(name: &str) -> Vec<u8> {
     let mut r = pcap_file::pcap::PcapReader::new(f).expect("a pcap file");
     r.next_packet().expect("one packet").expect("a valid packet").data.into_owned()
 }
+
+/// One step of the seed exchange: which node (`"client"` or `"server"`) receives the
+/// frame on `rx` (the pod's capture, or else the previous step's output), and the
+/// frame it must send on `tx` (a name in `expected.txt`).
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    pub node: &'static str,
+    pub rx: u16,
+    pub capture: Option<&'static str>,
+    pub tx: u16,
+    pub expected: &'static str,
+}
+
+/// The seed's SYN from the client pod through both nodes, and the SYN-ACK back.
+pub const STEPS: [Step; 4] = [
+    Step { node: "client", rx: 6, capture: Some("client-tap2-in.pcap"), tx: 1, expected: "full_client_syn_uplink" },
+    Step { node: "server", rx: 1, capture: None, tx: 7, expected: "full_server_syn_tap3" },
+    Step { node: "server", rx: 7, capture: Some("server-tap3-in.pcap"), tx: 1, expected: "full_server_synack_uplink" },
+    Step { node: "client", rx: 1, capture: None, tx: 6, expected: "full_client_synack_tap2" },
+];

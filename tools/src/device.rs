@@ -12,8 +12,67 @@ use crate::serve::control::ShowWhat;
 use host_driver::node::{self, Node, NodeOptions};
 use host_driver::shell::{Shell, ShellOptions};
 use host_driver::DeviceSpec;
+use offload_tables::Tables;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// The simulated card's wire ports (`--device sim`): what a real card's cables are,
+/// held by `nicctl` because on this card the wire is in this process.
+pub struct Cables {
+    #[cfg(feature = "sim")]
+    card: sim::SimCard,
+    #[cfg(not(feature = "sim"))]
+    _none: std::convert::Infallible,
+}
+
+impl Cables {
+    /// A frame arrives on wire `port` (the card admits it when it next works).
+    pub fn send(&self, port: u8, frame: &[u8]) {
+        #[cfg(feature = "sim")]
+        self.card.wire_send(port, frame);
+        #[cfg(not(feature = "sim"))]
+        let _ = (port, frame, self._none);
+    }
+
+    /// Lets the card work: admit, clock, move punts to its ring.
+    pub fn run(&self) {
+        #[cfg(feature = "sim")]
+        self.card.run();
+    }
+
+    /// Frames that left on wire ports, in order.
+    pub fn take(&self) -> Vec<(u8, Vec<u8>)> {
+        #[cfg(feature = "sim")]
+        return self.card.wire_take();
+        #[cfg(not(feature = "sim"))]
+        match self._none {}
+    }
+}
+
+/// A node on the device `spec` names, with `tables` loaded: the driver's path for every
+/// backend; `sim` also hands back the card's cables.
+pub fn open_node(
+    spec: &DeviceSpec,
+    tables: Tables,
+    opts: &NodeOptions,
+) -> Result<(Node, Option<Cables>), Box<dyn std::error::Error>> {
+    match spec {
+        DeviceSpec::Sim => open_sim(tables, opts),
+        _ => Ok((Node::open(spec, tables, opts)?, None)),
+    }
+}
+
+#[cfg(feature = "sim")]
+fn open_sim(tables: Tables, opts: &NodeOptions) -> Result<(Node, Option<Cables>), Box<dyn std::error::Error>> {
+    let card = sim::SimCard::new()?;
+    let node = Node::with_device(Box::new(card.clone()), tables, opts)?;
+    Ok((node, Some(Cables { card })))
+}
+
+#[cfg(not(feature = "sim"))]
+fn open_sim(_: Tables, _: &NodeOptions) -> Result<(Node, Option<Cables>), Box<dyn std::error::Error>> {
+    Err("this nicctl was built without the simulated NIC (cargo feature `sim`)".into())
+}
 
 /// What `show` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -62,7 +121,7 @@ pub enum DeviceCmdError {
 pub fn load(config: &Path, format: &FormatArgs, spec: &DeviceSpec) -> Result<(), Box<dyn std::error::Error>> {
     let loaded = config_file::load(config, format)?;
     let t0 = Instant::now();
-    let mut n = Node::open(spec, loaded.tables, &NodeOptions::default())?;
+    let (mut n, _cables) = open_node(spec, loaded.tables, &NodeOptions::default())?;
     let took = t0.elapsed();
     if !n.offloading() {
         println!("device none: software-only, {} loaded into sw-fallback", config.display());
@@ -83,7 +142,7 @@ pub fn show(
 ) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(c) = config {
         let loaded = config_file::load(c, format)?;
-        let mut n = Node::open(spec, loaded.tables, &NodeOptions::default())?;
+        let (mut n, _cables) = open_node(spec, loaded.tables, &NodeOptions::default())?;
         let text = match what {
             ShowTarget::Tables => n.show_tables(),
             ShowTarget::Sessions => n.show_sessions(),
@@ -96,6 +155,19 @@ pub fn show(
     }
     if *spec == DeviceSpec::None {
         println!("device: none (software-only; nothing on a device to show)");
+        return Ok(());
+    }
+    if *spec == DeviceSpec::Sim {
+        // the simulated card lives only as long as a command: a fresh one, out of reset
+        let (mut n, _cables) = open_node(spec, Tables::default(), &NodeOptions::default())?;
+        let text = match what {
+            ShowTarget::Device => n.show_device(),
+            ShowTarget::Tables => n.show_tables(),
+            ShowTarget::Counters => n.show_counters(),
+            ShowTarget::Sessions => return Err(DeviceCmdError::NeedsConfig(format!("{spec:?}")).into()),
+            other => return Err(DeviceCmdError::NotForDevice(other).into()),
+        };
+        print!("{text}");
         return Ok(());
     }
     // No config: what the device itself holds (probe resets only the rings... and the

@@ -1,16 +1,10 @@
-//! `nicctl`: run, check and benchmark the offload pipeline.
+//! `nicctl`: run, check and benchmark the offload pipeline (the commands are in the
+//! `nicctl` library, so tests can call them).
 
 #![deny(unsafe_code)]
 
-mod bench;
-mod check;
-mod config_file;
-mod device;
-mod export;
-mod run;
-mod serve;
-
 use clap::{Parser, Subcommand};
+use nicctl::{bench, check, config_file, device, export, run, serve};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -15,7 +15,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use sw_fallback::counters::CountersDisplay;
-use sw_fallback::{Dataplane, PacketBuf};
+use sw_fallback::{BufferPool, Dataplane, PacketBuf};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -57,92 +57,119 @@ pub enum RunError {
     Io { file: PathBuf, source: std::io::Error },
 }
 
-/// One received frame: time, ingress interface, bytes; `seq` keeps file order on ties.
-struct Rx {
-    ns: u64,
-    seq: usize,
-    sw_if_index: u16,
-    frame: Vec<u8>,
-}
-
 fn cap_err(file: &Path, e: impl std::fmt::Display) -> RunError {
     RunError::Capture { file: file.to_path_buf(), what: e.to_string() }
 }
 
-/// Reads every packet of a pcap or pcapng file (told apart by the magic number).
-fn read_capture(
-    file: &Path,
-    only: Option<&str>,
+/// One capture, read a packet at a time into pooled buffers (the readers keep one
+/// internal buffer each: nothing is allocated per packet).
+enum Reader {
+    Pcap(PcapReader<BufReader<File>>),
+    PcapNg { r: PcapNgReader<BufReader<File>>, only: Option<String> },
+}
+
+/// An input: its reader, its ingress interface, and the packet it holds next.
+struct Input {
+    file: PathBuf,
+    reader: Reader,
     sw_if_index: u16,
-    seq: &mut usize,
-    out: &mut Vec<Rx>,
-) -> Result<(), RunError> {
-    let mut f = File::open(file).map_err(|source| RunError::Io { file: file.to_path_buf(), source })?;
-    let mut magic = [0u8; 4];
-    f.read_exact(&mut magic).map_err(|_| cap_err(file, "too short to be a capture"))?;
-    let f = File::open(file).map_err(|source| RunError::Io { file: file.to_path_buf(), source })?;
-    let mut push = |ns: u64, frame: Vec<u8>| {
-        out.push(Rx { ns, seq: *seq, sw_if_index, frame });
-        *seq += 1;
-    };
-    if magic == [0x0a, 0x0d, 0x0d, 0x0a] {
-        let mut r = PcapNgReader::new(BufReader::new(f)).map_err(|e| cap_err(file, e))?;
-        while let Some(block) = r.next_block() {
-            let block = block.map_err(|e| cap_err(file, e))?;
-            let (raw, data, iface) = match block {
-                Block::EnhancedPacket(p) => (p.timestamp.as_nanos() as u64, p.data.into_owned(), p.interface_id),
-                Block::SimplePacket(p) => (0, p.data.into_owned(), 0),
-                _ => continue,
-            };
-            let idb = r.interfaces().get(iface as usize);
-            if let Some(want) = only {
-                let name = idb.and_then(|i| {
-                    i.options.iter().find_map(|o| {
-                        if let InterfaceDescriptionOption::IfName(n) = o {
-                            Some(n.as_ref())
-                        } else {
-                            None
-                        }
+    next: Option<(u64, PacketBuf)>,
+}
+
+impl Input {
+    /// Opens a pcap or pcapng file (told apart by the magic number).
+    fn open(file: &Path, only: Option<&str>, sw_if_index: u16) -> Result<Self, RunError> {
+        let io = |source| RunError::Io { file: file.to_path_buf(), source };
+        let mut f = File::open(file).map_err(io)?;
+        let mut magic = [0u8; 4];
+        f.read_exact(&mut magic).map_err(|_| cap_err(file, "too short to be a capture"))?;
+        let f = File::open(file).map_err(io)?;
+        let reader = if magic == [0x0a, 0x0d, 0x0d, 0x0a] {
+            let r = PcapNgReader::new(BufReader::new(f)).map_err(|e| cap_err(file, e))?;
+            Reader::PcapNg { r, only: only.map(str::to_string) }
+        } else {
+            if only.is_some() {
+                return Err(cap_err(file, "`@NAME` selects a pcapng interface; this is a pcap file"));
+            }
+            let r = PcapReader::new(BufReader::new(f)).map_err(|e| cap_err(file, e))?;
+            if r.header().datalink != DataLink::ETHERNET {
+                return Err(cap_err(
+                    file,
+                    format!("link type {:?}; only Ethernet captures are supported", r.header().datalink),
+                ));
+            }
+            Reader::Pcap(r)
+        };
+        Ok(Input { file: file.to_path_buf(), reader, sw_if_index, next: None })
+    }
+
+    /// Reads the next packet into `next` (`None` at the end of the file).
+    fn advance(&mut self, pool: &BufferPool) -> Result<(), RunError> {
+        let file = &self.file;
+        self.next = match &mut self.reader {
+            Reader::Pcap(r) => match r.next_packet() {
+                None => None,
+                Some(p) => {
+                    let p = p.map_err(|e| cap_err(file, e))?;
+                    Some((p.timestamp.as_nanos() as u64, pool.frame(&p.data)))
+                }
+            },
+            Reader::PcapNg { r, only } => loop {
+                let Some(block) = r.next_block() else { break None };
+                // copied into its buffer at once: the block borrows the reader
+                let (raw_ts, iface, pkt) = match block.map_err(|e| cap_err(file, e))? {
+                    Block::EnhancedPacket(p) => (p.timestamp.as_nanos() as u64, p.interface_id, pool.frame(&p.data)),
+                    Block::SimplePacket(p) => (0, 0, pool.frame(&p.data)),
+                    _ => continue,
+                };
+                let idb = r.interfaces().get(iface as usize);
+                if let Some(want) = only.as_deref() {
+                    let named = idb.is_some_and(|i| {
+                        i.options.iter().any(|o| matches!(o, InterfaceDescriptionOption::IfName(n) if n == want))
+                    });
+                    if !named {
+                        continue;
+                    }
+                }
+                // pcap-file hands back the raw count; scale by the interface's resolution.
+                let resol = idb.and_then(|i| {
+                    i.options.iter().find_map(|o| match o {
+                        InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
+                        _ => None,
                     })
                 });
-                if name != Some(want) {
-                    continue;
-                }
-            }
-            // pcap-file hands back the raw count; scale by the interface's resolution.
-            let resol = idb.and_then(|i| {
-                i.options.iter().find_map(|o| {
-                    if let InterfaceDescriptionOption::IfTsResol(r) = o {
-                        Some(*r)
-                    } else {
-                        None
-                    }
-                })
-            });
-            let ns = match resol.unwrap_or(6) {
-                r if r & 0x80 == 0 && r <= 9 => raw.saturating_mul(10u64.pow(9 - u32::from(r))),
-                r if r & 0x80 == 0 => raw / 10u64.pow(u32::from(r) - 9),
-                r => ((u128::from(raw) * 1_000_000_000) >> (r & 0x7f)) as u64,
-            };
-            push(ns, data);
-        }
-    } else {
-        if only.is_some() {
-            return Err(cap_err(file, "`@NAME` selects a pcapng interface; this is a pcap file"));
-        }
-        let mut r = PcapReader::new(BufReader::new(f)).map_err(|e| cap_err(file, e))?;
-        if r.header().datalink != DataLink::ETHERNET {
-            return Err(cap_err(
-                file,
-                format!("link type {:?}; only Ethernet captures are supported", r.header().datalink),
-            ));
-        }
-        while let Some(p) = r.next_packet() {
-            let p = p.map_err(|e| cap_err(file, e))?;
-            push(p.timestamp.as_nanos() as u64, p.data.into_owned());
-        }
+                let ns = match resol.unwrap_or(6) {
+                    r if r & 0x80 == 0 && r <= 9 => raw_ts.saturating_mul(10u64.pow(9 - u32::from(r))),
+                    r if r & 0x80 == 0 => raw_ts / 10u64.pow(u32::from(r) - 9),
+                    r => ((u128::from(raw_ts) * 1_000_000_000) >> (r & 0x7f)) as u64,
+                };
+                break Some((ns, pkt));
+            },
+        };
+        Ok(())
     }
-    Ok(())
+}
+
+/// The inputs merged in timestamp order (ties: the earlier `--in` first, then file
+/// order), one packet held per input.
+struct Merge {
+    inputs: Vec<Input>,
+}
+
+impl Merge {
+    fn next(&mut self, pool: &BufferPool) -> Result<Option<(u16, u64, PacketBuf)>, RunError> {
+        let Some(i) = (0..self.inputs.len())
+            .filter(|&i| self.inputs[i].next.is_some())
+            .min_by_key(|&i| (self.inputs[i].next.as_ref().map(|n| n.0), i))
+        else {
+            return Ok(None);
+        };
+        let input = &mut self.inputs[i];
+        let (ns, pkt) = input.next.take().expect("chosen for its packet");
+        let sw = input.sw_if_index;
+        input.advance(pool)?;
+        Ok(Some((sw, ns, pkt)))
+    }
 }
 
 /// Writes transmitted packets, adding an interface block at an interface's first packet.
@@ -185,11 +212,12 @@ impl PcapngOut<'_> {
 pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
     let loaded = config_file::load(&args.config, &args.format)?;
     let names = loaded.tables.names.interfaces.clone();
-    let mut rx = Vec::new();
-    let mut seq = 0;
+    let mut dp = Dataplane::new(loaded.tables);
+    let pool = dp.pool.clone();
+    let mut inputs = Vec::new();
     for arg in &args.inputs {
         let (name, file) = arg.split_once('=').ok_or_else(|| RunError::BadInput(arg.clone()))?;
-        let sw = loaded
+        let sw = dp
             .tables
             .names
             .sw_if_index(name)
@@ -199,31 +227,33 @@ pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
             Some((f, n)) => (f, Some(n)),
             None => (file, None),
         };
-        read_capture(Path::new(file), only, sw, &mut seq, &mut rx)?;
+        let mut input = Input::open(Path::new(file), only, sw)?;
+        input.advance(&pool)?;
+        inputs.push(input);
     }
-    rx.sort_by_key(|r| (r.ns, r.seq));
+    let mut merged = Merge { inputs };
 
     let out_file = File::create(&args.out).map_err(|source| RunError::Io { file: args.out.clone(), source })?;
     let w = PcapNgWriter::new(BufWriter::new(out_file)).map_err(|e| cap_err(&args.out, e))?;
     let mut writer = PcapngOut { w, ids: HashMap::new(), names: &names };
-    let mut dp = Dataplane::new(loaded.tables);
     dp.set_trace(args.trace);
     let aging_ns = (args.aging_interval.max(0.001) * 1e9) as u64;
-    let mut next_aging = rx.first().map(|r| r.ns + aging_ns).unwrap_or(0);
+    let mut next_aging = None;
     let mut tx = Vec::new();
     let (mut n_in, mut n_out) = (0u64, 0u64);
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();
-    for r in rx {
-        if r.ns >= next_aging {
-            dp.expire_sessions(r.ns);
-            next_aging = r.ns + aging_ns;
+    while let Some((sw, ns, pkt)) = merged.next(&pool)? {
+        let due = *next_aging.get_or_insert(ns + aging_ns);
+        if ns >= due {
+            dp.expire_sessions(ns);
+            next_aging = Some(ns + aging_ns);
         }
         n_in += 1;
-        dp.process(r.sw_if_index, PacketBuf::from_frame(&r.frame), r.ns, &mut tx);
+        dp.process(sw, pkt, ns, &mut tx);
         for t in tx.drain(..) {
             n_out += 1;
-            writer.write(t.sw_if_index, r.ns, t.pkt.frame()).map_err(|e| cap_err(&args.out, e))?;
+            writer.write(t.sw_if_index, ns, t.pkt.frame()).map_err(|e| cap_err(&args.out, e))?;
         }
         if args.trace {
             stdout.write_all(dp.take_trace().as_bytes())?;

@@ -2,6 +2,11 @@
 
 use std::process::Command;
 
+/// Skips (outside CI) or fails (under CI) when this build has no RTL model.
+fn no_rtl_model(test: &str) -> bool {
+    test_support::prerequisite::skip(test, "the RTL model (Verilator)", sim::rtl_model_missing())
+}
+
 fn nicctl(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_nicctl"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -13,6 +18,9 @@ fn nicctl(args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn load_on_the_simulator_probes_loads_and_verifies() {
+    if no_rtl_model("device_cli::load_on_the_simulator_probes_loads_and_verifies") {
+        return;
+    }
     let (ok, out, err) = nicctl(&["load", "examples/pod-to-service/client-node.toml", "--device", "sim"]);
     assert!(ok, "{err}");
     assert!(out.contains("device: sim shell 1.0 core 1.0"), "{out}");
@@ -22,6 +30,9 @@ fn load_on_the_simulator_probes_loads_and_verifies() {
 
 #[test]
 fn show_device_and_none() {
+    if no_rtl_model("device_cli::show_device_and_none") {
+        return;
+    }
     let (ok, out, _) = nicctl(&["show", "device", "--device", "sim"]);
     assert!(ok && out.contains("caps: cmd-ring punt/inject-rings fence"), "{out}");
     let (ok, out, _) = nicctl(&["load", "examples/pod-to-service/client-node.toml", "--device", "none"]);

@@ -1,7 +1,8 @@
 //! Live two-node tests (issue 5): `tools/tests/two-nodes/topology.sh` builds the seed
 //! topology in network namespaces and runs each body inside it; the script removes
-//! everything afterwards, also on failure. Each test skips (with a message) unless run
-//! as root with `ip netns`, curl, tcpdump, ethtool and python3 available.
+//! everything afterwards, also on failure. Each test needs root with `ip netns`, curl,
+//! tcpdump, ethtool and python3 (`tools/setup.sh --tests`): without them it skips with a
+//! message, or fails under `CI=true` (`test_support::prerequisite`).
 //!
 //! 1. curl through both `nicctl serve` dataplanes; VXLAN VNI 10 on the wire; the NAT
 //!    session in `nicctl show sessions`; a VPP-style trace.
@@ -52,8 +53,8 @@ fn in_topology(test: &str, node2: &str, body: &str, timeout_s: u32) -> Option<St
 
 /// [`in_topology`] with extra `nicctl serve` arguments on both nodes.
 fn in_topology_with(test: &str, node2: &str, serve_args: &str, body: &str, timeout_s: u32) -> Option<String> {
-    if let Some(why) = skip_reason() {
-        eprintln!("SKIP two_nodes::{test}: {why} (these tests need root, ip netns, curl, tcpdump, ethtool, python3)");
+    let need = "root, ip netns, curl, tcpdump, ethtool and python3";
+    if test_support::prerequisite::skip(&format!("two_nodes::{test}"), need, skip_reason().as_deref()) {
         return None;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

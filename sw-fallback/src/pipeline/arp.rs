@@ -260,12 +260,7 @@ impl Dataplane {
     }
 
     fn learned_adjacency(&self, sw: u16, ip: u32, mac: [u8; 6]) -> AdjacencyEntry {
-        let ife = self.tables.interfaces[usize::from(sw)];
-        let mut rewrite = [0u8; 14];
-        rewrite[..6].copy_from_slice(&mac);
-        rewrite[6..12].copy_from_slice(&ife.mac);
-        rewrite[12..].copy_from_slice(&0x0800u16.to_be_bytes());
-        AdjacencyEntry { next_hop: ip, sw_if_index: sw, mtu: ife.mtu, rewrite, _pad: [0; 2] }
+        AdjacencyEntry::neighbor(ip, mac, &self.tables.interfaces[usize::from(sw)])
     }
 
     /// `ip4-glean`: the route's next hop (`flow.dst`, attached on `sw`) has no static
@@ -317,7 +312,7 @@ impl Dataplane {
         frame[12..14].copy_from_slice(&ETHERTYPE_ARP.to_be_bytes());
         ArpRepr { op: OP_REQUEST, sha: ife.mac, spa: ife.ip4_addr, tha: [0; 6], tpa: target }.emit(&mut frame);
         self.counters.tables.glean_requests_sent += 1;
-        self.arp_send(sw, PacketBuf::from_frame(&frame), passes)
+        self.arp_send(sw, self.pool.frame(&frame), passes)
     }
 
     /// Neighbor timers as of `now_ns`: repeats ARP requests for neighbors still being

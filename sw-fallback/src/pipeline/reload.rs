@@ -117,6 +117,8 @@ impl Dataplane {
         std::mem::swap(&mut fresh.counters, &mut self.counters);
         fresh.counters.interfaces.resize(n, Default::default());
         std::mem::swap(&mut fresh.tracer, &mut self.tracer);
+        // the edges hold buffers of this pool: keep it
+        std::mem::swap(&mut fresh.pool, &mut self.pool);
         let new_tables = &fresh.tables;
         let held = self.neighbors.retain_learned(|sw| {
             let (a, b) = (old_tables.interface(sw), new_tables.interface(sw));

@@ -11,8 +11,13 @@
 //!   Checksum offloads must be off on the peer of a veth (`ethtool -K PEER tx off`):
 //!   frames with unfinished checksums are forwarded as they are and counted.
 //! - One thread polls every port; each readable port is drained in batches of up to
-//!   [`BATCH`] frames into recycled [`PacketBuf`]s (no allocation per packet), the
-//!   batch's output is written, then TX rings are flushed once.
+//!   [`BATCH`] frames, each copied once into a buffer of the dataplane's pool (no
+//!   allocation per packet; buffers go back to the pool when transmitted or dropped),
+//!   the batch's output is written, then TX rings are flushed once.
+//! - With a NIC (`--device`), frames from the TAPs go to the driver, which injects them
+//!   into the NIC; uplinks are the NIC's own ports. On the simulated card those ports
+//!   are in this process: the uplinks' frames go onto its cables and what leaves on
+//!   them is written to the uplinks.
 //! - Session aging and neighbor timers run every `--aging-ms` of real time.
 //! - The control socket (see [`control`]) is served between batches, so `load` swaps
 //!   the tables between two packets.
@@ -25,6 +30,7 @@ pub mod control;
 mod sys;
 
 use crate::config_file::{self, FormatArgs};
+use crate::device::{open_node, Cables};
 use clap::Args;
 use control::{Request, Response, ShowWhat};
 use host_driver::node::{Node, NodeOptions};
@@ -32,6 +38,7 @@ use host_driver::DeviceSpec;
 use node_config::InterfaceKind;
 use node_config::NodeConfig;
 use node_config::{MacAddr, Neighbor};
+use offload_tables::layout::if_kind;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -42,7 +49,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use sw_fallback::counters::CountersDisplay;
 use sw_fallback::wire::ethernet::fmt_mac;
-use sw_fallback::{PacketBuf, Tx};
+use sw_fallback::Tx;
 
 /// Frames taken from one port before moving to the next.
 pub const BATCH: usize = 64;
@@ -168,7 +175,9 @@ struct Server {
     ports: Vec<Port>,
     /// sw_if_index → position in `ports`.
     port_of: Vec<Option<usize>>,
-    pool: Vec<PacketBuf>,
+    /// The simulated card's wire ports (`--device sim`), and the frames taken off them.
+    cables: Option<Cables>,
+    cable_out: u64,
     tx: Vec<Tx>,
     trace_left: u32,
     trace_text: String,
@@ -202,17 +211,18 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     for (i, p) in ports.iter().enumerate() {
         port_of[usize::from(p.sw_if_index)] = Some(i);
     }
-    let node = match &args.device {
-        Device::Software => Node::software_only(loaded.tables, None),
+    let (node, cables) = match &args.device {
+        Device::Software => (Node::software_only(loaded.tables, None), None),
         Device::Driver(spec) => {
-            Node::open(spec, loaded.tables, &NodeOptions::default()).map_err(|e| format!("--device {}: {e}", spec))?
+            open_node(spec, loaded.tables, &NodeOptions::default()).map_err(|e| format!("--device {}: {e}", spec))?
         }
     };
     let mut s = Server {
         node,
         ports,
         port_of,
-        pool: Vec::new(),
+        cables,
+        cable_out: 0,
         tx: Vec::with_capacity(BATCH * 2),
         trace_left: 0,
         trace_text: String::new(),
@@ -257,13 +267,12 @@ impl Server {
             .map(|fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 })
             .collect();
         let mut next_aging = Instant::now() + aging;
-        let mut scratch = vec![0u8; sw_fallback::buffer::MAX_FRAME];
         while !sys::stop_requested() {
             let timeout = next_aging.saturating_duration_since(Instant::now()).as_millis().min(100) as i32;
             sys::poll_readable(&mut fds, timeout).map_err(ServeError::Poll)?;
             let ready: Vec<usize> = (0..self.ports.len()).filter(|&i| fds[i].revents != 0).collect();
             for i in ready {
-                self.drain_port(i, &mut scratch);
+                self.drain_port(i);
             }
             if fds[self.ports.len()].revents != 0 {
                 while let Ok((stream, _)) = listener.accept() {
@@ -272,11 +281,7 @@ impl Server {
             }
             if self.node.offloading() {
                 // what the NIC sent up on its own (a real card's punts arrive any time)
-                let now = self.now_ns();
-                match self.node.poll(now) {
-                    Ok(out) => self.queue(out),
-                    Err(e) => self.node.fall_back(&e),
-                }
+                self.serve_nic();
                 self.transmit();
             }
             if Instant::now() >= next_aging {
@@ -292,29 +297,49 @@ impl Server {
         Ok(())
     }
 
+    /// The NIC's punts served, and on the simulated card what left on its wire ports.
+    fn serve_nic(&mut self) {
+        let now = self.now_ns();
+        if let Some(c) = &self.cables {
+            c.run();
+        }
+        if let Err(e) = self.node.poll(now, &mut self.tx) {
+            self.node.fall_back(&e);
+        }
+        if let Some(c) = &self.cables {
+            let t = &self.node.dp.tables;
+            for (port, f) in c.take() {
+                self.cable_out += 1;
+                if let Some(up) = t.interfaces.iter().find(|i| i.kind == if_kind::UPLINK && i.port == port) {
+                    self.tx.push(Tx { sw_if_index: up.sw_if_index, pkt: self.node.dp.pool.frame(&f) });
+                }
+            }
+        }
+    }
+
     /// Up to a few batches from one port, each followed by its transmissions.
-    fn drain_port(&mut self, i: usize, scratch: &mut [u8]) {
+    fn drain_port(&mut self, i: usize) {
+        let sw = self.ports[i].sw_if_index;
+        // the simulated card's wire port, when this uplink is one of them
+        let wire = match (&self.cables, self.node.dp.tables.interface(sw)) {
+            (Some(_), Some(e)) if e.kind == if_kind::UPLINK && self.node.offloading() => Some(e.port),
+            _ => None,
+        };
         for _ in 0..4 {
             let now = self.now_ns();
-            let sw = self.ports[i].sw_if_index;
-            let Server { node, ports, pool, tx, trace_left, trace_text, .. } = self;
-            let mut run = |frame: &[u8]| {
-                if node.offloading() {
-                    // into the NIC (wire port or inject); out: its forwards and the slow path's
-                    for (sw_if_index, f) in node.receive(sw, frame, now) {
-                        tx.push(Tx { sw_if_index, pkt: PacketBuf::from_frame(&f) });
-                    }
+            let Server { node, ports, cables, tx, trace_left, trace_text, .. } = self;
+            let pool = node.dp.pool.clone();
+            let mut run = |pkt: sw_fallback::PacketBuf| {
+                if let (Some(c), Some(p)) = (cables.as_ref(), wire) {
+                    c.send(p, pkt.frame());
                     return;
                 }
-                let dp = &mut node.dp;
-                let mut b = pool.pop().unwrap_or_else(|| PacketBuf::from_frame(&[]));
-                b.set_frame(frame);
-                dp.process(sw, b, now, tx);
-                if *trace_left > 0 {
-                    trace_text.push_str(&dp.take_trace());
+                node.receive(sw, pkt, now, tx);
+                if *trace_left > 0 && !node.offloading() {
+                    trace_text.push_str(&node.dp.take_trace());
                     *trace_left -= 1;
                     if *trace_left == 0 {
-                        dp.set_trace(false);
+                        node.dp.set_trace(false);
                     }
                     if trace_text.len() > TRACE_LIMIT {
                         let cut = trace_text.len() - TRACE_LIMIT / 2;
@@ -324,13 +349,14 @@ impl Server {
                 }
             };
             let n = match &mut ports[i].io {
-                Io::Ring(r) => r.recv_batch(BATCH, &mut run),
+                Io::Ring(r) => r.recv_batch(BATCH, |frame| run(pool.frame(frame))),
                 Io::Tap(t) => {
                     let mut n = 0;
                     while n < BATCH {
-                        match t.recv(scratch) {
-                            Ok(Some(len)) => {
-                                run(&scratch[..len]);
+                        let mut pkt = pool.get();
+                        match pkt.fill_with(|buf| t.recv(buf).map(|r| r.unwrap_or(0))) {
+                            Ok(()) if !pkt.is_empty() => {
+                                run(pkt);
                                 n += 1;
                             }
                             _ => break,
@@ -339,6 +365,9 @@ impl Server {
                     n
                 }
             };
+            if wire.is_some() && n > 0 {
+                self.serve_nic();
+            }
             self.transmit();
             if n < BATCH {
                 break;
@@ -375,11 +404,7 @@ impl Server {
         self.nic_neighbors = learned;
     }
 
-    fn queue(&mut self, out: Vec<(u16, Vec<u8>)>) {
-        self.tx.extend(out.into_iter().map(|(sw_if_index, f)| Tx { sw_if_index, pkt: PacketBuf::from_frame(&f) }));
-    }
-
-    /// Writes every queued output frame and recycles its buffer.
+    /// Writes every queued output frame (its buffer goes back to the pool).
     fn transmit(&mut self) {
         for t in self.tx.drain(..) {
             let sent = match self.port_of.get(usize::from(t.sw_if_index)).copied().flatten() {
@@ -395,9 +420,6 @@ impl Server {
                 None => false,
             };
             let _ = sent;
-            if self.pool.len() < 4 * BATCH {
-                self.pool.push(t.pkt);
-            }
         }
         for p in &mut self.ports {
             if let Io::Ring(r) = &mut p.io {
@@ -532,6 +554,11 @@ impl Server {
         }
         if self.node.offloading() {
             let _ = writeln!(o, "\nnic (host driver, shell, core)");
+            if self.cables.is_some() {
+                // what left the simulated card's wire ports that the driver did not inject
+                let alone = self.cable_out.saturating_sub(self.node.stats.injected);
+                let _ = writeln!(o, "{alone:>12}  nic forwarded");
+            }
             o += &self.node.show_counters();
         }
         o

@@ -8,15 +8,18 @@
 //!   through VFIO; this test checks the guest's writes in the file and answers through
 //!   it, and the guest checks the answer;
 //! - the same ivshmem as the simulated NIC: while the VM runs, this test serves the
-//!   FPGA shell model + Verilator core (`host_driver::ivshmem::ShellServer`) on the
-//!   backing file, and the guest runs `nicctl load node1.toml --device vfio:0000:00:04.0`
-//!   (a static glibc build without the `sim` feature): probe ("OFSH"), reset, the
-//!   config's tables through the command ring, read-back. Afterwards the test compares
-//!   the host-side card's tables with the rendered config.
+//!   FPGA shell model + Verilator core (`sim::ivshmem::ShellServer`) on the backing
+//!   file, and the guest runs `nicctl load client-node.toml --device vfio:0000:00:04.0`
+//!   (the seed's client config; a static glibc build without the `sim` feature): probe
+//!   ("OFSH"), reset, the config's tables through the command ring, read-back.
+//!   Afterwards the test compares every entry of every table the card holds with a
+//!   second card loaded in this process by the same driver code on the `sim` backend
+//!   (`sim::Testbed`), and with the rendered config: one programming protocol, two
+//!   transports, the same device contents.
 //!
 //! Needs root, `qemu-system-x86_64`, a Debian kernel in /boot with its vfio modules, and
-//! a static busybox (`apt-get install -y qemu-system-x86 linux-image-amd64
-//! busybox-static`); without them it prints why and passes as skipped.
+//! a static busybox (`tools/setup.sh --tests` installs them); without them it prints why
+//! and passes as skipped, or fails under `CI=true` (`test_support::prerequisite`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::FileExt;
@@ -26,17 +29,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use host_driver::ivshmem::ShellServer;
-use host_driver::node::render_entries;
-use host_driver::sim::SimDevice;
+use host_driver::node::{render_entries, NodeOptions};
 use host_driver::Device;
-use offload_tables::regs;
+use offload_tables::regs::{self, Table};
 use offload_tables::shell;
+use sim::ivshmem::ShellServer;
+use sim::{SimCard, Testbed};
 
 use test_support::vm_handshake as shm;
 
 /// The config the guest loads into the simulated NIC (path in the workspace).
-const NIC_CONFIG: &str = "examples/two-nodes/node1.toml";
+const NIC_CONFIG: &str = "examples/pod-to-service/client-node.toml";
 
 /// The whole VM run, boot to power-off (about 5 s here).
 const VM_TIMEOUT: Duration = Duration::from_secs(60);
@@ -65,29 +68,12 @@ for d in 0000:00:03.0 0000:00:04.0; do
 done
 /selftest edu 0000:00:03.0
 /selftest ivshmem 0000:00:04.0
-if /nicctl load /node1.toml --device vfio:0000:00:04.0; then echo NICCTL-LOAD-OK; else echo NICCTL-LOAD-FAIL; fi
+if /nicctl load /nic.toml --device vfio:0000:00:04.0; then echo NICCTL-LOAD-OK; else echo NICCTL-LOAD-FAIL; fi
 dmesg | grep -i -E "dmar.*(fault|fault addr)" | head -4 | sed 's/^/DMESG: /'
 echo VM-DONE
 poweroff -f
 "#;
 
-fn skip(why: &str) {
-    // Straight to stderr: libtest does not capture this, so the reason shows in CI logs.
-    let _ = writeln!(std::io::stderr(), "SKIPPED vfio_vm: {why}");
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
-        .unwrap_or(false)
-}
-
-fn in_path(exe: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(exe)).find(|p| p.is_file())
-}
-
-/// The newest /boot/vmlinuz-VER whose /lib/modules/VER has an uncompressed vfio-pci.ko.
 fn find_kernel() -> Option<(PathBuf, PathBuf)> {
     let mut found: Vec<(PathBuf, PathBuf)> = std::fs::read_dir("/boot")
         .ok()?
@@ -172,7 +158,7 @@ fn build_initramfs(dir: &Path, busybox: &Path, mods: &Path, selftest: &Path, nic
     entries.push(("bin/busybox", EXE, read(busybox)));
     entries.push(("selftest", EXE, read(selftest)));
     entries.push(("nicctl", EXE, read(nicctl)));
-    entries.push(("node1.toml", FILE, read(&workspace_root().join(NIC_CONFIG))));
+    entries.push(("nic.toml", FILE, read(&workspace_root().join(NIC_CONFIG))));
     let mut order = String::new();
     let present: Vec<&str> = MODULES.iter().copied().filter(|m| mods.join(m).is_file()).collect();
     let names: Vec<String> = present.iter().map(|m| format!("mod/{}", m.rsplit('/').next().unwrap())).collect();
@@ -206,20 +192,45 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// The host-side card holds exactly the rendered config: every entry `nicctl load`
-/// writes, read straight from the Verilator core, and the committed generation.
-fn check_nic_tables(sim: &SimDevice) {
-    let cfg = node_config::load_config(&workspace_root().join(NIC_CONFIG)).expect("config");
-    let tables = node_config::render(&cfg).expect("render config");
-    let ports = sim.read32(shell::CORE_BASE + regs::N_PORTS).unwrap() as usize;
-    let entries = render_entries(&tables, ports);
-    for (t, i, want) in &entries {
-        let got = sim.read_entry(*t, *i).unwrap_or_else(|e| panic!("host read of {} [{i}]: {e}", t.name()));
-        assert_eq!(&got[..want.len()], &want[..], "host-side NIC table {} [{i}] differs from the config", t.name());
+/// Every non-zero entry a card holds, table by table, index by index, read straight
+/// from its Verilator core.
+fn contents(card: &SimCard) -> Vec<(Table, usize, Vec<u8>)> {
+    let mut out = Vec::new();
+    for &t in Table::ALL {
+        let cap = card.core_counter(regs::CAP_BASE + 4 * t.id()) as usize;
+        for i in 0..cap {
+            let e = card.read_entry(t, i).unwrap_or_else(|e| panic!("host read of {} [{i}]: {e}", t.name()));
+            if e.iter().any(|&b| b != 0) {
+                out.push((t, i, e));
+            }
+        }
     }
-    assert_eq!(sim.read32(shell::GENERATION).unwrap(), 1, "generation committed by the guest's load");
+    out
+}
+
+/// The card the guest loaded over ivshmem holds exactly what the same config loaded by
+/// the same driver on the in-process `sim` backend does (tables, session table and
+/// tags, port map: every entry), which is the rendered config, at generation 1.
+fn check_nic_tables(served: &SimCard) {
+    let (_, tables) = node_config::load_tables(&workspace_root().join(NIC_CONFIG)).expect("config");
+    let local = Testbed::new(tables.clone(), &NodeOptions::default()).expect("in-process card");
+    let (got, want) = (contents(served), contents(&local.card));
+    assert_eq!(got.len(), want.len(), "entries on the card loaded over ivshmem vs the sim backend");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w, "{} [{}]: the ivshmem-loaded card and the sim-loaded card differ", g.0.name(), g.1);
+    }
+    let ports = served.read32(shell::CORE_BASE + regs::N_PORTS).unwrap() as usize;
+    for (t, i, e) in render_entries(&tables, ports) {
+        let held = got.iter().find(|(gt, gi, _)| *gt == t && *gi == i).map(|(_, _, b)| &b[..e.len()]);
+        assert_eq!(held, Some(&e[..]), "{} [{i}] is not the rendered config's entry", t.name());
+    }
+    assert_eq!(served.read32(shell::GENERATION).unwrap(), 1, "generation committed by the guest's load");
     // Straight to stderr (not captured), like the console report.
-    let _ = writeln!(std::io::stderr(), "host-side NIC: {} rendered entries equal, generation 1", entries.len());
+    let _ = writeln!(
+        std::io::stderr(),
+        "host-side NIC: {} entries equal to the sim-backend card's, every rendered entry among them, generation 1",
+        got.len()
+    );
 }
 
 /// The host side of the ivshmem handshake; true once answered.
@@ -245,18 +256,26 @@ fn serve_shm(file: &std::fs::File) -> bool {
 
 #[test]
 fn vfio_backend_in_a_qemu_vm() {
-    if !is_root() {
-        return skip("not root (the VM test needs /boot's kernel, readable by root only)");
+    use test_support::prerequisite::{in_path, is_root, skip};
+    let need = |what: &str, missing: Option<&str>| skip("vfio_vm", what, missing);
+    if need("root (for /boot's kernel)", (!is_root()).then_some("not root"))
+        || need("the RTL model", sim::rtl_model_missing())
+    {
+        return;
     }
-    let Some(qemu) = in_path("qemu-system-x86_64") else {
-        return skip("qemu-system-x86_64 not installed (apt-get install -y qemu-system-x86)");
-    };
-    let Some((kernel, mods)) = find_kernel() else {
-        return skip("no /boot/vmlinuz-* with vfio-pci.ko in /lib/modules (apt-get install -y linux-image-amd64)");
-    };
-    let Some(busybox) = static_busybox() else {
-        return skip("no static busybox (apt-get install -y busybox-static)");
-    };
+    let qemu = in_path("qemu-system-x86_64");
+    if need("qemu-system-x86_64", qemu.is_none().then_some("not on PATH")) {
+        return;
+    }
+    let kernel = find_kernel();
+    if need("a /boot/vmlinuz-* with vfio-pci.ko in /lib/modules", kernel.is_none().then_some("none found")) {
+        return;
+    }
+    let busybox = static_busybox();
+    if need("a static busybox", busybox.is_none().then_some("none found")) {
+        return;
+    }
+    let (qemu, (kernel, mods), busybox) = (qemu.unwrap(), kernel.unwrap(), busybox.unwrap());
 
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
@@ -361,7 +380,7 @@ fn vfio_backend_in_a_qemu_vm() {
     assert!(answered, "host never saw the guest's write in the shared file");
     assert!(log.contains("NICCTL-LOAD-OK"), "nicctl load into the served simulated NIC failed");
     assert!(log.contains("entries read back and verified at load"), "nicctl did not report a verified read-back");
-    check_nic_tables(server.sim());
+    check_nic_tables(server.card());
     // The guest names the IOVA it unmapped; the emulated IOMMU must have faulted the
     // device's read from it and its write to it (the guest kernel logs both).
     let stale = log

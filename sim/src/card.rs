@@ -1,11 +1,13 @@
-//! The `sim` backend: a Rust model of the FPGA shell ([`offload_tables::shell`]) around
-//! the Verilator model of `hw-rtl` (`sim::Sim`), in process, behind [`Device`].
+//! The simulated card: a Rust model of the FPGA shell ([`offload_tables::shell`]) around
+//! the Verilator model of `hw-rtl` ([`Core`]), in process, behind the driver's
+//! [`Device`] trait — the device side of the one programming protocol, which lives in
+//! `host-driver` and is the same for this card and a real one.
 //!
 //! The model answers BAR reads and writes like the card would: shell registers, the
 //! core's register window (forwarded one word at a time to the RTL's register port),
 //! and ring memory. It advances the RTL when the host rings a doorbell (command,
 //! inject, punt-consumer) or reads a producer index, so a driver that polls sees the
-//! device make progress; [`SimDevice::run`] advances it explicitly.
+//! device make progress; [`SimCard::run`] advances it explicitly.
 //!
 //! The shell model is the device's side of the contract and is written as
 //! defensively as the driver: a command whose table, index or length is out of range
@@ -13,8 +15,8 @@
 //! and counted; a host-written producer index that claims more than a ring holds is
 //! ignored and counted as a command error.
 //!
-//! Wire ports are reached through [`SimDevice::wire_send`] / [`SimDevice::wire_take`]
-//! (the cable), and faults are injected through [`SimDevice::faults`] for the
+//! Wire ports are reached through [`SimCard::wire_send`] / [`SimCard::wire_take`]
+//! (the cable), and faults are injected through [`SimCard::faults`] for the
 //! fault-handling tests: a device that stops answering (every read returns all-ones,
 //! as a PCIe read to a dead function does, and nothing moves), completions that report
 //! an error, corrupted punt metadata, and a session limit below the RTL's table.
@@ -24,12 +26,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytemuck::Zeroable;
+use host_driver::{check_reg, Device, DmaBuffer, Error, Result};
 use offload_tables::layout::{session_flags, SessionEntry};
 use offload_tables::regs::{self, Table};
 use offload_tables::shell::{self, counter, cpl_status, op, CmdEntry, CplEntry, PktDesc};
-use sim::{InPort, OutPort, Sim, SimError};
 
-use crate::{check_reg, Device, DmaBuffer, Error, Result};
+use crate::model::{Core, InPort, OutPort};
+use crate::SimError;
 
 /// Punted frames the shell holds while the punt ring is full, before it drops (counted).
 pub const PUNT_HOLD: usize = 4096;
@@ -87,7 +90,7 @@ impl ShellMem for Vec<u8> {
 }
 
 struct Model {
-    core: Sim,
+    core: Core,
     /// Ring memory and buffers (the registers are fields below).
     mem: Box<dyn ShellMem>,
     generation: u32,
@@ -122,9 +125,9 @@ fn put_pod<T: bytemuck::Pod>(mem: &mut dyn ShellMem, off: usize, v: &T) {
 }
 
 impl Model {
-    fn new(mem: Box<dyn ShellMem>) -> Self {
-        Model {
-            core: Sim::new(),
+    fn new(mem: Box<dyn ShellMem>) -> std::result::Result<Self, SimError> {
+        Ok(Model {
+            core: Core::new()?,
             mem,
             generation: 0,
             now: 0,
@@ -143,7 +146,7 @@ impl Model {
             punt_hold: VecDeque::new(),
             valid_sessions: BTreeSet::new(),
             faults: Faults::default(),
-        }
+        })
     }
 
     fn reset(&mut self) {
@@ -152,7 +155,8 @@ impl Model {
         let mut mem = std::mem::replace(&mut self.mem, Box::new(Vec::new()));
         let rings = shell::CMD_RING_OFF as usize;
         mem.write(rings, &vec![0; shell::BAR_SIZE as usize - rings]);
-        *self = Model::new(mem);
+        // A core that was made once can be made again: the model library is linked.
+        *self = Model::new(mem).expect("the RTL model of a running card");
         self.faults = faults;
     }
 
@@ -427,37 +431,31 @@ impl Model {
 /// The simulated card: a cheap handle (clones share the device), so a test or `nicctl`
 /// can hold the cable ends while the driver owns the [`Device`].
 #[derive(Clone)]
-pub struct SimDevice {
+pub struct SimCard {
     model: Arc<Mutex<Model>>,
 }
 
-impl std::fmt::Debug for SimDevice {
+impl std::fmt::Debug for SimCard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimDevice").finish_non_exhaustive()
+        f.debug_struct("SimCard").finish_non_exhaustive()
     }
 }
 
-impl Default for SimDevice {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl SimDevice {
-    /// A card out of power-on reset.
-    pub fn new() -> Self {
+impl SimCard {
+    /// A card out of power-on reset; an error in a build without Verilator.
+    pub fn new() -> std::result::Result<Self, SimError> {
         Self::with_memory(Box::new(vec![0u8; shell::BAR_SIZE as usize]))
     }
 
     /// A card whose ring memory is `mem` (at least [`shell::BAR_SIZE`] bytes), e.g. an
     /// `ivshmem` file a guest maps as the BAR.
-    pub(crate) fn with_memory(mem: Box<dyn ShellMem>) -> Self {
-        SimDevice { model: Arc::new(Mutex::new(Model::new(mem))) }
+    pub(crate) fn with_memory(mem: Box<dyn ShellMem>) -> std::result::Result<Self, SimError> {
+        Ok(SimCard { model: Arc::new(Mutex::new(Model::new(mem)?)) })
     }
 
     /// Reads entry `index` of `table` straight from the core (a test's view of what the
     /// card holds, beside the driver's read-back through the command ring).
-    pub fn read_entry(&self, table: Table, index: usize) -> Result<Vec<u8>, SimError> {
+    pub fn read_entry(&self, table: Table, index: usize) -> std::result::Result<Vec<u8>, SimError> {
         self.lock().core.read_entry(table, index)
     }
 
@@ -487,14 +485,21 @@ impl SimDevice {
         }
     }
 
+    /// Runs `f` on the core itself, past the shell: clock-level benches queue frames back
+    /// to back on its ports and take the outputs with the clock they left at.
+    pub fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        f(&mut self.lock().core)
+    }
+
     /// Core clocks elapsed.
     pub fn cycles(&self) -> u64 {
         self.lock().core.cycles()
     }
 
-    /// Packets the core dropped, per `DropReason` code.
-    pub fn core_drop_counts(&self) -> Vec<u64> {
-        self.lock().core.drop_counts()
+    /// A core register read straight from the core (a test's view of its counters,
+    /// beside the driver's reads through the core window).
+    pub fn core_counter(&self, addr: u32) -> u64 {
+        u64::from(self.lock().core.reg_read(addr))
     }
 
     /// Changes the injected faults.
@@ -503,7 +508,7 @@ impl SimDevice {
     }
 }
 
-impl Device for SimDevice {
+impl Device for SimCard {
     fn backend(&self) -> &'static str {
         "sim"
     }

@@ -1,7 +1,7 @@
 //! Session-install rate through the shell's command ring on the simulator backend, next
 //! to the software slow path's session-creation rate (a bench, not a test):
 //!
-//! `cargo bench -p host-driver --bench install` (`INSTALL_FLOWS`, default 4000 flows).
+//! `cargo bench -p sim --bench install` (`INSTALL_FLOWS`, default 4000 flows).
 //!
 //! The NIC figure is the driver's whole path: diff against the NIC mirror, commands
 //! built (interim tag, entries, final tag per bucket), written into the ring in BAR
@@ -10,17 +10,16 @@
 //! thousand NIC clocks (the device's own cost: each command is the RTL's staging
 //! register sequence, one 32-bit word per clock).
 
-use host_driver::node::{Node, NodeOptions};
-use host_driver::DeviceSpec;
+use host_driver::node::NodeOptions;
 use node_config::load_tables;
-use std::path::Path;
+use sim::Testbed;
 use std::time::Instant;
+use test_support::seed;
 use test_support::workload::Workload;
 
 fn main() {
     let flows: usize = std::env::var("INSTALL_FLOWS").ok().and_then(|v| v.parse().ok()).unwrap_or(4000);
-    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pod-to-service/client-node.toml");
-    let (_, tables) = load_tables(&cfg).expect("seed client config");
+    let (_, tables) = load_tables(&seed::path("client-node.toml")).expect("seed client config");
 
     // Software slow path: every packet a new flow (ACL reflect + NAT create).
     let mut w = Workload::new_sessions(tables.clone(), flows);
@@ -37,7 +36,8 @@ fn main() {
     );
 
     // The same entries into the NIC through the command ring.
-    let mut node = Node::open(&DeviceSpec::Sim, tables, &NodeOptions::default()).expect("sim node");
+    let mut tb = Testbed::new(tables, &NodeOptions::default()).expect("a simulated card");
+    let node = &mut tb.node;
     let cap = node.shell().expect("offloading").info.capacity(offload_tables::regs::Table::Session);
     let n = entries.len().min(cap / 2);
     for e in &entries[..n] {
