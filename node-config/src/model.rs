@@ -287,8 +287,9 @@ impl L4Protocol {
 }
 
 /// A (load-balancing) static mapping: `external` is the service VIP:port, `locals` the
-/// endpoints. Probabilities are percentages and must add up to 100 when there is more
-/// than one endpoint.
+/// endpoints. Each endpoint's `probability` is a relative weight, as in VPP (weights 1
+/// and 1 split evenly; 30 and 70 as percentages would); a flow picks an endpoint by its
+/// hash, in proportion to the weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticMapping {

@@ -75,8 +75,8 @@ fn malformed_configs_name_the_entry() {
         "unknown interface `eth1`",
     );
     assert_problem(
-        &format!("{UPLINK}[nat44]\n[[nat44.static_mapping]]\nprotocol = \"tcp\"\nexternal = \"10.96.0.1:80\"\nlocals = [{{ address = \"10.1.1.1:80\", probability = 30 }}, {{ address = \"10.1.1.2:80\", probability = 30 }}]\n"),
-        "probabilities add up to 60, not 100",
+        &format!("{UPLINK}[nat44]\n[[nat44.static_mapping]]\nprotocol = \"tcp\"\nexternal = \"10.96.0.1:80\"\nlocals = [{{ address = \"10.1.1.1:80\", probability = 0 }}, {{ address = \"10.1.1.2:80\", probability = 0 }}]\n"),
+        "probabilities (relative weights) add up to 0",
     );
     assert_problem(
         &format!("{UPLINK}[[acl]]\nrule = [{{ action = \"permit\", proto = 2, dport = \"80\" }}]\n"),

@@ -192,16 +192,31 @@ entry! {
 }
 
 entry! {
-    /// A local endpoint of a static mapping; `cumulative` is the running sum of the
-    /// probabilities (percent) up to and including this endpoint, so the endpoint for a draw
-    /// `d` in `0..100` is the first with `d < cumulative`.
+    /// A local endpoint of a static mapping. `prefix` is the running sum of the
+    /// endpoints' weights up to and including this one (VPP's `locals[i].prefix`: the
+    /// probabilities of a load-balancing mapping are relative weights), so for a draw `r`
+    /// in `1..=total` the endpoint is the first with `r <= prefix`.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
     pub struct NatEndpointEntry: "NATEP", 12 bytes {
         pub local_addr: u32,
         pub local_port: u16,
         pub fib_index: u16,
-        pub cumulative: u8,
-        pub _pad: [u8; 3],
+        pub prefix: u32,
+    }
+}
+
+impl NatEndpointEntry {
+    /// The endpoint of `endpoints` (one mapping's, in order) that a flow with hash `hash`
+    /// gets: VPP draws `r = 1 + random % total` and takes the first endpoint whose prefix
+    /// is at least `r`; the flow's hash stands for the random number, so one flow always
+    /// lands on the same endpoint. `None` when the weights add up to 0.
+    pub fn choose(endpoints: &[NatEndpointEntry], hash: u32) -> Option<&NatEndpointEntry> {
+        let total = endpoints.last()?.prefix;
+        if total == 0 {
+            return None;
+        }
+        let r = 1 + hash % total;
+        endpoints.iter().find(|e| e.prefix >= r)
     }
 }
 
@@ -517,6 +532,30 @@ pub const TCP_CONTROL_FLAGS: u8 = 0x07;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Weights that add up to 100 pick, for every hash, the endpoint the earlier
+    /// percentage rule did (`hash % 100 < cumulative`): such configs keep their flows.
+    #[test]
+    fn percentages_keep_their_endpoints() {
+        let eps = |w: &[u32]| {
+            let mut p = 0;
+            w.iter()
+                .map(|&x| {
+                    p += x;
+                    NatEndpointEntry { local_port: x as u16, prefix: p, ..Default::default() }
+                })
+                .collect::<Vec<_>>()
+        };
+        for w in [&[50u32, 50][..], &[30, 70], &[10, 20, 30, 40], &[100]] {
+            let e = eps(w);
+            for h in (0..200_000u32).map(|i| i.wrapping_mul(2_654_435_761)) {
+                let old = e.iter().find(|x| h % 100 < x.prefix).unwrap();
+                assert_eq!(NatEndpointEntry::choose(&e, h), Some(old), "weights {w:?} hash {h}");
+            }
+        }
+        assert_eq!(NatEndpointEntry::choose(&eps(&[0, 0]), 7), None);
+        assert_eq!(NatEndpointEntry::choose(&eps(&[0, 3]), 7).map(|e| e.local_port), Some(3), "weight 0: never");
+    }
 
     #[test]
     fn dpo_packing() {

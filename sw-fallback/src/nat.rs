@@ -11,7 +11,7 @@ use crate::flow::Flow;
 use crate::session_pool::{Pooled, SessionPool};
 use offload_tables::checksum::{self as csum, nat_deltas};
 use offload_tables::flow_hash::ip4_flow_hash;
-use offload_tables::layout::{nat_flags, session_flags, session_kind, SessionEntry, SessionKey};
+use offload_tables::layout::{nat_flags, session_flags, session_kind, NatEndpointEntry, SessionEntry, SessionKey};
 use offload_tables::reasons::DropReason;
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
@@ -542,11 +542,14 @@ impl NatState {
                 now_ns,
             );
         }
-        // Choose the endpoint from the flow hash: deterministic, and spread by probability.
+        // The endpoint by VPP's weighted draw, the flow hash standing for its random
+        // number: deterministic per flow, spread in proportion to the weights.
         let eps =
             &t.nat_endpoints[m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
-        let draw = (ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport) % 100) as u8;
-        let ep = eps.iter().find(|e| draw < e.cumulative).unwrap_or(&eps[eps.len() - 1]);
+        let hash = ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport);
+        let Some(ep) = NatEndpointEntry::choose(eps, hash) else {
+            return Outcome::Drop(DropReason::NatNoTranslation);
+        };
         let mut inside = Tuple { src: f.src, dst: ep.local_addr, sport: f.sport, dport: ep.local_port }.reversed();
         let twice =
             m.flags & nat_flags::TWICE_NAT != 0 || (m.flags & nat_flags::SELF_TWICE_NAT != 0 && f.src == ep.local_addr);

@@ -142,8 +142,10 @@ pub fn render_tables(t: &Tables) -> String {
     for m in &t.nat_mappings {
         let eps =
             &t.nat_endpoints[m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
-        let eps: Vec<String> =
-            eps.iter().map(|e| format!("{}:{} (cum {}%)", ip(e.local_addr), e.local_port, e.cumulative)).collect();
+        let eps: Vec<String> = eps
+            .iter()
+            .map(|e| format!("{}:{} (weights to here {})", ip(e.local_addr), e.local_port, e.prefix))
+            .collect();
         let _ = writeln!(
             o,
             "  proto {} {}:{} fib {} flags 0x{:02x} -> {}",

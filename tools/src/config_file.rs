@@ -72,8 +72,9 @@ pub fn parse(path: &Path, args: &FormatArgs) -> Result<(NodeConfig, Vec<String>)
 
 /// Parses and renders a config file.
 pub fn load(path: &Path, args: &FormatArgs) -> Result<Loaded, LoadError> {
-    let (config, notes) = parse(path, args)?;
+    let (config, mut notes) = parse(path, args)?;
     let tables =
         node_config::render(&config).map_err(|errors| ConfigError::Invalid { file: path.to_path_buf(), errors })?;
+    notes.extend(node_config::render::notes(&config).into_iter().map(|n| format!("{}: note: {n}", path.display())));
     Ok(Loaded { config, tables, notes })
 }

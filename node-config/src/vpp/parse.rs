@@ -1746,7 +1746,8 @@ impl<'a> Parser<'a> {
                 let address = self.sock(c, "a local address:port after `local`")?;
                 let vrf = if c.eat("vrf") { Some(self.num(c, "a table id after `vrf`")?) } else { None };
                 self.kw(c, "probability")?;
-                let probability = self.num_max(c, "a probability 1..=100 after `probability`", 255)? as u8;
+                // a relative weight; VPP's CLI keeps its low 8 bits (`(u8) probability`)
+                let probability = self.num(c, "a probability (relative weight) after `probability`")? as u8;
                 locals.push(LocalEndpoint { address, probability, vrf });
             } else if c.eat("twice-nat") {
                 twice = true;
