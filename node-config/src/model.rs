@@ -290,10 +290,15 @@ impl L4Protocol {
 /// endpoints. Each endpoint's `probability` is a relative weight, as in VPP (weights 1
 /// and 1 split evenly; 30 and 70 as percentages would); a flow picks an endpoint by its
 /// hash, in proportion to the weights.
+///
+/// Without `protocol` the mapping is address-only (VPP's `nat44 add static mapping local
+/// A external B` without ports): one local, addresses without ports (or port 0), every
+/// protocol translated 1:1 with its ports kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticMapping {
-    pub protocol: L4Protocol,
+    #[serde(default)]
+    pub protocol: Option<L4Protocol>,
     pub external: SocketAddr4,
     #[serde(default)]
     pub vrf: u32,
@@ -595,8 +600,12 @@ pub struct SocketAddr4 {
 
 impl FromStr for SocketAddr4 {
     type Err = ValueError;
+    /// `A:P`, or a bare address `A` for port 0 (an address-only mapping's sides).
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let (a, p) = s.split_once(':').ok_or_else(|| value_err("address:port", s, "missing `:port`"))?;
+        let Some((a, p)) = s.split_once(':') else {
+            let addr = s.parse().map_err(|_| value_err("address[:port]", s, "bad address"))?;
+            return Ok(SocketAddr4 { addr, port: 0 });
+        };
         Ok(SocketAddr4 {
             addr: a.parse().map_err(|_| value_err("address:port", s, "bad address"))?,
             port: p.parse().map_err(|_| value_err("address:port", s, "bad port"))?,
@@ -605,6 +614,9 @@ impl FromStr for SocketAddr4 {
 }
 impl fmt::Display for SocketAddr4 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.port == 0 {
+            return write!(f, "{}", self.addr);
+        }
         write!(f, "{}:{}", self.addr, self.port)
     }
 }

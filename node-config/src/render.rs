@@ -9,6 +9,7 @@ use offload_tables::lpm::{reference_lookup, LpmBuilder};
 use offload_tables::tables::{Tables, MAX_INTERFACES, MAX_LB_BUCKETS};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::net::Ipv4Addr;
 
 /// One problem in a config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -405,17 +406,11 @@ impl<'a> Renderer<'a> {
             let start = self.t.acl_rules.len() as u32;
             for (rn, rule) in acl.rules.iter().enumerate() {
                 let entry = format!("acl {ix} rule {rn}");
-                for (what, p) in [("src", rule.src), ("dst", rule.dst)] {
-                    if p.has_host_bits() {
-                        self.err(
-                            &entry,
-                            format!("{what} {p} has host bits set (network is {}/{})", p.network(), p.len),
-                        );
-                    }
-                }
+                // (host bits: VPP masks them, a `notes` line says so)
                 let ports_given = rule.sport != PortRange::any() || rule.dport != PortRange::any();
-                // For ICMP (1) the ranges are type (sport) and code (dport), as in VPP.
-                if ports_given && !matches!(rule.proto, 1 | 6 | 17) {
+                // For ICMP (1) the ranges are type (sport) and code (dport), as in VPP; with
+                // proto 0 VPP takes them and never looks at them (a `notes` line).
+                if ports_given && !matches!(rule.proto, 0 | 1 | 6 | 17) {
                     self.err(
                         &entry,
                         format!("port ranges need proto 6 (tcp), 17 (udp) or 1 (icmp type/code), not {}", rule.proto),
@@ -491,7 +486,8 @@ impl<'a> Renderer<'a> {
         }
         let mut externals: HashMap<(u32, u8, u32, u16), String> = HashMap::new();
         for (n, m) in nat.static_mappings.iter().enumerate() {
-            let entry = format!("nat44 static_mapping[{n}] {:?} {}", m.protocol, m.external);
+            let proto = m.protocol.map_or_else(|| "address-only".to_string(), |p| format!("{p:?}"));
+            let entry = format!("nat44 static_mapping[{n}] {proto} {}", m.external);
             if m.locals.is_empty() {
                 self.err(&entry, "needs at least one local endpoint");
             }
@@ -501,8 +497,17 @@ impl<'a> Renderer<'a> {
             if (m.twice_nat || m.self_twice_nat) && !nat.addresses.iter().any(|a| a.twice_nat) {
                 self.err(&entry, "twice-NAT needs a pool address with twice_nat = true");
             }
-            if m.protocol != L4Protocol::Icmp && m.external.port == 0 {
-                self.err(&entry, "external port 0");
+            match m.protocol {
+                None => {
+                    if m.locals.len() != 1 || m.external.port != 0 || m.locals[0].address.port != 0 {
+                        self.err(&entry, "an address-only mapping (no protocol) has one local and no ports");
+                    }
+                    if m.twice_nat || m.self_twice_nat {
+                        self.err(&entry, "twice-NAT needs a protocol and ports (VPP: unsupported)");
+                    }
+                }
+                Some(p) if p != L4Protocol::Icmp && m.external.port == 0 => self.err(&entry, "external port 0"),
+                Some(_) => {}
             }
             let total: u32 = m.locals.iter().map(|l| u32::from(l.probability)).sum();
             if total == 0 {
@@ -514,9 +519,10 @@ impl<'a> Renderer<'a> {
                     self.err(&entry, format!("endpoint {} listed twice", l.address));
                 }
             }
-            if let Some(prev) = externals
-                .insert((m.vrf, m.protocol.number(), u32::from(m.external.addr), m.external.port), entry.clone())
-            {
+            if let Some(prev) = externals.insert(
+                (m.vrf, m.protocol.map_or(0, L4Protocol::number), u32::from(m.external.addr), m.external.port),
+                entry.clone(),
+            ) {
                 self.err(&entry, format!("same external address, protocol and port as {prev}"));
             }
             let start = self.t.nat_endpoints.len() as u32;
@@ -531,7 +537,7 @@ impl<'a> Renderer<'a> {
                     prefix,
                 });
             }
-            let mut flags = 0;
+            let mut flags = if m.protocol.is_none() { nat_flags::ADDR_ONLY } else { 0 };
             for (on, bit) in [
                 (m.twice_nat, nat_flags::TWICE_NAT),
                 (m.self_twice_nat, nat_flags::SELF_TWICE_NAT),
@@ -544,7 +550,7 @@ impl<'a> Renderer<'a> {
             self.t.nat_mappings.push(NatMappingEntry {
                 external_addr: u32::from(m.external.addr),
                 external_port: m.external.port,
-                proto: m.protocol.number(),
+                proto: m.protocol.map_or(0, L4Protocol::number),
                 flags,
                 fib_index: self.fib(m.vrf),
                 endpoint_count: m.locals.len() as u16,
@@ -630,23 +636,44 @@ impl<'a> Renderer<'a> {
             self.t.adjacencies.push(AdjacencyEntry::neighbor(u32::from(nb.ip), nb.mac.0, &e));
         }
 
-        // Route sources, most specific source wins per (fib, prefix): configured routes
-        // over neighbor /32s over connected subnets, as VPP's FIB source priorities.
+        // Route sources: per (fib, prefix) the best source wins, as VPP's FIB source
+        // priorities (lower number here = preferred).
+        const SPECIAL: u8 = 0; // the drop entries every VPP FIB has: 224/4, 240/4
+        const CONFIG: u8 = 1; // `ip route add` / `[[route]]`
+        const NEIGHBOR: u8 = 2; // a neighbor's /32 (adj-fib)
+        const INTERFACE: u8 = 3; // connected: glean, local, network and broadcast drops
+        const LOW: u8 = 4; // 0.0.0.0/32, 255.255.255.255/32 drops; NAT addresses' receive
         struct Pending {
             fib: u16,
             prefix: u32,
             len: u8,
             entry: String,
             kind: PendingKind,
+            source: u8,
         }
         enum PendingKind {
             Resolved(Paths),
             Config(usize),
         }
         let mut pending: Vec<Pending> = Vec::new();
+        let drop = || PendingKind::Resolved(vec![(dpo::make(dpo::DROP, 0), 1)]);
+        for fib in 0..self.t.names.fib_table_ids.len() as u16 {
+            for (prefix, len, source, what) in [
+                (0xe000_0000u32, 4u8, SPECIAL, "multicast (drop)"),
+                (0xf000_0000, 4, SPECIAL, "class E (drop)"),
+                (0, 32, LOW, "0.0.0.0/32 (drop)"),
+                (0xffff_ffff, 32, LOW, "255.255.255.255/32 (drop)"),
+            ] {
+                pending.push(Pending { fib, prefix, len, entry: format!("fib {fib} {what}"), kind: drop(), source });
+            }
+        }
         for i in &cfg.interfaces {
             let ix = self.if_by_name[i.name.as_str()];
             let e = self.t.interfaces[usize::from(ix)];
+            // an interface that is down has no connected routes (VPP withdraws them)
+            if e.flags & if_flags::UP == 0 {
+                continue;
+            }
             if let Some(p) = i.addresses.first() {
                 let entry = format!("interface {} address {p}", i.name);
                 let addr = u32::from(p.addr);
@@ -657,7 +684,18 @@ impl<'a> Renderer<'a> {
                         len: p.len,
                         entry: entry.clone(),
                         kind: PendingKind::Resolved(vec![(dpo::make(dpo::GLEAN, ix.into()), 1)]),
+                        source: INTERFACE,
                     });
+                }
+                if p.len <= 30 {
+                    // the subnet's network and broadcast addresses: drops
+                    for a in [addr & p.mask(), addr | !p.mask()] {
+                        if a != addr {
+                            let entry = format!("{entry} ({} drop)", Ipv4Addr::from(a));
+                            let fib = e.fib_index;
+                            pending.push(Pending { fib, prefix: a, len: 32, entry, kind: drop(), source: INTERFACE });
+                        }
+                    }
                 }
                 pending.push(Pending {
                     fib: e.fib_index,
@@ -665,7 +703,34 @@ impl<'a> Renderer<'a> {
                     len: 32,
                     entry,
                     kind: PendingKind::Resolved(vec![(dpo::make(dpo::LOCAL, ix.into()), 1)]),
+                    source: INTERFACE,
                 });
+            }
+        }
+        // NAT addresses (pool and static mappings' external ones) are receive entries of
+        // the FIB of every outside interface, at NAT's low priority (nat44-ed's
+        // `nat44_ed_add_fib_entry_reg`): what NAT does not translate to them is local.
+        if let Some(nat) = &cfg.nat44 {
+            let mut addrs: Vec<u32> =
+                nat.addresses.iter().filter(|a| !a.twice_nat).map(|a| u32::from(a.address)).collect();
+            addrs.extend(nat.static_mappings.iter().map(|m| u32::from(m.external.addr)));
+            addrs.extend(nat.identity_mappings.iter().map(|m| u32::from(m.address)));
+            for i in &cfg.interfaces {
+                let ix = self.if_by_name[i.name.as_str()];
+                let e = self.t.interfaces[usize::from(ix)];
+                if e.flags & (if_flags::NAT_OUTSIDE | if_flags::NAT_OUTPUT_FEATURE) == 0 {
+                    continue;
+                }
+                for &a in &addrs {
+                    pending.push(Pending {
+                        fib: e.fib_index,
+                        prefix: a,
+                        len: 32,
+                        entry: format!("nat44 address {} on {}", Ipv4Addr::from(a), i.name),
+                        kind: PendingKind::Resolved(vec![(dpo::make(dpo::LOCAL, ix.into()), 1)]),
+                        source: LOW,
+                    });
+                }
             }
         }
         // In adjacency (= config) order: iterating the HashMap would make the rendered
@@ -680,6 +745,7 @@ impl<'a> Renderer<'a> {
                 len: 32,
                 entry: format!("neighbor {ip}"),
                 kind: PendingKind::Resolved(vec![(dpo::make(dpo::ADJACENCY, adj), 1)]),
+                source: NEIGHBOR,
             });
         }
         let mut seen_routes = HashMap::new();
@@ -708,18 +774,19 @@ impl<'a> Renderer<'a> {
                 len: r.prefix.len,
                 entry,
                 kind: PendingKind::Config(n),
+                source: CONFIG,
             });
         }
-        // Configured routes take precedence: drop other sources' duplicates.
-        let configured: HashSet<(u16, u32, u8)> = pending
-            .iter()
-            .filter(|p| matches!(p.kind, PendingKind::Config(_)))
-            .map(|p| (p.fib, p.prefix, p.len))
-            .collect();
+        // Per prefix, the best source's entry (the first of its source, in order).
+        let mut best: HashMap<(u16, u32, u8), u8> = HashMap::new();
+        for p in &pending {
+            let b = best.entry((p.fib, p.prefix, p.len)).or_insert(p.source);
+            *b = (*b).min(p.source);
+        }
         let mut uniq = HashSet::new();
         pending.retain(|p| {
             let k = (p.fib, p.prefix, p.len);
-            (matches!(p.kind, PendingKind::Config(_)) || !configured.contains(&k)) && uniq.insert(k)
+            best[&k] == p.source && uniq.insert(k)
         });
 
         // Resolve: non-recursive first, then recursive paths through what is resolved,
@@ -750,7 +817,20 @@ impl<'a> Renderer<'a> {
                 let mut paths: Paths = Vec::new();
                 let mut recursive = false;
                 let mut ready = true;
-                for v in &route.via {
+                // VPP's path list is sorted (fib_path_cmp_for_sort): attached next hops,
+                // then attached interfaces, then recursive next hops, each by next hop
+                // address and interface; the order they are written in does not matter
+                let mut vias: Vec<&NextHop> = route.via.iter().collect();
+                vias.sort_by_key(|v| {
+                    let ty = match (&v.address, &v.interface) {
+                        (Some(_), Some(_)) => 0,
+                        (None, Some(_)) => 1,
+                        _ => 2,
+                    };
+                    let sw = v.interface.as_deref().and_then(|n| self.if_by_name.get(n)).copied().unwrap_or(0);
+                    (ty, v.address.map_or(0, u32::from), sw)
+                });
+                for v in vias {
                     match (&v.address, &v.interface) {
                         (_, Some(ifname)) => {
                             let Some(&ix) = self.if_by_name.get(ifname.as_str()) else {
@@ -801,17 +881,40 @@ impl<'a> Renderer<'a> {
                     }
                 }
                 if ready {
+                    // paths through an interface that is down are unresolved (VPP skips
+                    // them); a route left without any forwards to a drop
+                    let up = |d: u32| {
+                        let sw = match dpo::kind(d) {
+                            dpo::ADJACENCY => self.t.adjacencies[dpo::index(d) as usize].sw_if_index,
+                            dpo::GLEAN | dpo::LOCAL => dpo::index(d) as u16,
+                            _ => return true,
+                        };
+                        self.t.interfaces[usize::from(sw)].flags & if_flags::UP != 0
+                    };
+                    paths.retain(|(d, _)| up(*d));
+                    if paths.is_empty() {
+                        paths.push((dpo::make(dpo::DROP, 0), 1));
+                    }
                     resolved[k] = Some((paths, recursive));
                     progress = true;
                 }
             }
         }
+        // What did not resolve: a path through an unknown interface is a config error; a
+        // next hop nothing covers (or a recursion loop) is a route VPP installs anyway,
+        // unresolved, forwarding to a drop.
         let unresolved: Vec<usize> = (0..pending.len()).filter(|k| resolved[*k].is_none()).collect();
         for k in unresolved {
-            self.err(
-                &pending[k].entry,
-                "next hop cannot be resolved (unknown interface, no covering route, or a recursion loop)",
-            );
+            let PendingKind::Config(n) = pending[k].kind else { continue };
+            let unknown = cfg.routes[n]
+                .via
+                .iter()
+                .filter_map(|v| v.interface.as_deref())
+                .find(|name| !self.if_by_name.contains_key(name));
+            match unknown {
+                Some(name) => self.err(&pending[k].entry, format!("unknown interface `{name}`")),
+                None => resolved[k] = Some((vec![(dpo::make(dpo::DROP, 0), 1)], true)),
+            }
         }
         if !self.errs.is_empty() {
             return;
@@ -822,9 +925,8 @@ impl<'a> Renderer<'a> {
         for (k, p) in pending.iter().enumerate() {
             let (paths, recursive) = resolved[k].take().expect("checked above");
             let lb = self.t.load_balances.len() as u32;
-            let counts = normalize_weights(&paths.iter().map(|p| p.1).collect::<Vec<_>>());
             let start = self.t.buckets.len() as u32;
-            for (&(d, _), &c) in paths.iter().zip(&counts) {
+            for (d, c) in lb_buckets(&paths) {
                 for _ in 0..c {
                     self.t.buckets.push(BucketEntry { dpo: d });
                 }
@@ -857,9 +959,21 @@ impl<'a> Renderer<'a> {
             if !self.t.interfaces.iter().any(|e| e.kind != 0 && e.fib_index == fib && e.ip4_addr == u32::from(v.src)) {
                 self.err(&entry, format!("src {} is not an address of this node in vrf {}", v.src, v.encap_vrf));
             }
-            let Some(outer_lb) = self.t.lpm.lookup(fib, u32::from(v.dst)) else {
-                self.err(&entry, format!("dst {} has no route in vrf {}", v.dst, v.encap_vrf));
-                continue;
+            // stacked on the route to dst; with none, on a drop (VPP creates the tunnel
+            // anyway, and it forwards nothing until a route appears)
+            let outer_lb = match self.t.lpm.lookup(fib, u32::from(v.dst)) {
+                Some(lb) => lb,
+                None => {
+                    let start = self.t.buckets.len() as u32;
+                    self.t.buckets.push(BucketEntry { dpo: dpo::make(dpo::DROP, 0) });
+                    self.t.load_balances.push(LoadBalanceEntry {
+                        bucket_start: start,
+                        n_buckets: 1,
+                        flags: 0,
+                        _pad: 0,
+                    });
+                    self.t.load_balances.len() as u32 - 1
+                }
             };
             self.t.interfaces[usize::from(ix)].vxlan_tunnel = self.t.vxlan_tunnels.len() as u16;
             self.t.vxlan_tunnels.push(VxlanTunnelEntry {
@@ -886,47 +1000,52 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Spreads paths over a power-of-two number of buckets in proportion to their weights
-/// (VPP's `ip_multipath_normalize_next_hops`): the smallest power of two ≥ the number of
-/// paths whose rounding error is within 10% of the bucket count, every path getting at
-/// least one bucket, leftovers to the lightest path. Returns buckets per path, in order.
-pub fn normalize_weights(weights: &[u8]) -> Vec<usize> {
-    let n = weights.len();
-    if n == 0 {
-        return Vec::new();
+/// A load-balance's buckets for weighted paths, as VPP fills them
+/// (`ip_multipath_normalize_next_hops`, `load_balance_fill_buckets_norm`): the paths
+/// ordered — two: the heavier first (equal weights keep their order); more: by ascending
+/// weight, ties in order — then the smallest power of two of buckets (from the number of
+/// paths up) whose rounding error is within 10% of the bucket count, each path's share
+/// rounded in that order, leftovers to the first, filled contiguously. Returns the
+/// paths in bucket order with their bucket counts (capped at [`MAX_LB_BUCKETS`] buckets,
+/// every path keeping at least one).
+pub fn lb_buckets(paths: &[(u32, u8)]) -> Vec<(u32, usize)> {
+    let n = paths.len();
+    if n <= 1 {
+        return paths.iter().map(|&(d, _)| (d, 1)).collect();
     }
-    if n == 1 {
-        return vec![1];
-    }
-    let w: Vec<f64> = if weights.iter().all(|&w| w == 0) {
-        vec![1.0; n]
+    let mut nhs: Vec<(u32, f64)> = paths.iter().map(|&(d, w)| (d, f64::from(w.max(1)))).collect();
+    if n == 2 {
+        if nhs[0].1 < nhs[1].1 {
+            nhs.swap(0, 1);
+        }
+        if nhs[0].1 == nhs[1].1 {
+            return vec![(nhs[0].0, 1), (nhs[1].0, 1)];
+        }
     } else {
-        weights.iter().map(|&w| f64::from(w.max(1))).collect()
-    };
-    if n == 2 && w[0] == w[1] {
-        return vec![1, 1];
+        nhs.sort_by(|a, b| a.1.partial_cmp(&b.1).expect("finite weights"));
     }
-    let sum: f64 = w.iter().sum();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| w[a].partial_cmp(&w[b]).expect("weights are finite"));
+    let sum: f64 = nhs.iter().map(|p| p.1).sum();
     let mut n_adj = n.next_power_of_two();
     loop {
         let norm = n_adj as f64 / sum;
         let mut left = n_adj;
         let mut err = 0.0;
         let mut counts = vec![0usize; n];
-        for &i in &order {
-            let nf = w[i] * norm;
+        for (i, &(_, w)) in nhs.iter().enumerate() {
+            let nf = w * norm;
             let c = ((nf + 0.5) as usize).min(left);
             left -= c;
             err += (nf - c as f64).abs();
             counts[i] = c;
+            if c == 0 {
+                err = n_adj as f64;
+                break;
+            }
         }
-        counts[order[0]] += left;
-        let all_used = counts.iter().all(|&c| c > 0);
-        if (all_used && err <= 0.1 * n_adj as f64) || n_adj >= MAX_LB_BUCKETS {
-            if !all_used {
-                // At the bucket limit: give every path at least one bucket.
+        counts[0] += left;
+        if err <= 0.1 * n_adj as f64 || n_adj >= MAX_LB_BUCKETS {
+            if n_adj >= MAX_LB_BUCKETS && counts.contains(&0) {
+                // (our tables' limit, not VPP's): every path keeps a bucket
                 for c in counts.iter_mut() {
                     *c = (*c).max(1);
                 }
@@ -935,7 +1054,7 @@ pub fn normalize_weights(weights: &[u8]) -> Vec<usize> {
                     counts[heaviest] -= 1;
                 }
             }
-            return counts;
+            return nhs.iter().zip(counts).map(|(&(d, _), c)| (d, c)).collect();
         }
         n_adj *= 2;
     }
@@ -957,6 +1076,23 @@ pub fn notes(cfg: &NodeConfig) -> Vec<String> {
             }
         }
     }
+    for (pos, acl) in cfg.acls.iter().enumerate() {
+        let ix = acl.index.unwrap_or(pos as u32);
+        for (rn, r) in acl.rules.iter().enumerate() {
+            for (what, p) in [("src", r.src), ("dst", r.dst)] {
+                if p.has_host_bits() {
+                    n.push(format!(
+                        "acl {ix} rule {rn}: {what} {p} has host bits set; matched as {}/{} (VPP masks it)",
+                        p.network(),
+                        p.len
+                    ));
+                }
+            }
+            if r.proto == 0 && (r.sport != PortRange::any() || r.dport != PortRange::any()) {
+                n.push(format!("acl {ix} rule {rn}: port ranges with proto 0 (any) are never looked at (as in VPP)"));
+            }
+        }
+    }
     n
 }
 
@@ -964,17 +1100,22 @@ pub fn notes(cfg: &NodeConfig) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The worked examples of VPP's normalisation.
     #[test]
-    fn weights_normalize_to_power_of_two() {
-        assert_eq!(normalize_weights(&[1]), vec![1]);
-        assert_eq!(normalize_weights(&[1, 1]), vec![1, 1]);
-        assert_eq!(normalize_weights(&[1, 3]), vec![1, 3]);
-        // Three equal paths need 16 buckets to be within 10% (5, 5, 6), as in VPP.
-        assert_eq!(normalize_weights(&[1, 1, 1]), vec![6, 5, 5]);
-        let c = normalize_weights(&[1, 2, 5]);
-        assert!(c.iter().sum::<usize>().is_power_of_two());
-        assert!(c.iter().all(|&x| x > 0));
-        let many = normalize_weights(&[1; 40]);
-        assert_eq!(many.iter().sum::<usize>(), 64);
+    fn buckets_as_vpp_fills_them() {
+        let (a, b, c) = (10, 20, 30);
+        assert_eq!(lb_buckets(&[(a, 1)]), vec![(a, 1)]);
+        assert_eq!(lb_buckets(&[(a, 1), (b, 1)]), vec![(a, 1), (b, 1)]);
+        // two paths: the heavier first; 1:3 needs 4 buckets
+        assert_eq!(lb_buckets(&[(a, 1), (b, 3)]), vec![(b, 3), (a, 1)]);
+        // three equal paths: 16 buckets (6, 5, 5), the leftover to the first
+        assert_eq!(lb_buckets(&[(a, 1), (b, 1), (c, 1)]), vec![(a, 6), (b, 5), (c, 5)]);
+        // three or more: ascending weight
+        assert_eq!(lb_buckets(&[(a, 5), (b, 1), (c, 2)]).iter().map(|x| x.0).collect::<Vec<_>>(), vec![b, c, a]);
+        let x = lb_buckets(&[(a, 1), (b, 2), (c, 5)]);
+        assert!(x.iter().map(|p| p.1).sum::<usize>().is_power_of_two());
+        assert!(x.iter().all(|p| p.1 > 0));
+        let many: Vec<(u32, u8)> = (0..40).map(|i| (i, 1)).collect();
+        assert_eq!(lb_buckets(&many).iter().map(|p| p.1).sum::<usize>(), 64);
     }
 }

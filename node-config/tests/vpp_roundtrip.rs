@@ -345,6 +345,15 @@ fn generate(seed: u64) -> NodeConfig {
                 1 if twice_pool => (false, true),
                 _ => (false, false),
             };
+            // some single-endpoint mappings are address-only (no protocol, no ports)
+            let address_only = !lb && !twice_nat && !self_twice_nat && r.chance(25);
+            let (protocol, external, mut locals) = (Some(protocol), external, locals);
+            let (protocol, external) = if address_only {
+                locals[0].address.port = 0;
+                (None, SocketAddr4 { port: 0, ..external })
+            } else {
+                (protocol, external)
+            };
             static_mappings.push(StaticMapping {
                 protocol,
                 external,

@@ -94,23 +94,30 @@ fn nat_roles_and_mappings() {
     assert_eq!((n.timeouts.udp, n.timeouts.icmp, n.timeouts.tcp_established), (10, 20, 7440));
 }
 
+/// VPP 22.02's CLI numbers ACLs in creation order and has no `index` (parsing stops
+/// there: an empty ACL); applying an undefined ACL changes nothing; `del` moves the last
+/// ACL of the list into the hole (vppinfra's `vec_del1`).
 #[test]
-fn acl_indices_follow_creation_unless_given() {
+fn acl_indices_follow_creation() {
     let c = cfg("set acl-plugin acl permit\n\
                  set acl-plugin acl index 5 deny tag five\n\
                  set acl-plugin acl permit+reflect,deny src 10.0.0.0/8 proto 6 sport 1-1023 dport 80 tcpflags 2 mask 18\n\
-                 set acl-plugin acl index 5 permit tag replaced\n\
+                 set acl-plugin acl deny tag three\n\
                  set acl-plugin interface GigabitEthernet0/8/0 input acl 5\n\
                  set acl-plugin interface GigabitEthernet0/8/0 input acl 0\n\
+                 set acl-plugin interface GigabitEthernet0/8/0 input acl 2\n\
+                 set acl-plugin interface GigabitEthernet0/8/0 input acl 3\n\
+                 set acl-plugin interface GigabitEthernet0/8/0 input acl 0 del\n\
                  set acl-plugin interface GigabitEthernet0/8/0 output acl 1\n\
                  set acl-plugin session timeout tcp idle 99\n\
                  set acl-plugin session table max-entries 1000\n");
-    let ix: Vec<(u32, &str)> = c.acls.iter().map(|a| (a.index.unwrap(), a.tag.as_str())).collect();
-    assert_eq!(ix, [(0, ""), (1, ""), (5, "replaced")]);
-    let r = &c.acls[1].rules[1];
+    let ix: Vec<(u32, &str, usize)> =
+        c.acls.iter().map(|a| (a.index.unwrap(), a.tag.as_str(), a.rules.len())).collect();
+    assert_eq!(ix, [(0, "cli", 1), (1, "cli", 0), (2, "cli", 2), (3, "three", 1)]);
+    let r = &c.acls[2].rules[1];
     assert_eq!((r.proto, r.sport.hi, r.dport.lo, r.tcp_flags_value, r.tcp_flags_mask), (6, 1023, 80, 2, 18));
     let g = iface(&c, "GigabitEthernet0/8/0");
-    assert_eq!((g.acl_input.clone(), g.acl_output.clone()), (vec![5, 0], vec![1]));
+    assert_eq!((g.acl_input.clone(), g.acl_output.clone()), (vec![3, 2], vec![1]));
     assert_eq!((c.acl_timeouts.tcp_idle, c.acl_timeouts.max_sessions), (99, 1000));
 }
 

@@ -88,9 +88,31 @@ pub fn canonical(cfg: &NodeConfig) -> NodeConfig {
     }
     for (pos, a) in c.acls.iter_mut().enumerate() {
         a.index = Some(a.index.unwrap_or(pos as u32));
+        // as VPP's CLI stores them: prefixes masked, "cli" for no tag
+        for r in &mut a.rules {
+            r.src = Ipv4Prefix::new(r.src.network(), r.src.len);
+            r.dst = Ipv4Prefix::new(r.dst.network(), r.dst.len);
+        }
+        if a.tag.is_empty() {
+            a.tag = "cli".into();
+        }
     }
     c.acls.sort_by_key(|a| a.index);
+    // VPP 22.02's CLI numbers ACLs in creation order: an index below the highest in use
+    // is held by an empty ACL (what `export` writes for it).
+    let used: BTreeSet<u32> = c.acls.iter().filter_map(|a| a.index).collect();
+    if let Some(&top) = used.last() {
+        for g in (0..top).filter(|g| !used.contains(g)) {
+            c.acls.push(Acl { index: Some(g), tag: unused_acl_tag(g), rules: Vec::new() });
+        }
+        c.acls.sort_by_key(|a| a.index);
+    }
     c
+}
+
+/// The tag of the empty ACL that holds an unused index.
+fn unused_acl_tag(index: u32) -> String {
+    format!("unused-{index}")
 }
 
 /// The `--port NAME=N` options the exported script must be loaded with.
@@ -281,7 +303,7 @@ pub fn export_limitations(cfg: &NodeConfig) -> Vec<String> {
                     }
                 }
                 _ => {
-                    if m.vrf != 0 || m.protocol == L4Protocol::Icmp {
+                    if m.vrf != 0 || m.protocol != Some(L4Protocol::Tcp) && m.protocol != Some(L4Protocol::Udp) {
                         out.push(format!("{e}: a load-balancing mapping has no mapping vrf and is tcp or udp"));
                     }
                 }
@@ -561,11 +583,19 @@ pub fn export(cfg: &NodeConfig) -> String {
         }
         for m in &nat.static_mappings {
             let proto = match m.protocol {
-                L4Protocol::Tcp => "tcp",
-                L4Protocol::Udp => "udp",
-                L4Protocol::Icmp => "icmp",
+                Some(L4Protocol::Tcp) => "tcp",
+                Some(L4Protocol::Udp) => "udp",
+                Some(L4Protocol::Icmp) => "icmp",
+                None => "",
             };
-            let mut line = if m.locals.len() == 1 {
+            let mut line = if m.protocol.is_none() {
+                let mut line =
+                    format!("nat44 add static mapping local {} external {}", m.locals[0].address.addr, m.external.addr);
+                if m.vrf != 0 {
+                    let _ = write!(line, " vrf {}", m.vrf);
+                }
+                line
+            } else if m.locals.len() == 1 {
                 let l = &m.locals[0];
                 let mut line = format!(
                     "nat44 add static mapping {proto} local {} {} external {} {}",
@@ -618,14 +648,16 @@ pub fn export(cfg: &NodeConfig) -> String {
     if !c.acls.is_empty() || c.acl_timeouts != AclTimeouts::default() {
         let _ = writeln!(w, "\n# ACLs");
     }
-    let mut defined: BTreeSet<u32> = BTreeSet::new();
+    // (ACLs are created in index order: VPP 22.02's CLI gives the next index, and has no
+    // `index`; an unused index is held by an empty ACL)
+    let mut next = 0;
     for a in &c.acls {
         let ix = a.index.expect("canonical");
-        let mut line = String::from("set acl-plugin acl");
-        if Some(ix) != (0..).find(|n| !defined.contains(n)) {
-            let _ = write!(line, " index {ix}");
+        for g in next..ix {
+            let _ = writeln!(w, "set acl-plugin acl tag {}", unused_acl_tag(g));
         }
-        defined.insert(ix);
+        next = ix + 1;
+        let mut line = String::from("set acl-plugin acl");
         let rules: Vec<String> = a.rules.iter().map(rule_text).collect();
         if !rules.is_empty() {
             let _ = write!(line, " {}", rules.join(", "));

@@ -1489,6 +1489,40 @@ impl<'a> Parser<'a> {
             return Err(self.expected(c, "`in IF` or `out IF`"));
         }
         self.nat_enabled(first)?;
+        if output_feature {
+            // VPP 22.02: `in IF` and `out IF` alike make IF an output-feature interface
+            // (in2out as it leaves, out2in as it arrives); adding one twice fails.
+            for i in ins.into_iter().chain(outs) {
+                let cfg = &mut self.ifs[i].cfg;
+                let name = cfg.name.clone();
+                match (del, cfg.nat_output_feature) {
+                    (false, true) => {
+                        return Err(self.rejected(
+                            first,
+                            "an interface not yet NAT44 output feature",
+                            format!("add {name} failed"),
+                        ))
+                    }
+                    (false, false) if cfg.nat != NatRole::None => {
+                        return Err(self.rejected(
+                            first,
+                            "one kind of NAT44 feature per interface",
+                            format!("{name} already has NAT44 in the input path"),
+                        ))
+                    }
+                    (true, false) => {
+                        return Err(self.rejected(
+                            first,
+                            "a NAT44 output-feature interface",
+                            format!("del {name} failed"),
+                        ))
+                    }
+                    (false, false) => (cfg.nat, cfg.nat_output_feature) = (NatRole::Outside, true),
+                    (true, true) => (cfg.nat, cfg.nat_output_feature) = (NatRole::None, false),
+                }
+            }
+            return Ok(());
+        }
         for (list, inside) in [(ins, true), (outs, false)] {
             for i in list {
                 let cfg = &self.ifs[i].cfg;
@@ -1680,15 +1714,24 @@ impl<'a> Parser<'a> {
         let Some((e_addr, e_port)) = external else {
             return Err(self.expected(c, "`external B Q`"));
         };
-        let (Some(l_port), Some(e_port)) = (l_port, e_port) else {
-            if l_port.is_some() != e_port.is_some() {
-                return Err(self.rejected(first, "both ports or none", "Either both ports are set or none."));
-            }
-            return Err(self.unsupported(first, "address-only static mappings are not modelled (give a protocol and both ports, or use an identity mapping)"));
+        if l_port.is_some() != e_port.is_some() {
+            return Err(self.rejected(first, "both ports or none", "Either both ports are set or none."));
+        }
+        // Without ports the mapping is address-only: VPP forces protocol and ports to 0.
+        let (protocol, l_port, e_port) = match (l_port, e_port) {
+            (Some(l), Some(e)) => match proto {
+                Some(p) => (Some(p), l, e),
+                None => return Err(self.expected(c, "`tcp`, `udp` or `icmp`")),
+            },
+            _ => (None, 0, 0),
         };
-        let Some(protocol) = proto else {
-            return Err(self.expected(c, "`tcp`, `udp` or `icmp`"));
-        };
+        if protocol.is_none() && (twice || self_twice) {
+            return Err(self.rejected(
+                first,
+                "ports with twice-nat",
+                "twice-nat and self-twice-nat are unsupported on address-only mappings",
+            ));
+        }
         let m = StaticMapping {
             protocol,
             external: SocketAddr4 { addr: e_addr, port: e_port },
@@ -1723,12 +1766,13 @@ impl<'a> Parser<'a> {
         let Some(t) = c.peek() else {
             return Err(self.expected(c, what));
         };
+        // (VPP's `%U:%u`: the port is not optional here)
         match t.text.parse::<SocketAddr4>() {
-            Ok(s) => {
+            Ok(s) if t.text.contains(':') => {
                 c.pos += 1;
                 Ok(s)
             }
-            Err(_) => Err(self.expected(c, what)),
+            _ => Err(self.expected(c, what)),
         }
     }
 
@@ -1777,7 +1821,7 @@ impl<'a> Parser<'a> {
             return Err(self.expected(c, "`protocol tcp|udp`"));
         };
         let m = StaticMapping {
-            protocol,
+            protocol: Some(protocol),
             external,
             vrf: 0,
             locals,
@@ -1855,140 +1899,148 @@ impl<'a> Parser<'a> {
 
     // --- ACL -----------------------------------------------------------------------------
 
+    /// `set acl-plugin acl ...` as VPP 22.02's `acl_set_aclplugin_acl_fn` reads it: each
+    /// keyword sets a field of the current rule (made, with defaults — permit, any —
+    /// by the first keyword), `,` starts the next rule (a trailing one adds a default
+    /// rule), and the first token none of the keywords takes ends the command: the ACL
+    /// is created from what came before, at the next index (22.02's CLI has no `index`
+    /// and never replaces). A note names the token where parsing stopped.
     fn set_acl(&mut self, c: &mut Cur) -> R<()> {
-        let mut index: Option<(u32, &Token)> = None;
+        let first = c.peek().cloned();
+        let line = first.as_ref().map_or(0, |t| t.line);
         let mut tag = String::new();
         let mut rules: Vec<AclRule> = Vec::new();
-        let mut cur: Option<AclRule> = None;
-        // Did the current rule start (an action seen) — attributes before it are errors.
-        let mut after_comma = false;
-        while let Some(t) = c.peek() {
-            let action = match t.text.as_str() {
-                "permit+reflect" => Some(AclAction::PermitReflect),
-                "permit" => Some(AclAction::Permit),
-                "deny" => Some(AclAction::Deny),
-                _ => None,
+        let mut stopped: Option<Token> = None;
+        let num = |t: Option<&Token>| t.and_then(|t| parse_num(&t.text));
+        while let Some(t) = c.peek().cloned() {
+            let next = c.toks.get(c.pos + 1);
+            let rule = |rules: &mut Vec<AclRule>| {
+                if rules.is_empty() {
+                    rules.push(new_rule(AclAction::Permit));
+                }
+                rules.len() - 1
             };
-            if let Some(a) = action {
-                if cur.is_some() {
-                    return Err(self.expected(c, "`,` between rules"));
-                }
-                c.pos += 1;
-                cur = Some(new_rule(a));
-                after_comma = false;
-                continue;
-            }
-            if t.text == "action" {
-                if cur.is_some() {
-                    return Err(self.expected(c, "`,` between rules"));
-                }
-                c.pos += 1;
-                let tt = c.peek();
-                let a = match self.num(c, "an action number 0, 1 or 2 after `action`")? {
-                    0 => AclAction::Deny,
-                    1 => AclAction::Permit,
-                    2 => AclAction::PermitReflect,
-                    _ => {
-                        let tt = tt.expect("num consumed");
-                        return Err(self.rejected(
-                            tt,
-                            "an action 0 (deny), 1 (permit) or 2 (permit+reflect)",
-                            "unknown action",
-                        ));
-                    }
-                };
-                cur = Some(new_rule(a));
-                after_comma = false;
-                continue;
-            }
-            if c.eat("index") {
-                let v = self.num(c, "an ACL index after `index`")?;
-                index = Some((v, t));
-                continue;
-            }
-            if c.eat("tag") {
-                let v = self.word(c, "a tag after `tag`")?;
-                tag = v.text.clone();
-                continue;
-            }
-            if t.text == "," {
-                match cur.take() {
-                    Some(r) => rules.push(r),
-                    None => return Err(self.expected(c, "a rule (`permit`, `deny`, `permit+reflect` or `action N`)")),
-                }
-                c.pos += 1;
-                after_comma = true;
-                continue;
-            }
-            let attrs = ["src", "dst", "proto", "sport", "dport", "tcpflags"];
-            if !attrs.contains(&t.text.as_str()) {
-                if t.text == "count" {
-                    return Err(self.unsupported(t, "not modelled"));
-                }
-                return Err(self.expected(
-                    c,
-                    "`permit`, `deny`, `permit+reflect`, `action`, `src`, `dst`, `proto`, `sport`, `dport`, `tcpflags`, `tag`, `index`, `,` or end of line",
-                ));
-            }
-            let Some(r) = cur.as_mut() else {
-                return Err(self.expected(
-                    c,
-                    "an action (`permit`, `deny`, `permit+reflect` or `action N`) before the rule's fields",
-                ));
-            };
-            c.pos += 1;
+            let mut taken = 1;
             match t.text.as_str() {
-                "src" => r.src = self.prefix(c, "a source prefix A/L after `src`")?,
-                "dst" => r.dst = self.prefix(c, "a destination prefix A/L after `dst`")?,
-                "proto" => r.proto = self.num_max(c, "a protocol number 0..=255 after `proto`", 255)? as u8,
-                "sport" | "dport" => {
-                    let range = self.port_range(c, &format!("a port or range P-Q after `{}`", t.text))?;
-                    if t.text == "sport" {
-                        r.sport = range;
+                "permit+reflect" | "permit" | "deny" => {
+                    let r = rule(&mut rules);
+                    rules[r].action = match t.text.as_str() {
+                        "permit+reflect" => AclAction::PermitReflect,
+                        "permit" => AclAction::Permit,
+                        _ => AclAction::Deny,
+                    };
+                }
+                "count" if num(next).is_some() => taken = 2,
+                "action" if matches!(num(next), Some(0..=2)) => {
+                    let r = rule(&mut rules);
+                    rules[r].action = match num(next) {
+                        Some(0) => AclAction::Deny,
+                        Some(1) => AclAction::Permit,
+                        _ => AclAction::PermitReflect,
+                    };
+                    taken = 2;
+                }
+                "src" | "dst" if next.and_then(|n| acl_prefix(&n.text)).is_some() => {
+                    let p = acl_prefix(&next.expect("checked").text).expect("checked");
+                    let r = rule(&mut rules);
+                    if t.text == "src" {
+                        rules[r].src = p;
                     } else {
-                        r.dport = range;
+                        rules[r].dst = p;
+                    }
+                    taken = 2;
+                }
+                "sport" | "dport" if next.and_then(|n| acl_port_range(&n.text)).is_some() => {
+                    let range = acl_port_range(&next.expect("checked").text).expect("checked");
+                    let r = rule(&mut rules);
+                    if t.text == "sport" {
+                        rules[r].sport = range;
+                    } else {
+                        rules[r].dport = range;
+                    }
+                    taken = 2;
+                }
+                "tcpflags" => {
+                    // `tcpflags V M` or `tcpflags V mask M` (both truncated to u8)
+                    let v = num(next);
+                    let (m, n) = match c.toks.get(c.pos + 2) {
+                        Some(k) if k.text == "mask" => (num(c.toks.get(c.pos + 3)), 4),
+                        k => (num(k), 3),
+                    };
+                    match (v, m) {
+                        (Some(v), Some(m)) => {
+                            let r = rule(&mut rules);
+                            rules[r].tcp_flags_value = v as u8;
+                            rules[r].tcp_flags_mask = m as u8;
+                            taken = n;
+                        }
+                        _ => taken = 0,
                     }
                 }
-                _ => {
-                    let v = self.num_max(c, "a flags value 0..=255 after `tcpflags`", 255)?;
-                    c.eat("mask");
-                    let m = self.num_max(c, "`mask M` (a flags mask 0..=255) after the tcpflags value", 255)?;
-                    r.tcp_flags_value = v as u8;
-                    r.tcp_flags_mask = m as u8;
+                "proto" if num(next).is_some() => {
+                    let r = rule(&mut rules);
+                    rules[r].proto = num(next).expect("checked") as u8;
+                    taken = 2;
+                }
+                "tag" if next.is_some() => {
+                    tag = next.expect("checked").text.clone();
+                    taken = 2;
+                }
+                "," => {
+                    rule(&mut rules);
+                    rules.push(new_rule(AclAction::Permit));
+                }
+                _ => taken = 0,
+            }
+            if taken == 0 {
+                stopped = Some(t);
+                break;
+            }
+            c.pos += taken;
+        }
+        let ix = (0..).find(|i| !self.acls.contains_key(i)).expect("a free index exists");
+        if let Some(t) = &stopped {
+            let how = if t.text == "index" {
+                "VPP 22.02's CLI has no `index` (it came in 23.02) and never replaces an ACL".to_string()
+            } else {
+                format!("`{}` is no keyword of `set acl-plugin acl` here", t.text)
+            };
+            self.note(
+                t.line,
+                format!(
+                    "parsing of the ACL stops at `{}` (column {}): {how}; as VPP does, ACL {ix} is created from the {} \
+                     rule(s) before it",
+                    t.text,
+                    t.col,
+                    rules.len()
+                ),
+            );
+            c.pos = c.toks.len();
+        }
+        let Some(first) = first else {
+            // (no arguments at all: VPP creates nothing)
+            return Ok(());
+        };
+        if let Some(n) = rules.iter().position(|r| r.sport.lo > r.sport.hi || r.dport.lo > r.dport.hi) {
+            return Err(self.rejected(&first, "port ranges P-Q with P <= Q", format!("failed (rule {n})")));
+        }
+        // VPP rejects, all or nothing, a range whose first port is above its last; a
+        // prefix with host bits set is taken and masked (a `nicctl check` note).
+        for (n, r) in rules.iter_mut().enumerate() {
+            for (what, p) in [("src", &mut r.src), ("dst", &mut r.dst)] {
+                if p.has_host_bits() {
+                    let masked = Ipv4Prefix::new(p.network(), p.len);
+                    self.notes.push(Note {
+                        file: self.file.to_path_buf(),
+                        line,
+                        text: format!("acl {ix} rule {n}: {what} {p} has host bits set; VPP matches it as {masked}"),
+                    });
+                    *p = masked;
                 }
             }
         }
-        match cur {
-            Some(r) => rules.push(r),
-            None if after_comma => return Err(self.expected(c, "a rule after `,`")),
-            None => {}
-        }
-        let ix = match index {
-            Some((v, _)) => v,
-            // Creation order: the lowest index not in use.
-            None => (0..).find(|i| !self.acls.contains_key(i)).expect("a free index exists"),
-        };
-        self.acls.insert(ix, Acl { index: Some(ix), tag, rules });
+        self.acls.insert(ix, Acl { index: Some(ix), tag: if tag.is_empty() { "cli".into() } else { tag }, rules });
         Ok(())
-    }
-
-    fn port_range(&self, c: &mut Cur, what: &str) -> R<PortRange> {
-        let Some(t) = c.peek() else {
-            return Err(self.expected(c, what));
-        };
-        let parse = |s: &str| parse_num(s).filter(|&v| v <= 65535).map(|v| v as u16);
-        let r = match t.text.split_once('-') {
-            Some((a, b)) => match (parse(a), parse(b)) {
-                (Some(lo), Some(hi)) if lo <= hi => PortRange { lo, hi },
-                _ => return Err(self.expected(c, what)),
-            },
-            None => match parse(&t.text) {
-                Some(p) => PortRange { lo: p, hi: p },
-                None => return Err(self.expected(c, what)),
-            },
-        };
-        c.pos += 1;
-        Ok(r)
     }
 
     fn set_acl_interface(&mut self, c: &mut Cur) -> R<()> {
@@ -2017,26 +2069,35 @@ impl<'a> Parser<'a> {
         let Some(i) = iface else {
             return Err(self.expected(c, "an interface name"));
         };
-        let Some(input) = input else {
-            return Err(self.expected(c, "`input` or `output`"));
-        };
+        // (VPP's default direction is input)
+        let input = input.unwrap_or(true);
         let Some((n, nt)) = acl else {
             return Err(self.expected(c, "`acl N`"));
         };
+        // VPP's CLI ignores what `acl_interface_add_del_inout_acl` returns: an undefined
+        // ACL, one applied twice, or a del of one not applied changes nothing, silently.
+        let (line, col) = (nt.line, nt.col);
         if !self.acls.contains_key(&n) {
-            return Err(self.rejected(nt, "a defined ACL index", format!("acl {n} is not defined")));
+            self.note(line, format!("column {col}: acl {n} is not defined: nothing applied (VPP ignores it too)"));
+            return Ok(());
         }
         let list = if input { &mut self.ifs[i].cfg.acl_input } else { &mut self.ifs[i].cfg.acl_output };
         let pos = list.iter().position(|&a| a == n);
-        match (del, pos) {
-            (false, None) => list.push(n),
-            (false, Some(_)) => {
-                return Err(self.rejected(nt, "an ACL not yet applied", "already applied in this direction"))
+        let ignored = match (del, pos) {
+            (false, None) => {
+                list.push(n);
+                None
             }
+            (false, Some(_)) => Some("already applied in this direction"),
             (true, Some(p)) => {
-                list.remove(p);
+                // vppinfra's vec_del1: the last element moves into the hole
+                list.swap_remove(p);
+                None
             }
-            (true, None) => return Err(self.rejected(nt, "an applied ACL", "not applied in this direction")),
+            (true, None) => Some("not applied in this direction"),
+        };
+        if let Some(why) = ignored {
+            self.note(line, format!("column {col}: acl {n} {why}: nothing changed (VPP ignores it too)"));
         }
         Ok(())
     }
@@ -2156,6 +2217,22 @@ fn looks_like_name(s: &str) -> bool {
     ]
     .contains(&s)
         && s.starts_with(|ch: char| ch.is_ascii_alphabetic())
+}
+
+/// A prefix of an ACL rule: `A/L`, the length mandatory (VPP's `%U/%d`).
+fn acl_prefix(s: &str) -> Option<Ipv4Prefix> {
+    let (a, l) = s.split_once('/')?;
+    let len = parse_num(l).filter(|&l| l <= 32)?;
+    Some(Ipv4Prefix::new(a.parse().ok()?, len as u8))
+}
+
+/// `P-Q` or `P` of an ACL rule (VPP truncates the numbers to 16 bits).
+fn acl_port_range(s: &str) -> Option<PortRange> {
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (parse_num(a)? as u16, parse_num(b)? as u16),
+        None => (parse_num(s)? as u16, parse_num(s)? as u16),
+    };
+    Some(PortRange { lo, hi })
 }
 
 fn new_rule(action: AclAction) -> AclRule {
