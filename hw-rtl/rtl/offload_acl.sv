@@ -88,8 +88,9 @@ always @* begin
                             && sport <= ru[offload_pkg::RULE_SPORT_HI_LSB +: 16]
                             && ru[offload_pkg::RULE_DPORT_LO_LSB +: 16] <= dport
                             && dport <= ru[offload_pkg::RULE_DPORT_HI_LSB +: 16]
-                            && (tcp_flags & ru[offload_pkg::RULE_TCP_FLAGS_MASK_LSB +: 8])
-                                == ru[offload_pkg::RULE_TCP_FLAGS_VALUE_LSB +: 8]))));
+                            // the TCP flags only count for TCP (VPP: tcp_flags_valid)
+                            && (proto != 8'd6 || (tcp_flags & ru[offload_pkg::RULE_TCP_FLAGS_MASK_LSB +: 8])
+                                == ru[offload_pkg::RULE_TCP_FLAGS_VALUE_LSB +: 8])))));
     end
     unsure_a = list_count > 16'(MAX_LISTS);
     for (j = 0; j < MAX_LISTS; j = j + 1) begin

@@ -16,7 +16,7 @@ package offload_pkg;
 
     // ---- register map (byte offsets) ----
     localparam int REG_ID_VALUE = 1330007108;
-    localparam int REG_VERSION_VALUE = 65536;
+    localparam int REG_VERSION_VALUE = 131072;
     localparam int REG_ID = 0;
     localparam int REG_VERSION = 4;
     localparam int REG_NEXT_PTR = 8;
@@ -37,7 +37,7 @@ package offload_pkg;
     localparam int REG_CNT_TABLE_HIT = 4096;
     localparam int REG_CNT_TABLE_MISS = 4224;
     localparam int REG_CNT_PUNT = 4352;
-    localparam int REG_CNT_DROP = 4480;
+    localparam int REG_CNT_DROP = 4864;
     localparam int REG_CNT_RX = 4608;
     localparam int REG_CNT_TX = 4672;
     localparam int REG_CONTROL_ENABLE = 1;
@@ -342,7 +342,7 @@ package offload_pkg;
     localparam int PUNT_TCP_STATE = 8;
 
     // ---- drop reasons ----
-    localparam int DROP_REASON_COUNT = 27;
+    localparam int DROP_REASON_COUNT = 40;
     localparam int DROP_TRUNCATED = 0;
     localparam int DROP_NOT_IP4 = 1;
     localparam int DROP_BAD_IP_VERSION = 2;
@@ -370,6 +370,19 @@ package offload_pkg;
     localparam int DROP_BAD_L4_CHECKSUM = 24;
     localparam int DROP_ARP_MALFORMED = 25;
     localparam int DROP_ARP_NOT_LOCAL = 26;
+    localparam int DROP_IP4_OPTIONS = 27;
+    localparam int DROP_FRAGMENT_OFFSET_ONE = 28;
+    localparam int DROP_DROP_ROUTE = 29;
+    localparam int DROP_RPF_FAILURE = 30;
+    localparam int DROP_UNKNOWN_PROTOCOL = 31;
+    localparam int DROP_SOURCE_LOOKUP_MISS = 32;
+    localparam int DROP_SPOOFED_LOCAL = 33;
+    localparam int DROP_ICMP_ERROR_NO_SOURCE = 34;
+    localparam int DROP_NAT_NON_SYN = 35;
+    localparam int DROP_NAT_BAD_ICMP_TYPE = 36;
+    localparam int DROP_NAT_TRANSLATION_FAILED = 37;
+    localparam int DROP_BVI_MAC_MISMATCH = 38;
+    localparam int DROP_L2_MAC_MOVE = 39;
 
 endpackage
 

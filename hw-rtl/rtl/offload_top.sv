@@ -206,7 +206,7 @@ reg        rd_cmd_reg = 0;
 reg [31:0] cnt_hit  [0:31];
 reg [31:0] cnt_miss [0:31];
 reg [31:0] cnt_punt [0:15];
-reg [31:0] cnt_drop [0:31];
+reg [31:0] cnt_drop [0:63];
 reg [31:0] cnt_rx   [0:15];
 reg [31:0] cnt_tx   [0:15];
 
@@ -508,6 +508,7 @@ reg          p_sop   [0:NS-1];
 reg [3:0]    p_in    [0:NS-1];
 reg [63:0]   p_meta  [0:NS-1];
 reg [15:0]   p_len   [0:NS-1];
+reg [15:0]   p_iplen [0:NS-1];   // the IPv4 total length (the frame may carry padding)
 reg [15:0]   p_sw    [0:NS-1];
 reg          p_punt  [0:NS-1];
 reg [7:0]    p_reason[0:NS-1];
@@ -563,9 +564,10 @@ wire [15:0] s0_tlen = be16(d0, 16);
 wire [15:0] s0_frag = be16(d0, 20);
 wire [7:0]  s0_ttl = d0[8*22 +: 8];
 wire [7:0]  s0_proto = d0[8*23 +: 8];
-// IPv4 options: headers of up to MAX_IHL words, so that the header and the L4 fields
-// the NIC reads and rewrites (a TCP header's flags and checksum) are in the first beat
-localparam [3:0] MAX_IHL = 4'd7;
+// IPv4 options: VPP's ip4-input sends every header with options to ip4-options, which
+// forwards none of them (software counts the drop, or delivers IGMP router alerts):
+// the NIC takes 20-byte headers only and punts the rest
+localparam [3:0] MAX_IHL = 4'd5;
 wire [3:0]  s0_ihlw = s0_vihl[3:0];
 wire [15:0] s0_ihl = {10'd0, s0_ihlw, 2'b00};
 wire [6:0]  s0_l4o = 7'd14 + {1'b0, s0_ihlw, 2'b00};   // the L4 header's offset in the frame
@@ -580,10 +582,15 @@ end
 wire [15:0] s0_l4len = s0_tlen - s0_ihl;
 wire [7:0]  s0_doff = {2'd0, d0[8*({25'd0, s0_l4o} + 12) + 4 +: 4], 2'd0};
 wire [15:0] s0_ulen = be16(d0, {25'd0, s0_l4o} + 4);
+// A frame may be longer than its IPv4 packet (Ethernet padding of a short packet): as in
+// VPP's ip4-input it is accepted (the IP length must fit), and the trailing bytes stay
+// with the packet to its output, or inside a VXLAN encapsulation
 wire s0_ipok = p_len[0] >= 16'd34 && s0_ethertype == 16'h0800 && s0_vihl[7:4] == 4'd4
     && s0_ihlw >= 4'd5 && s0_ihlw <= MAX_IHL && s0_tlen >= s0_ihl
-    && s0_tlen == p_len[0] - 16'd14 && fold16(s0_sum) == 16'hffff
+    && s0_tlen <= p_len[0] - 16'd14 && fold16(s0_sum) == 16'hffff
     && (s0_frag & 16'h3fff) == 16'd0 && s0_ttl > 8'd1;
+// Multicast destinations go to VPP's ip4-mfib, not the unicast FIB: software takes them
+wire s0_mcast = s0_vihl[7:4] == 4'd4 && d0[8*30 + 4 +: 4] == 4'he;
 wire s0_tcp = s0_proto == 8'd6 && s0_l4len >= 16'd20 && s0_doff >= 8'd20 && {8'd0, s0_doff} <= s0_l4len;
 wire s0_udp = s0_proto == 8'd17 && s0_l4len >= 16'd8 && s0_ulen >= 16'd8 && s0_ulen <= s0_l4len;
 // ICMP: type and code (the ACLs' "ports"), and for echo request and reply the
@@ -644,7 +651,9 @@ wire [15:0] fib1 = outer1 ? ofib1 : ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16];
 // nat44-out2in, or in2out; an inside-outside interface chooses out2in for a NAT address
 wire if1_o2i = !outer1 && if1_out && (!if1_in || s1_ext);
 // the NAT address entries may be among those the NIC could not hold
-wire s1_natbad = !outer1 && s1_nat && (!p_l4[1] || (if1_in && if1_out && !s1_ext && partial));
+// ICMP other than echo (errors quote a packet NAT translates too) is software's
+wire s1_icmp_other = p_proto[1] == 8'd1 && p_ic[1][15:8] != 8'd0 && p_ic[1][15:8] != 8'd8;
+wire s1_natbad = !outer1 && s1_nat && (!p_l4[1] || s1_icmp_other || (if1_in && if1_out && !s1_ext && partial));
 wire [7:0] kind_ed = if1_o2i ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
 wire [127:0] key_ed = {fib1, kind_ed, p_proto[1], p_dport[1], p_sport[1], p_dst[1], p_src[1]};
 wire [127:0] key_simple = if1_o2i
@@ -1006,8 +1015,9 @@ wire tx_uplink = tx_kind == offload_pkg::IF_KIND_UPLINK[7:0] && {8'd0, tx_port} 
 wire tx_host = (tx_kind == offload_pkg::IF_KIND_TAP[7:0] || tx_kind == offload_pkg::IF_KIND_LOOPBACK[7:0]) && !tx_bvi;
 wire outer10 = p_outer[10];
 wire first10 = p_in[10] != IN_RECIRC;
-// ip4-rewrite's MTU check (before the output features): a drop in software too
-wire mtu_bad = p_len[10] - 16'd14 > adj9[offload_pkg::ADJ_MTU_LSB +: 16];
+// ip4-rewrite's MTU check (before the output features), on the IPv4 length as VPP's: the
+// packet is fragmented or answered with ICMP "fragmentation needed" by software
+wire mtu_bad = p_iplen[10] > adj9[offload_pkg::ADJ_MTU_LSB +: 16];
 wire s10_aout_on = txif[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0;
 wire [1:0] s10_aout = s10_aout_on ? acl_verdict(p_aohit[10], aout_match, aout_action, aout_unsure, partial) : 2'd0;
 // NAT as the output feature: on the outer packet only, by its lookup at s1 on the encap FIB
@@ -1129,8 +1139,7 @@ always @* begin
     if (p_tcpst[10]) begin
         s10_reason = PUNT_TCP_STATE;
     end else if (mtu_bad) begin
-        s10_kind = K_DROP;
-        s10_reason = offload_pkg::DROP_MTU_EXCEEDED[7:0];
+        s10_reason = PUNT_EXC;
     end else if (s10_aout == 2'd2) begin
         s10_kind = K_DROP;
         s10_reason = aout_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
@@ -1342,6 +1351,7 @@ always @(posedge clk) begin
             p_in[s] <= p_in[s-1];
             p_meta[s] <= p_meta[s-1];
             p_len[s] <= p_len[s-1];
+            p_iplen[s] <= p_iplen[s-1];
             p_sw[s] <= p_sw[s-1];
             p_punt[s] <= p_punt[s-1];
             p_reason[s] <= p_reason[s-1];
@@ -1390,7 +1400,7 @@ always @(posedge clk) begin
         // s0 -> s1: parse results, interface read
         p_sw[1] <= s0_sw;
         p_direct[1] <= s0_direct;
-        p_punt[1] <= !s0_ipok || s0_l4bad || (control_reg & offload_pkg::REG_CONTROL_ENABLE) == 0;
+        p_punt[1] <= !s0_ipok || s0_mcast || s0_l4bad || (control_reg & offload_pkg::REG_CONTROL_ENABLE) == 0;
         p_reason[1] <= PUNT_EXC;
         p_drop[1] <= 1'b0;
         p_tcpf[1] <= s0_tcpf;
@@ -1403,6 +1413,7 @@ always @(posedge clk) begin
         p_ic[1] <= s0_icmp ? be16(d0, {25'd0, s0_l4o}) : 16'd0;
         p_l4o[1] <= s0_l4o;
         p_ttl[1] <= s0_ttl;
+        p_iplen[1] <= s0_tlen;
         p_l4[1] <= s0_tcp || s0_udp || s0_icmp;
         p_loc[1] <= 1'b0;
         if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
@@ -1489,7 +1500,13 @@ always @(posedge clk) begin
         p_dpo[8] <= bkt_rd7;
         p_loc[8] <= !p_punt[7] && s7_kind == offload_pkg::DPO_LOCAL[3:0];
         adj_rd8 <= adj_mem[s7_index[ADJ_BITS-1:0]];
-        if (!p_punt[7] && (s7_kind != offload_pkg::DPO_ADJACENCY[3:0] || s7_index >= 28'(2**ADJ_BITS))) begin
+        if (!p_punt[7] && s7_kind == offload_pkg::DPO_DROP[3:0] && !p_tcpst[7]) begin
+            // a drop route (VPP's special entries, a subnet's network and broadcast
+            // addresses, a route with no usable path): dropped, as software does
+            p_punt[8] <= 1'b1;
+            p_drop[8] <= 1'b1;
+            p_reason[8] <= offload_pkg::DROP_DROP_ROUTE[7:0];
+        end else if (!p_punt[7] && (s7_kind != offload_pkg::DPO_ADJACENCY[3:0] || s7_index >= 28'(2**ADJ_BITS))) begin
             p_punt[8] <= 1'b1;
             p_reason[8] <= s7_kind == offload_pkg::DPO_GLEAN[3:0] ? PUNT_GLEAN
                 : s7_kind == offload_pkg::DPO_LOCAL[3:0] ? PUNT_LOCAL : PUNT_EXC;
@@ -1555,8 +1572,8 @@ always @(posedge clk) begin
     end
     if (out_sop) begin
         if (p_in[NS-1] == DEST_DROP) begin
-            cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 5]]
-                <= cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 5]] + 1;
+            cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]]
+                <= cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]] + 1;
         end else if (p_in[NS-1] != DEST_RECIRC) begin
             cnt_tx[p_in[NS-1]] <= cnt_tx[p_in[NS-1]] + 1;
         end
@@ -1570,8 +1587,8 @@ always @(posedge clk) begin
         for (c = 0; c < 32; c = c + 1) begin
             cnt_hit[c] <= 0;
             cnt_miss[c] <= 0;
-            cnt_drop[c] <= 0;
         end
+        for (c = 0; c < 64; c = c + 1) cnt_drop[c] <= 0;
         for (c = 0; c < 16; c = c + 1) begin
             cnt_punt[c] <= 0;
             cnt_rx[c] <= 0;
@@ -1645,7 +1662,7 @@ always @(posedge clk) begin
                 if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_HIT[15:7]) reg_rdata <= cnt_hit[reg_addr[6:2]];
                 if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_MISS[15:7]) reg_rdata <= cnt_miss[reg_addr[6:2]];
                 if (reg_addr[15:6] == offload_pkg::REG_CNT_PUNT[15:6]) reg_rdata <= cnt_punt[reg_addr[5:2]];
-                if (reg_addr[15:7] == offload_pkg::REG_CNT_DROP[15:7]) reg_rdata <= cnt_drop[reg_addr[6:2]];
+                if (reg_addr[15:8] == offload_pkg::REG_CNT_DROP[15:8]) reg_rdata <= cnt_drop[reg_addr[7:2]];
                 if (reg_addr[15:6] == offload_pkg::REG_CNT_RX[15:6]) reg_rdata <= cnt_rx[reg_addr[5:2]];
                 if (reg_addr[15:6] == offload_pkg::REG_CNT_TX[15:6]) reg_rdata <= cnt_tx[reg_addr[5:2]];
             end

@@ -60,6 +60,19 @@ reasons! {
         BadL4Checksum = 24, "l4 bad checksum";
         ArpMalformed = 25, "arp malformed or not ethernet/ip4";
         ArpNotLocal = 26, "arp target address not local";
+        Ip4Options = 27, "ip4 options present";
+        FragmentOffsetOne = 28, "ip4 fragment offset == 1";
+        DropRoute = 29, "ip4 drop route (special, network or broadcast address)";
+        RpfFailure = 30, "ip4 multicast RPF check failed";
+        UnknownProtocol = 31, "ip4-local unknown ip protocol";
+        SourceLookupMiss = 32, "ip4 source lookup miss";
+        SpoofedLocal = 33, "ip4 spoofed local-address packet";
+        IcmpErrorNoSource = 34, "icmp error: interface has no ip4 address";
+        NatNonSyn = 35, "nat44 non-SYN packet try to create session";
+        NatBadIcmpType = 36, "nat44 unsupported ICMP type";
+        NatTranslationFailed = 37, "nat44 couldn't translate packet";
+        BviMacMismatch = 38, "BVI L3 mac mismatch";
+        L2MacMove = 39, "L2 mac move violations";
     }
 }
 

@@ -23,9 +23,9 @@
 //! | `0x1000 + 4t` | [`CNT_TABLE_HIT`]: lookups of table `t` that hit | RO |
 //! | `0x1080 + 4t` | [`CNT_TABLE_MISS`]: lookups of table `t` that missed | RO |
 //! | `0x1100 + 4r` | [`CNT_PUNT`]: packets punted with [`crate::reasons::PuntReason`] `r` | RO |
-//! | `0x1180 + 4r` | [`CNT_DROP`]: packets dropped with [`crate::reasons::DropReason`] `r` | RO |
 //! | `0x1200 + 4p` | [`CNT_RX`]: packets accepted on input `p` (wire ports, then inject) | RO |
 //! | `0x1240 + 4p` | [`CNT_TX`]: packets sent on output `p` (wire ports, then punt) | RO |
+//! | `0x1300 + 4r` | [`CNT_DROP`]: packets dropped with [`crate::reasons::DropReason`] `r` (64 slots) | RO |
 //!
 //! Table programming: software fills the staging words with the entry's bytes
 //! (little-endian words, the [`crate::layout`] layout; byte `i` of the entry is bits
@@ -39,7 +39,7 @@
 /// Identification value: "OFLD" in ASCII.
 pub const ID_VALUE: u32 = 0x4f46_4c44;
 /// Register map version: major in the high half, minor in the low half.
-pub const VERSION_VALUE: u32 = 0x0001_0000;
+pub const VERSION_VALUE: u32 = 0x0002_0000;
 
 pub const ID: u32 = 0x0000;
 pub const VERSION: u32 = 0x0004;
@@ -65,9 +65,11 @@ pub const STAGING_WORDS: u32 = 16;
 pub const CNT_TABLE_HIT: u32 = 0x1000;
 pub const CNT_TABLE_MISS: u32 = 0x1080;
 pub const CNT_PUNT: u32 = 0x1100;
-pub const CNT_DROP: u32 = 0x1180;
 pub const CNT_RX: u32 = 0x1200;
 pub const CNT_TX: u32 = 0x1240;
+/// A 256-byte window: 64 drop reasons (the NIC decodes address bits 15..8).
+pub const CNT_DROP: u32 = 0x1300;
+const _: () = assert!(crate::reasons::DropReason::COUNT <= 64, "CNT_DROP has 64 slots");
 
 /// [`CONTROL`] bits.
 pub mod control {

@@ -91,14 +91,23 @@ rule = [
 ]
 "#;
 
-/// A 64-byte TCP frame of flow `i` into the inside port.
+/// A 64-byte TCP frame (an ACK) of flow `i` into the inside port.
 fn frame(i: u32) -> Vec<u8> {
+    flow_frame(i, false)
+}
+
+/// Flow `i`'s SYN, which opens its NAT session in software.
+fn syn(i: u32) -> Vec<u8> {
+    flow_frame(i, true)
+}
+
+fn flow_frame(i: u32, syn: bool) -> Vec<u8> {
     // from 10.0.0.2 on: not the network nor the inside interface's own address
     let src = [10, 0, ((i + 2) >> 8) as u8, (i + 2) as u8];
     let b = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 0x10], [2, 0, 0, 0, 0, 1])
         .ipv4(src, [198, 51, 100, 1], 64)
-        .tcp(10_000 + (i % 50_000) as u16, 80, i, 1024)
-        .ack(1);
+        .tcp(10_000 + (i % 50_000) as u16, 80, i, 1024);
+    let b = if syn { b.syn() } else { b.ack(1) };
     let payload = [0u8; 10];
     let mut v = Vec::with_capacity(64);
     b.write(&mut v, &payload).expect("frame");
@@ -311,7 +320,7 @@ fn main() {
         let mut nat_port = vec![1u16; n as usize];
         for i in (0..n).filter(|i| i % 100 >= miss_pct) {
             out.clear();
-            sw.process(1, PacketBuf::from_frame(&frame(i)), 1_000_000_000, &mut out);
+            sw.process(1, PacketBuf::from_frame(&syn(i)), 1_000_000_000, &mut out);
             let f = out[0].pkt.frame();
             nat_port[i as usize] = u16::from_be_bytes([f[34], f[35]]);
         }

@@ -76,10 +76,19 @@ fn nic_and_software_agree_on_random_traffic() {
         }
         // Drops per reason: the software node's = the NIC's + the slow path's.
         let nic_drops = tb.core_drops();
-        for (r, &want) in sw.counters.drops.iter().enumerate() {
-            let got = tb.node.dp.counters.drops[r] + nic_drops.get(r).copied().unwrap_or(0);
-            assert_eq!(got, want, "drops of reason {r}, config {configs}");
-        }
+        let mismatched: Vec<String> = (sw.counters.drops.iter().enumerate())
+            .filter_map(|(r, &want)| {
+                let got = tb.node.dp.counters.drops[r] + nic_drops.get(r).copied().unwrap_or(0);
+                (got != want).then(|| {
+                    format!(
+                        "reason {r}: NIC {} + slow path {}, software {want}",
+                        nic_drops.get(r).copied().unwrap_or(0),
+                        tb.node.dp.counters.drops[r]
+                    )
+                })
+            })
+            .collect();
+        assert!(mismatched.is_empty(), "config {configs}: drops differ: {mismatched:?}");
         dropped_by_nic += nic_drops.iter().sum::<u64>();
     }
     eprintln!(

@@ -21,8 +21,10 @@ pub enum Verdict {
     NoMatch,
 }
 
-/// Does `r` match the packet? Non-first fragments match on addresses and protocol only
-/// (they carry no L4 header); for ICMP the port ranges are type and code, as in VPP.
+/// Does `r` match the packet? As VPP's acl-plugin (`single_acl_match_5tuple`): a rule
+/// with a protocol matches a non-first fragment on addresses and protocol alone
+/// (`l4_match_nonfirst_fragment`), never a packet whose L4 identifiers could not be read,
+/// and otherwise on the port ranges (for ICMP: type and code) and, for TCP only, the flags.
 #[inline]
 pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
     if (f.src ^ r.src) & prefix_mask(r.src_len) != 0 || (f.dst ^ r.dst) & prefix_mask(r.dst_len) != 0 {
@@ -34,15 +36,18 @@ pub fn rule_matches(r: &AclRuleEntry, f: &Flow) -> bool {
     if r.proto != f.proto {
         return false;
     }
-    if !f.l4_valid {
+    if f.nonfirst_fragment {
         return true;
+    }
+    if !f.l4_valid {
+        return false;
     }
     let (p0, p1) = if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
     r.sport_lo <= p0
         && p0 <= r.sport_hi
         && r.dport_lo <= p1
         && p1 <= r.dport_hi
-        && (f.tcp_flags & r.tcp_flags_mask) == r.tcp_flags_value
+        && (f.proto != 6 || (f.tcp_flags & r.tcp_flags_mask) == r.tcp_flags_value)
 }
 
 /// First matching rule of the ACLs `acl_lists[start..start+count]`.
@@ -116,12 +121,13 @@ impl AclMatcher {
                 }
                 let l4_ok = r.proto == 0
                     || (r.proto == f.proto
-                        && (!f.l4_valid
-                            || (r.sport.0 <= p0
+                        && (f.nonfirst_fragment
+                            || (f.l4_valid
+                                && r.sport.0 <= p0
                                 && p0 <= r.sport.1
                                 && r.dport.0 <= p1
                                 && p1 <= r.dport.1
-                                && f.tcp_flags & r.flags_mask == r.flags_value)));
+                                && (f.proto != 6 || f.tcp_flags & r.flags_mask == r.flags_value))));
                 if l4_ok {
                     return Verdict::Rule { action: r.action, acl: r.acl, rule: r.rule };
                 }
@@ -137,12 +143,13 @@ pub fn classify_reference(rules_in_order: &[AclRuleEntry], f: &Flow) -> Option<(
         let src_ok = r.src_len == 0 || (f.src >> (32 - u32::from(r.src_len))) == (r.src >> (32 - u32::from(r.src_len)));
         let dst_ok = r.dst_len == 0 || (f.dst >> (32 - u32::from(r.dst_len))) == (r.dst >> (32 - u32::from(r.dst_len)));
         let proto_ok = r.proto == 0 || r.proto == f.proto;
-        let l4_ok = r.proto == 0 || !f.l4_valid || {
+        let l4_ok = r.proto == 0 || f.nonfirst_fragment || {
             let (a, b) =
                 if f.proto == 1 { (u16::from(f.icmp_type), u16::from(f.icmp_code)) } else { (f.sport, f.dport) };
-            (r.sport_lo..=r.sport_hi).contains(&a)
+            f.l4_valid
+                && (r.sport_lo..=r.sport_hi).contains(&a)
                 && (r.dport_lo..=r.dport_hi).contains(&b)
-                && f.tcp_flags & r.tcp_flags_mask == r.tcp_flags_value
+                && (f.proto != 6 || f.tcp_flags & r.tcp_flags_mask == r.tcp_flags_value)
         };
         if src_ok && dst_ok && proto_ok && l4_ok {
             return Some((r.action, r.acl_index, r.rule_index));

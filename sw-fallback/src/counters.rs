@@ -50,6 +50,11 @@ nodes! {
     ArpReply = "arp-reply",
     ArpProxy = "arp-proxy",
     Ip4Glean = "ip4-glean",
+    Ip4IcmpError = "ip4-icmp-error",
+    Ip4Frag = "ip4-frag",
+    Ip4IcmpEchoRequest = "ip4-icmp-echo-request",
+    Ip4Options = "ip4-options",
+    Ip4MfibForwardRpf = "ip4-mfib-forward-rpf",
     ErrorDrop = "error-drop",
 }
 
@@ -109,6 +114,10 @@ table_counters! {
     glean_packets_held,
     glean_packets_released,
     glean_timeouts,
+    icmp_errors_sent,
+    icmp_echo_replies_sent,
+    ip4_fragmented,
+    ip4_fragments_sent,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

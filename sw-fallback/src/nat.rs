@@ -7,11 +7,15 @@
 //! of service (load-balancing) and twice-NAT mappings; identity and dynamic sessions
 //! are endpoint-independent and found by the fast path. See `layout::session_kind`.
 
+pub mod icmp_error;
+
 use crate::flow::Flow;
 use crate::session_pool::{Pooled, SessionPool};
 use offload_tables::checksum::{self as csum, nat_deltas};
 use offload_tables::flow_hash::ip4_flow_hash;
-use offload_tables::layout::{nat_flags, session_flags, session_kind, NatEndpointEntry, SessionEntry, SessionKey};
+use offload_tables::layout::{
+    if_flags, nat_flags, session_flags, session_kind, NatEndpointEntry, NatMappingEntry, SessionEntry, SessionKey,
+};
 use offload_tables::reasons::DropReason;
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
@@ -81,6 +85,24 @@ struct NewSession {
     endpoint_dependent: bool,
     /// The packet being processed is the in2out one (else out2in).
     packet_in2out: bool,
+    /// Both ends are inside (hairpinning): the reply, too, arrives on an inside
+    /// interface, so both keys are in2out keys.
+    hairpin: bool,
+}
+
+/// Where an in2out packet without a session goes, as the pipeline sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Egress {
+    /// NAT runs as the output feature of the interface the packet leaves by.
+    pub output_feature: bool,
+    /// The packet would be translated dynamically: it leaves by an outside interface
+    /// (VPP's `snat_not_translate_fast` says no), or by an output-feature interface.
+    pub outside: bool,
+}
+
+/// TCP flags that may open a NAT session: SYN without ACK (VPP's `tcp_flags_is_init`).
+fn opens_session(f: &Flow) -> bool {
+    f.proto != 6 || (f.tcp_flags & 0x02 != 0 && f.tcp_flags & 0x10 == 0)
 }
 
 /// Result of a NAT node on one packet.
@@ -222,7 +244,7 @@ pub fn apply(frame: &mut [u8], l3: usize, f: &mut Flow, e: &SessionEntry) {
     }
     let ip_csum = u16::from_be_bytes([frame[l3 + 10], frame[l3 + 11]]);
     frame[l3 + 10..l3 + 12].copy_from_slice(&csum::apply(ip_csum, e.ip_delta).to_be_bytes());
-    if !f.l4_valid {
+    if !f.l4_complete {
         return;
     }
     let set_port =
@@ -345,7 +367,7 @@ impl NatState {
 
     /// Records that the slow path lets `f` through untranslated ([`PASS_SESSION`]).
     fn cache_pass(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, now_ns: u64) {
-        if !matches!(f.proto, 6 | 17) || !f.l4_valid {
+        if !matches!(f.proto, 6 | 17) || !f.l4_complete {
             return;
         }
         let key = ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib);
@@ -367,6 +389,17 @@ impl NatState {
         if let Some((slot, _)) = self.passes.remove(key) {
             table.remove(slot);
         }
+    }
+
+    /// Whether a static mapping (of any protocol and port) has `addr` as its external
+    /// address in `fib`.
+    pub fn maps_external(&self, fib: u16, addr: u32) -> bool {
+        self.by_external.keys().any(|&(f, a, _, _)| f == fib && a == addr)
+    }
+
+    /// `nat44 forwarding enable`: traffic no session or mapping matches passes.
+    pub fn forwarding(&self) -> bool {
+        self.forwarding
     }
 
     /// `inside-outside` interfaces: packets to a NAT address go through out2in.
@@ -426,16 +459,58 @@ impl NatState {
         }
     }
 
-    /// `nat44-in2out-slowpath`: endpoint-dependent sessions, then static mappings of
-    /// local endpoints, then dynamic translation when `snat_needed` says the packet
-    /// leaves through an outside interface; otherwise the packet passes untranslated.
+    /// Looks `f` up as an in2out packet (the fast path's key, then the endpoint-dependent
+    /// one) or as an out2in packet (endpoint-dependent, then simple); a pass entry is no
+    /// session (see [`PASS_SESSION`]).
+    pub fn find(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, in2out: bool, now_ns: u64) -> Outcome {
+        let ed = ed_key(
+            Tuple::of(f),
+            f.proto,
+            if in2out { session_kind::NAT_IN2OUT_ED } else { session_kind::NAT_OUT2IN_ED },
+            fib,
+        );
+        let keys = if in2out { [simple_in_key(f, fib), ed] } else { [ed, simple_out_key(f, fib)] };
+        for key in keys {
+            if let Some(slot) = table.lookup(&key) {
+                if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, in2out, now_ns) {
+                    return o;
+                }
+            }
+        }
+        Outcome::Miss
+    }
+
+    /// Ends a session (an ICMP error about it that in2out could not translate: VPP
+    /// deletes the session then).
+    pub fn remove_session(&mut self, table: &mut SessionTable, session: u32) {
+        if self.sessions.get(session).is_some() {
+            self.sessions.remove(table, session);
+        }
+    }
+
+    /// The static mapping whose external side `f` (an out2in or hairpinned packet) is
+    /// addressed to: by protocol and port, else address-only.
+    fn mapping_by_external(&self, fib: u16, f: &Flow) -> Option<u32> {
+        self.by_external
+            .get(&(fib, f.dst, f.proto, f.dport))
+            .or_else(|| self.by_external.get(&(fib, f.dst, 0, 0)))
+            .copied()
+    }
+
+    /// `nat44-in2out-slowpath` (VPP's `slow_path_ed` and the checks before it): sessions
+    /// of the endpoint-dependent kind; other protocols than TCP, UDP and ICMP, translated
+    /// by address whatever the egress; identity mappings pass. Then the packet is
+    /// translated only if it goes to a static mapping's external side (hairpinning) or
+    /// leaves by an outside interface — and, with forwarding on, as an output feature
+    /// only. A new TCP session needs a SYN. The source becomes the mapping's external
+    /// side when the sender is a mapped local, else a pool address and port.
     pub fn in2out_slow(
         &mut self,
         table: &mut SessionTable,
         t: &Tables,
         f: &Flow,
         fib: u16,
-        snat_needed: bool,
+        egress: Egress,
         now_ns: u64,
     ) -> Outcome {
         // (a pass entry is no session: `hit` misses it and the slow path decides again,
@@ -445,11 +520,11 @@ impl NatState {
                 return o;
             }
         }
-        if !matches!(f.proto, 1 | 6 | 17) || !f.l4_valid {
-            return Outcome::Pass;
+        if !matches!(f.proto, 1 | 6 | 17) {
+            return self.in2out_other_protocol(table, t, f, fib, now_ns);
         }
         let inside = Tuple::of(f);
-        // Identity mappings (address-only or with port): a session, no translation.
+        // Identity mappings (address-only or with port): nothing is translated.
         if let Some(&m) =
             self.by_external.get(&(fib, f.src, 0, 0)).or_else(|| self.by_external.get(&(fib, f.src, f.proto, f.sport)))
         {
@@ -463,70 +538,177 @@ impl NatState {
                         fib,
                         endpoint_dependent: false,
                         packet_in2out: true,
+                        hairpin: false,
                     },
                     now_ns,
                 );
             }
         }
-        // A service endpoint answering from its local port: translate to the service.
-        if let Some(&(m, _)) = self.by_local.get(&(fib, f.src, f.proto, f.sport)) {
-            let m = t.nat_mappings[m as usize];
-            let outside = Tuple { src: f.dst, dst: m.external_addr, sport: f.dport, dport: m.external_port };
-            return self.create(
-                table,
-                NewSession { inside, outside, proto: f.proto, fib, endpoint_dependent: true, packet_in2out: true },
-                now_ns,
-            );
-        }
-        if !snat_needed {
+        let hairpin = self
+            .mapping_by_external(fib, f)
+            .map(|m| t.nat_mappings[m as usize])
+            .filter(|m| m.flags & nat_flags::IDENTITY == 0);
+        if hairpin.is_none() && (!egress.outside || (self.forwarding && !egress.output_feature)) {
             self.cache_pass(table, f, fib, now_ns);
             return Outcome::Pass;
         }
-        // Dynamic SNAT to a pool address, keeping the port when it is free.
-        let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.1 == fib && !p.2) else {
-            if !self.forwarding {
-                return Outcome::Drop(DropReason::NatNoTranslation);
+        if !opens_session(f) {
+            return Outcome::Drop(DropReason::NatNonSyn);
+        }
+        // The destination of a hairpinned packet: the mapping's local endpoint.
+        let mut to_dst = (f.dst, f.dport);
+        if let Some(m) = hairpin {
+            let Some(ep) = self.endpoint(t, &m, f) else { return Outcome::Drop(DropReason::NatNoTranslation) };
+            to_dst = (ep.local_addr, if m.flags & nat_flags::ADDR_ONLY != 0 { f.dport } else { ep.local_port });
+        }
+        // The source: a mapped local answers as its mapping, anyone else takes a pool
+        // address and port.
+        let mapped = self
+            .by_local
+            .get(&(fib, f.src, f.proto, f.sport))
+            .or_else(|| self.by_local.get(&(fib, f.src, 0, 0)))
+            .map(|&(m, _)| t.nat_mappings[m as usize]);
+        let (from_src, ed) = match mapped {
+            Some(m) => {
+                let port = if m.flags & nat_flags::ADDR_ONLY != 0 { f.sport } else { m.external_port };
+                ((m.external_addr, port), true)
             }
-            self.cache_pass(table, f, fib, now_ns);
-            return Outcome::Pass;
+            None => {
+                let Some(addr) = self.pool_address(t, fib, f.src, to_dst.0) else {
+                    return Outcome::Drop(DropReason::NatOutOfPorts);
+                };
+                let key_of = |port| {
+                    if hairpin.is_some() {
+                        let reply = Tuple { src: to_dst.0, dst: addr, sport: to_dst.1, dport: port };
+                        ed_key(reply, f.proto, session_kind::NAT_IN2OUT_ED, fib)
+                    } else {
+                        simple_out_key(&Flow { dst: addr, dport: port, ..*f }, fib)
+                    }
+                };
+                let Some(port) = self.free_port(table, f, key_of) else {
+                    return Outcome::Drop(DropReason::NatOutOfPorts);
+                };
+                ((addr, port), hairpin.is_some())
+            }
         };
-        let Some(port) = self.free_port(table, f, |port| simple_out_key(&Flow { dst: addr, dport: port, ..*f }, fib))
-        else {
-            return Outcome::Drop(DropReason::NatOutOfPorts);
-        };
-        let outside = Tuple { src: f.dst, dst: addr, sport: f.dport, dport: port };
+        let outside = Tuple { src: to_dst.0, dst: from_src.0, sport: to_dst.1, dport: from_src.1 };
         self.create(
             table,
-            NewSession { inside, outside, proto: f.proto, fib, endpoint_dependent: false, packet_in2out: true },
+            NewSession {
+                inside,
+                outside,
+                proto: f.proto,
+                fib,
+                endpoint_dependent: ed,
+                packet_in2out: true,
+                hairpin: hairpin.is_some(),
+            },
             now_ns,
         )
     }
 
+    /// VPP's `nat44_ed_in2out_slowpath_unknown_proto`: a protocol without ports is
+    /// translated by address, before (and whatever) the checks that let other traffic
+    /// pass: a mapped local as its mapping, anyone else as the last pool address of its
+    /// table; a destination with an address-only mapping is hairpinned.
+    fn in2out_other_protocol(
+        &mut self,
+        table: &mut SessionTable,
+        t: &Tables,
+        f: &Flow,
+        fib: u16,
+        now_ns: u64,
+    ) -> Outcome {
+        let inside = Tuple::of(f);
+        let new_src = match self.by_local.get(&(fib, f.src, 0, 0)) {
+            Some(&(m, _)) => t.nat_mappings[m as usize].external_addr,
+            None => match self.pool.iter().rev().find(|p| p.1 == fib && !p.2) {
+                Some(&(addr, _, _)) => addr,
+                None => return Outcome::Drop(DropReason::NatOutOfPorts),
+            },
+        };
+        let hairpin = self.by_external.get(&(fib, f.dst, 0, 0)).map(|&m| t.nat_mappings[m as usize]);
+        let new_dst = match hairpin {
+            Some(m) if m.flags & nat_flags::IDENTITY == 0 => {
+                let Some(ep) = self.endpoint(t, &m, f) else { return Outcome::Drop(DropReason::NatNoTranslation) };
+                ep.local_addr
+            }
+            _ => f.dst,
+        };
+        let outside = Tuple { src: new_dst, dst: new_src, sport: 0, dport: 0 };
+        self.create(
+            table,
+            NewSession {
+                inside,
+                outside,
+                proto: f.proto,
+                fib,
+                endpoint_dependent: true,
+                packet_in2out: true,
+                hairpin: new_dst != f.dst,
+            },
+            now_ns,
+        )
+    }
+
+    /// The pool address for a dynamic session of `src` to `dst` (VPP 22.02's
+    /// `nat_ed_alloc_addr_and_port`): the addresses of the table are scanned from
+    /// `src % n` (the address as VPP loads it: little-endian) round to the start; one
+    /// that is an outside interface's own address on a subnet holding `dst` is taken at
+    /// once, else the last one scanned.
+    fn pool_address(&self, t: &Tables, fib: u16, src: u32, dst: u32) -> Option<u32> {
+        let cands: Vec<u32> = self.pool.iter().filter(|p| p.1 == fib && !p.2).map(|p| p.0).collect();
+        let n = cands.len();
+        if n == 0 {
+            return None;
+        }
+        let offset = src.swap_bytes() as usize % n;
+        let on_egress_subnet = |a: u32| {
+            t.interfaces.iter().any(|i| {
+                i.ip4_addr == a
+                    && i.fib_index == fib
+                    && i.flags & (if_flags::NAT_OUTSIDE | if_flags::NAT_OUTPUT_FEATURE) != 0
+                    && offload_tables::prefix_mask(i.ip4_len) & (a ^ dst) == 0
+            })
+        };
+        (offset..n)
+            .chain(0..offset)
+            .map(|i| cands[i])
+            .find(|&a| on_egress_subnet(a))
+            .or(Some(cands[(offset + n - 1) % n]))
+    }
+
+    /// The endpoint of mapping `m` for flow `f`: by VPP's weighted draw, the flow hash
+    /// standing for its random number (deterministic per flow, spread in proportion to
+    /// the weights).
+    fn endpoint(&self, t: &Tables, m: &NatMappingEntry, f: &Flow) -> Option<NatEndpointEntry> {
+        let eps =
+            &t.nat_endpoints[m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
+        NatEndpointEntry::choose(eps, ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport)).copied()
+    }
+
     /// `nat44-out2in`: sessions (both kinds), then static and identity mappings; traffic
-    /// matching nothing passes when forwarding is enabled.
+    /// matching nothing is dropped, or passes when forwarding is enabled (DHCP replies to
+    /// a client always pass).
     pub fn out2in(&mut self, table: &mut SessionTable, t: &Tables, f: &Flow, fib: u16, now_ns: u64) -> Outcome {
         // Endpoint-dependent first: service traffic, the common case, hits on the first probe.
-        for key in [ed_key(Tuple::of(f), f.proto, session_kind::NAT_OUT2IN_ED, fib), simple_out_key(f, fib)] {
-            if let Some(slot) = table.lookup(&key) {
-                if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, false, now_ns) {
-                    return o;
-                }
-            }
+        if let o @ Outcome::Translate { .. } = self.find(table, f, fib, false, now_ns) {
+            return o;
         }
         let unmatched = || {
-            if self.forwarding {
+            if self.forwarding || (f.proto == 17 && f.dport == 68) {
                 Outcome::Pass
             } else {
                 Outcome::Drop(DropReason::NatNoTranslation)
             }
         };
-        if !matches!(f.proto, 1 | 6 | 17) || !f.l4_valid {
-            return unmatched();
-        }
         let outside = Tuple::of(f);
-        let found =
-            self.by_external.get(&(fib, f.dst, f.proto, f.dport)).or_else(|| self.by_external.get(&(fib, f.dst, 0, 0)));
-        let Some(&mi) = found else { return unmatched() };
+        let found = if matches!(f.proto, 1 | 6 | 17) {
+            self.mapping_by_external(fib, f)
+        } else {
+            self.by_external.get(&(fib, f.dst, 0, 0)).copied()
+        };
+        let Some(mi) = found else { return unmatched() };
         let m = t.nat_mappings[mi as usize];
         if m.flags & nat_flags::IDENTITY != 0 {
             return self.create(
@@ -538,24 +720,28 @@ impl NatState {
                     fib,
                     endpoint_dependent: false,
                     packet_in2out: false,
+                    hairpin: false,
                 },
                 now_ns,
             );
         }
-        // The endpoint by VPP's weighted draw, the flow hash standing for its random
-        // number: deterministic per flow, spread in proportion to the weights.
-        let eps =
-            &t.nat_endpoints[m.endpoint_start as usize..m.endpoint_start as usize + usize::from(m.endpoint_count)];
-        let hash = ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport);
-        let Some(ep) = NatEndpointEntry::choose(eps, hash) else {
+        // ICMP to a mapping: echo replies, and echo requests to an address-only mapping.
+        if f.proto == 1 && !(f.icmp_type == 0 || (f.icmp_type == 8 && m.flags & nat_flags::ADDR_ONLY != 0)) {
+            return Outcome::Drop(DropReason::NatBadIcmpType);
+        }
+        if !opens_session(f) {
+            return Outcome::Drop(DropReason::NatNonSyn);
+        }
+        let Some(ep) = self.endpoint(t, &m, f) else {
             return Outcome::Drop(DropReason::NatNoTranslation);
         };
-        let mut inside = Tuple { src: f.src, dst: ep.local_addr, sport: f.sport, dport: ep.local_port }.reversed();
+        let local_port = if m.flags & nat_flags::ADDR_ONLY != 0 { f.dport } else { ep.local_port };
+        let mut inside = Tuple { src: f.src, dst: ep.local_addr, sport: f.sport, dport: local_port }.reversed();
         let twice =
             m.flags & nat_flags::TWICE_NAT != 0 || (m.flags & nat_flags::SELF_TWICE_NAT != 0 && f.src == ep.local_addr);
         if twice {
             let Some(&(addr, _, _)) = self.pool.iter().find(|p| p.2) else {
-                return Outcome::Drop(DropReason::NatNoTranslation);
+                return Outcome::Drop(DropReason::NatOutOfPorts);
             };
             let base = inside;
             let Some(port) = self.free_port(table, f, |port| {
@@ -574,35 +760,42 @@ impl NatState {
                 fib: ep.fib_index,
                 endpoint_dependent: true,
                 packet_in2out: false,
+                hairpin: false,
             },
             now_ns,
         )
     }
 
     /// A port on `addr` whose key (built by `key_of`) is free: the packet's own source
-    /// port first, then a hash-seeded probe of 1024..=65535.
+    /// port when above 1024 (VPP keeps those), else a hash-seeded probe of 1024..=65534
+    /// (VPP draws at random in that range).
     fn free_port(&self, table: &SessionTable, f: &Flow, key_of: impl Fn(u16) -> SessionKey) -> Option<u16> {
         let free = |p: u16| table.lookup(&key_of(p)).is_none_or(|s| table.get(s).session_index == PASS_SESSION);
-        if f.sport >= 1024 && free(f.sport) {
+        if f.sport > 1024 && free(f.sport) {
             return Some(f.sport);
         }
         let seed = ip4_flow_hash(f.src, f.dst, f.proto, f.sport, f.dport);
         (0..256u32)
-            .map(|i| 1024 + (seed.wrapping_add(i.wrapping_mul(0x9e37_79b9)) % (65536 - 1024)) as u16)
+            .map(|i| 1024 + (seed.wrapping_add(i.wrapping_mul(0x9e37_79b9)) % (65535 - 1024)) as u16)
             .find(|&p| free(p))
     }
 
     /// Creates a session from the inside view of an in2out packet and the outside view
     /// of an out2in packet, and returns the entry for the packet being processed.
     fn create(&mut self, table: &mut SessionTable, n: NewSession, now_ns: u64) -> Outcome {
-        let NewSession { inside, outside, proto, fib, endpoint_dependent: ed, packet_in2out } = n;
+        let NewSession { inside, outside, proto, fib, endpoint_dependent: ed, packet_in2out, hairpin } = n;
         let Some(idx) = self.sessions.reserve() else {
             return Outcome::Drop(DropReason::NatMaxSessions);
         };
         let (in_key, out_key) = if ed {
             (
                 ed_key(inside, proto, session_kind::NAT_IN2OUT_ED, fib),
-                ed_key(outside, proto, session_kind::NAT_OUT2IN_ED, fib),
+                ed_key(
+                    outside,
+                    proto,
+                    if hairpin { session_kind::NAT_IN2OUT_ED } else { session_kind::NAT_OUT2IN_ED },
+                    fib,
+                ),
             )
         } else {
             let f_in = Flow { src: inside.src, sport: inside.sport, proto, ..Flow::default() };

@@ -8,7 +8,7 @@
 use crate::acl::{self, AclMatcher, AclSessions, Verdict};
 use crate::buffer::{BufferPool, PacketBuf};
 use crate::counters::{Counters, Node};
-use crate::flow::{parse_ip4, Flow, L3_OFFSET};
+use crate::flow::{check_ip4, parse_ip4, Flow, Ip4Check, L3_OFFSET};
 use crate::nat::{self, NatState, Outcome};
 use crate::trace::{ethernet_line, hex_dump_60, ip4_lines, Tracer};
 use crate::wire::ethernet::fmt_mac;
@@ -23,7 +23,10 @@ use std::fmt::Write;
 use std::net::Ipv4Addr;
 
 pub mod arp;
+mod icmp;
 pub mod reload;
+
+pub use icmp::IcmpError;
 
 /// A transmitted packet and the interface it leaves by.
 #[derive(Debug)]
@@ -61,6 +64,8 @@ pub struct Dataplane {
     /// Where the buffers of received frames come from (the edges take them here) and
     /// where the ones the graph makes (ARP, copies) come from too.
     pub pool: BufferPool,
+    /// The last fragment identifier `ip4-frag` gave a packet (VPP's running counter).
+    frag_id: u32,
 }
 
 #[inline]
@@ -104,6 +109,7 @@ impl Dataplane {
             out: Vec::new(),
             neighbors: arp::Neighbors::default(),
             pool: BufferPool::default(),
+            frag_id: 0,
             tables,
         }
     }
@@ -219,7 +225,8 @@ impl Dataplane {
 
     // ---- L3 ----------------------------------------------------------------------
 
-    /// `ip4-input`, then the interface's input features: ACL, NAT.
+    /// `ip4-input`, then the interface's input features: ACL, NAT. The frame is not
+    /// trimmed to the IPv4 length: Ethernet padding stays with the packet, as in VPP.
     fn ip4_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8) {
         self.counters.node(Node::Ip4Input);
         match u16::from_be_bytes([pkt.frame()[12], pkt.frame()[13]]) {
@@ -227,18 +234,26 @@ impl Dataplane {
             arp::ETHERTYPE_ARP => return self.arp_input(rx, pkt, passes),
             _ => return self.drop_pkt(rx, DropReason::NotIp4),
         }
-        let (mut f, total_len) = match parse_ip4(&pkt.frame()[L3_OFFSET..]) {
-            Ok(x) => x,
-            Err(r) => return self.drop_pkt(rx, r),
-        };
-        pkt.truncate(L3_OFFSET + total_len);
-        if self.tracer.on {
+        let check = check_ip4(&pkt.frame()[L3_OFFSET..]);
+        if self.tracer.on && !matches!(check, Ip4Check::Drop(_)) {
             let o = self.tracer.node("ip4-input");
             ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
         }
+        let mut f = match check {
+            Ip4Check::Ok(f) => f,
+            Ip4Check::Drop(r) => return self.drop_pkt(rx, r),
+            Ip4Check::TimeExpired(_) => {
+                self.icmp_error(rx, &pkt, IcmpError::TimeExceeded, passes);
+                return self.drop_pkt(rx, DropReason::TtlExpired);
+            }
+            Ip4Check::Options(f) => return self.ip4_options(rx, pkt, f, passes),
+        };
         self.counters.tables.ip4_fragments += u64::from(f.is_fragment);
-        self.counters.tables.ip4_options += u64::from(f.has_options);
         let ife = self.tables.interfaces[usize::from(rx)];
+        if f.dst >> 28 == 0xe {
+            // multicast: ip4-input hands it to the mfib, past the unicast features
+            return self.ip4_mfib(rx, pkt, f, passes);
+        }
         if ife.acl_in_count > 0 && !self.acl_node(Node::AclInIp4Fa, rx, &f, true) {
             return;
         }
@@ -246,19 +261,53 @@ impl Dataplane {
             let inside = ife.flags & if_flags::NAT_INSIDE != 0;
             let outside = ife.flags & if_flags::NAT_OUTSIDE != 0;
             let to_out2in = outside && (!inside || self.nat.is_external_addr(f.dst));
-            if !self.nat_input(rx, &mut pkt, &mut f, ife.fib_index, to_out2in) {
+            if !self.nat_input(rx, &mut pkt, &mut f, ife.fib_index, to_out2in, passes) {
                 return;
             }
         }
         self.ip4_lookup(rx, pkt, f, ife.fib_index, passes)
     }
 
+    /// `ip4-options`: VPP forwards no packet with IPv4 options; an IGMP packet whose first
+    /// option is a router alert goes to `ip4-local` (which has no IGMP: dropped there),
+    /// everything else to `ip4-punt`, which drops.
+    fn ip4_options(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
+        self.counters.node(Node::Ip4Options);
+        self.counters.tables.ip4_options += 1;
+        let first = pkt.frame().get(L3_OFFSET + 20).copied().unwrap_or(0);
+        if f.proto == 2 && first & 0x7f == 20 {
+            return self.ip4_local(rx, pkt, f, passes);
+        }
+        self.drop_pkt(rx, DropReason::Ip4Options)
+    }
+
+    /// The mfib with no multicast routes: only 224.0.0.1 and 224.0.0.2, received on an
+    /// interface with an IPv4 address, are accepted (for `ip4-local`); the rest fails the
+    /// RPF check and is dropped.
+    fn ip4_mfib(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
+        self.counters.node(Node::Ip4MfibForwardRpf);
+        let ife = self.tables.interfaces[usize::from(rx)];
+        if matches!(f.dst, 0xe000_0001 | 0xe000_0002) && ife.ip4_len != 0 {
+            return self.ip4_local(rx, pkt, f, passes);
+        }
+        self.drop_pkt(rx, DropReason::RpfFailure)
+    }
+
     /// NAT on input: `nat44-out2in`, or `nat44-in2out` and its slow path. Returns
     /// whether the packet goes on.
-    fn nat_input(&mut self, rx: u16, pkt: &mut PacketBuf, f: &mut Flow, fib: u16, out2in: bool) -> bool {
-        if f.nonfirst_fragment {
-            self.drop_pkt(rx, DropReason::Fragment);
+    fn nat_input(&mut self, rx: u16, pkt: &mut PacketBuf, f: &mut Flow, fib: u16, out2in: bool, passes: u8) -> bool {
+        if let Some(r) = nat_refuses(f) {
+            self.drop_pkt(rx, r);
             return false;
+        }
+        if f.ttl == 1 {
+            // the NAT nodes answer a packet that would expire before translating it
+            self.icmp_error(rx, pkt, IcmpError::TimeExceeded, passes);
+            self.drop_pkt(rx, DropReason::TtlExpired);
+            return false;
+        }
+        if f.proto == 1 && !matches!(f.icmp_type, 0 | 8) {
+            return self.nat_icmp_error(rx, pkt, f, fib, !out2in, false);
         }
         let outcome = if out2in {
             self.counters.node(Node::Nat44Out2in);
@@ -273,6 +322,17 @@ impl Dataplane {
             o
         } else {
             self.nat_in2out(rx, f, fib, false, Node::Nat44In2out, Node::Nat44In2outSlowpath)
+        };
+        // (out2in lets an echo to the receiving interface's own address through to
+        // ip4-local, where nothing maps it)
+        let rx_if = self.tables.interfaces[usize::from(rx)];
+        let outcome = match outcome {
+            Outcome::Drop(DropReason::NatNoTranslation)
+                if f.proto == 1 && rx_if.ip4_len != 0 && rx_if.ip4_addr == f.dst =>
+            {
+                Outcome::Pass
+            }
+            o => o,
         };
         self.nat_finish(rx, pkt, f, outcome)
     }
@@ -295,8 +355,8 @@ impl Dataplane {
         self.counters.tables.nat_session_misses += 1;
         // Translate dynamically only where the packet leaves by an outside interface
         // (as an output feature, that is the interface running this node).
-        let snat_needed = output_feature || self.egress_needs_snat(fib, f.dst);
-        let o = self.nat.in2out_slow(&mut self.sessions, &self.tables, f, fib, snat_needed, self.now_ns);
+        let egress = nat::Egress { output_feature, outside: output_feature || self.egress_is_outside(rx, fib, f.dst) };
+        let o = self.nat.in2out_slow(&mut self.sessions, &self.tables, f, fib, egress, self.now_ns);
         if self.tracer.on {
             let s = session_text(&o);
             let _ = writeln!(
@@ -305,6 +365,69 @@ impl Dataplane {
             );
         }
         o
+    }
+
+    /// An ICMP message other than echo through NAT: an error is translated by the session
+    /// of the packet it quotes (see [`nat::icmp_error`]); without one, in2out lets it
+    /// pass where it would not translate and drops it where it would, and out2in lets it
+    /// pass to the receiving interface's own address, as VPP does. Other ICMP types are
+    /// dropped. Returns whether the packet goes on.
+    fn nat_icmp_error(
+        &mut self,
+        rx: u16,
+        pkt: &mut PacketBuf,
+        f: &mut Flow,
+        fib: u16,
+        in2out: bool,
+        output_feature: bool,
+    ) -> bool {
+        let drop = |dp: &mut Self, r| {
+            dp.drop_pkt(rx, r);
+            false
+        };
+        if !nat::icmp_error::is_error(f.icmp_type) {
+            return drop(self, DropReason::NatBadIcmpType);
+        }
+        let (look, quoted) = match nat::icmp_error::lookup(pkt.frame(), L3_OFFSET, f) {
+            Ok(v) => v,
+            Err(r) => return drop(self, r),
+        };
+        match self.nat.find(&mut self.sessions, &look, fib, in2out, self.now_ns) {
+            Outcome::Translate { session, entry } => {
+                let router = !in2out && f.src != look.src;
+                match nat::icmp_error::translate(pkt.frame_mut(), L3_OFFSET, f, &quoted, &look, &entry, router) {
+                    Ok(()) => {
+                        self.counters.tables.nat_session_hits += 1;
+                        true
+                    }
+                    Err(r) => {
+                        if in2out {
+                            self.nat.remove_session(&mut self.sessions, session);
+                        }
+                        drop(self, r)
+                    }
+                }
+            }
+            _ if in2out => {
+                if !output_feature && !self.egress_is_outside(rx, fib, f.dst) {
+                    self.counters.tables.nat_forwarded_untranslated += 1;
+                    true
+                } else {
+                    drop(self, DropReason::NatBadIcmpType)
+                }
+            }
+            _ => {
+                let rx_if = self.tables.interfaces[usize::from(rx)];
+                if self.nat.maps_external(fib, f.dst) {
+                    drop(self, DropReason::NatBadIcmpType)
+                } else if (rx_if.ip4_len != 0 && rx_if.ip4_addr == f.dst) || self.nat.forwarding() {
+                    self.counters.tables.nat_forwarded_untranslated += 1;
+                    true
+                } else {
+                    drop(self, DropReason::NatNoTranslation)
+                }
+            }
+        }
     }
 
     fn nat_finish(&mut self, rx: u16, pkt: &mut PacketBuf, f: &mut Flow, outcome: Outcome) -> bool {
@@ -328,9 +451,15 @@ impl Dataplane {
         }
     }
 
-    /// Whether a packet to `dst` leaves through an interface that is NAT outside only
-    /// (and not as an output feature, which translates on its own).
-    fn egress_needs_snat(&self, fib: u16, dst: u32) -> bool {
+    /// Whether an in2out packet from `rx` to `dst` leaves through a NAT outside interface
+    /// (inside-and-outside ones included; not as an output feature, which translates on
+    /// its own): VPP's `snat_not_translate_fast`, where a packet to the receiving
+    /// interface's own address, or routed by no interface, stays untranslated.
+    fn egress_is_outside(&self, rx: u16, fib: u16, dst: u32) -> bool {
+        let rx_if = self.tables.interfaces[usize::from(rx)];
+        if rx_if.ip4_len != 0 && rx_if.ip4_addr == dst {
+            return false;
+        }
         let Some(lb) = self.tables.lpm.lookup(fib, dst) else {
             return false;
         };
@@ -342,7 +471,7 @@ impl Dataplane {
             _ => return false,
         };
         let flags = self.tables.interfaces[usize::from(sw)].flags;
-        flags & if_flags::NAT_OUTSIDE != 0 && flags & (if_flags::NAT_INSIDE | if_flags::NAT_OUTPUT_FEATURE) == 0
+        flags & if_flags::NAT_OUTSIDE != 0 && flags & if_flags::NAT_OUTPUT_FEATURE == 0
     }
 
     /// `ip4-lookup` (and `ip4-load-balance` for recursive routes): LPM, bucket by flow hash.
@@ -390,7 +519,7 @@ impl Dataplane {
             dpo::ADJACENCY => self.ip4_rewrite(rx, pkt, f, dpo::index(d), hash, passes),
             dpo::LOCAL => self.ip4_local(rx, pkt, f, passes),
             dpo::GLEAN => self.ip4_glean(rx, pkt, f, dpo::index(d) as u16, hash, passes),
-            _ => self.drop_pkt(rx, DropReason::NoRoute),
+            _ => self.drop_pkt(rx, DropReason::DropRoute),
         }
     }
 
@@ -411,21 +540,31 @@ impl Dataplane {
         passes: u8,
     ) {
         self.counters.node(Node::Ip4Rewrite);
-        if f.ttl <= 1 {
-            return self.drop_pkt(rx, DropReason::TtlExpired);
+        // The MTU check (on the IPv4 length, not the frame) wins over the TTL's, and sees
+        // the TTL as it arrived: VPP undoes its decrement for it.
+        if f.ip_len > adj.mtu {
+            if f.df {
+                self.icmp_error(rx, &pkt, IcmpError::FragmentationNeeded(adj.mtu), passes);
+                return self.drop_pkt(rx, DropReason::MtuExceeded);
+            }
+            return self.ip4_frag(rx, pkt, &f, (adj_index, adj), hash, passes);
         }
-        if pkt.len() - L3_OFFSET > usize::from(adj.mtu) {
-            return self.drop_pkt(rx, DropReason::MtuExceeded);
+        if !f.locally_originated {
+            let frame = pkt.frame_mut();
+            let hdr = &mut frame[L3_OFFSET..];
+            let old = u16::from_be_bytes([hdr[8], hdr[9]]);
+            hdr[8] = hdr[8].wrapping_sub(1);
+            let new = u16::from_be_bytes([hdr[8], hdr[9]]);
+            let c = checksum::update16(u16::from_be_bytes([hdr[10], hdr[11]]), old, new);
+            hdr[10..12].copy_from_slice(&c.to_be_bytes());
+            if f.ttl <= 1 {
+                // the error quotes the packet with its TTL at 0
+                self.icmp_error(rx, &pkt, IcmpError::TimeExceeded, passes);
+                return self.drop_pkt(rx, DropReason::TtlExpired);
+            }
+            f.ttl -= 1;
         }
-        let frame = pkt.frame_mut();
-        let hdr = &mut frame[L3_OFFSET..];
-        let old = u16::from_be_bytes([hdr[8], hdr[9]]);
-        hdr[8] -= 1;
-        let new = u16::from_be_bytes([hdr[8], hdr[9]]);
-        let c = checksum::update16(u16::from_be_bytes([hdr[10], hdr[11]]), old, new);
-        hdr[10..12].copy_from_slice(&c.to_be_bytes());
-        frame[..14].copy_from_slice(&adj.rewrite);
-        f.ttl -= 1;
+        pkt.frame_mut()[..14].copy_from_slice(&adj.rewrite);
         if self.tracer.on {
             let name = self.tables.names.interface(adj.sw_if_index).to_string();
             let o = self.tracer.node("ip4-rewrite");
@@ -451,8 +590,14 @@ impl Dataplane {
             return;
         }
         if ife.flags & if_flags::NAT_OUTPUT_FEATURE != 0 && self.tables.global.nat_enabled != 0 {
-            if f.nonfirst_fragment {
-                return self.drop_pkt(rx, DropReason::Fragment);
+            if let Some(r) = nat_refuses(&f) {
+                return self.drop_pkt(rx, r);
+            }
+            if f.proto == 1 && !matches!(f.icmp_type, 0 | 8) {
+                if !self.nat_icmp_error(rx, &mut pkt, &mut f, ife.fib_index, true, true) {
+                    return;
+                }
+                return self.interface_output(rx, pkt, f, tx, passes);
             }
             let o =
                 self.nat_in2out(rx, &f, ife.fib_index, true, Node::Nat44In2outOutput, Node::Nat44In2outOutputSlowpath);
@@ -489,29 +634,66 @@ impl Dataplane {
         self.emit(tx, pkt)
     }
 
-    /// `ip4-local`, `ip4-udp-lookup`: only VXLAN is terminated here.
+    /// `ip4-local`: a packet to one of the node's addresses. Its source must be routable
+    /// and not one of ours; then ICMP echo requests are answered, UDP goes to
+    /// `ip4-udp-lookup` (VXLAN, or port unreachable), and every other protocol is punted,
+    /// which drops it (VPP registers no other protocol by default).
     fn ip4_local(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Ip4Local);
         if self.tracer.on {
             let o = self.tracer.node("ip4-local");
             ip4_lines(o, 4, &pkt.frame()[L3_OFFSET..]);
         }
-        if f.proto != 17 || !f.l4_valid || f.is_fragment {
-            return self.drop_pkt(rx, DropReason::LocalNoListener);
+        if f.is_fragment {
+            // VPP reassembles fragments for the host; this path does not
+            return self.drop_pkt(rx, DropReason::Fragment);
         }
-        let l4 = &pkt.frame()[f.l4_offset()..];
-        let udp = crate::wire::udp::UdpPacket::new_unchecked(l4);
-        if !udp.verify_checksum(f.src.to_be_bytes(), f.dst.to_be_bytes()) {
+        let fib = self.tables.interfaces[usize::from(rx)].fib_index;
+        if matches!(f.proto, 1 | 6 | 17) && f.l4_valid {
+            // ip4_local_check_src: the route back to the source
+            match self.source_route(fib, f.src) {
+                Some(k) if k == dpo::LOCAL => return self.drop_pkt(rx, DropReason::SpoofedLocal),
+                None if f.dst != 0xffff_ffff => return self.drop_pkt(rx, DropReason::SourceLookupMiss),
+                _ => {}
+            }
+        }
+        match f.proto {
+            1 if f.l4_valid && f.icmp_type == 8 => self.icmp_echo_reply(rx, pkt, passes),
+            17 if f.l4_complete => self.ip4_udp_lookup(rx, pkt, f, passes),
+            17 => self.drop_pkt(rx, DropReason::BadL4Header),
+            _ => self.drop_pkt(rx, DropReason::UnknownProtocol),
+        }
+    }
+
+    /// The kind of DPO the route to `src` in `fib` resolves to (`None`: no usable route),
+    /// as `ip4-local`'s source check sees it.
+    fn source_route(&self, fib: u16, src: u32) -> Option<u32> {
+        let lb = self.tables.lpm.lookup(fib, src)?;
+        let lb = self.tables.load_balances[lb as usize];
+        let d = self.tables.buckets[lb.bucket_start as usize].dpo;
+        (dpo::kind(d) != dpo::DROP).then_some(dpo::kind(d))
+    }
+
+    /// `ip4-udp-lookup`: the UDP checksum (over the IPv4 length), then the destination
+    /// port's owner: VXLAN's 4789 when a tunnel exists; no owner is ICMP port unreachable.
+    fn ip4_udp_lookup(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
+        // VPP sums the pseudo header and the datagram over the IPv4 payload length
+        let l4 = &pkt.frame()[f.l4_offset()..L3_OFFSET + usize::from(f.ip_len)];
+        let (udp_len, udp_csum) = (u16::from_be_bytes([l4[4], l4[5]]), u16::from_be_bytes([l4[6], l4[7]]));
+        let sum = checksum::pseudo_header_sum(f.src.to_be_bytes(), f.dst.to_be_bytes(), 17, l4.len() as u16)
+            + checksum::sum(l4);
+        if usize::from(udp_len) > l4.len() || (udp_csum != 0 && checksum::fold(sum) != 0xffff) {
             return self.drop_pkt(rx, DropReason::BadL4Checksum);
         }
         self.counters.node(Node::Ip4UdpLookup);
         if self.tracer.on {
             let _ = writeln!(self.tracer.node("ip4-udp-lookup"), "  UDP: src-port {} dst-port {}", f.sport, f.dport);
         }
-        if f.dport != crate::wire::vxlan::UDP_PORT {
-            return self.drop_pkt(rx, DropReason::LocalNoListener);
+        if f.dport == crate::wire::vxlan::UDP_PORT && !self.tables.vxlan_tunnels.is_empty() {
+            return self.vxlan4_input(rx, pkt, f, passes);
         }
-        self.vxlan4_input(rx, pkt, f, passes)
+        self.icmp_error(rx, &pkt, IcmpError::PortUnreachable, passes);
+        self.drop_pkt(rx, DropReason::LocalNoListener)
     }
 
     // ---- VXLAN -------------------------------------------------------------------
@@ -614,8 +796,10 @@ impl Dataplane {
             sport,
             dport: crate::wire::vxlan::UDP_PORT,
             l4_valid: true,
+            l4_complete: true,
             ihl: 20,
             ttl: 254,
+            ip_len,
             ..Flow::default()
         };
         let lb = self.tables.load_balances[t.outer_lb as usize];
@@ -655,8 +839,8 @@ impl Dataplane {
                 fmt_mac(&src)
             );
         }
-        if bd.flags & bd_flags::LEARN != 0 && src[0] & 1 == 0 {
-            self.l2_learn(bd_index, &src, rx);
+        if bd.flags & bd_flags::LEARN != 0 && src != [0; 6] && !self.l2_learn(bd_index, &src, rx) {
+            return self.drop_pkt(rx, DropReason::L2MacMove);
         }
         if ife.acl_in_count > 0 {
             self.counters.node(Node::L2InputClassify);
@@ -706,10 +890,14 @@ impl Dataplane {
         }
     }
 
-    fn l2_learn(&mut self, bd_index: u16, src: &[u8; 6], rx: u16) {
+    /// `l2-learn`: learns (or moves) the source MAC; `false` when it is a static entry of
+    /// another interface (the BVI's own MAC, say), which VPP drops as a MAC move
+    /// violation. VPP learns any source but all-zero, multicast ones included.
+    fn l2_learn(&mut self, bd_index: u16, src: &[u8; 6], rx: u16) -> bool {
         let key = l2_key(bd_index, src);
         match self.l2fib.get(&key) {
-            Some(&(sw, flags)) if flags & l2fib_flags::STATIC != 0 || sw == rx => {}
+            Some(&(sw, _)) if sw == rx => {}
+            Some(&(_, flags)) if flags & l2fib_flags::STATIC != 0 => return false,
             _ => {
                 self.counters.node(Node::L2Learn);
                 self.counters.tables.l2fib_learned += 1;
@@ -723,20 +911,31 @@ impl Dataplane {
                 }
             }
         }
+        true
     }
 
-    /// `l2-flood`: a copy to every member but the ingress (and its split-horizon group).
+    /// `l2-flood`: a copy to every member but the ingress (and its split-horizon group),
+    /// in VPP's order: the members last added first, the BVI last. A copy for the BVI
+    /// goes to L3 only if it is group-addressed or addressed to the BVI's MAC
+    /// (`l2_to_bvi`); any other is dropped ("BVI L3 mac mismatch").
     fn l2_flood(&mut self, rx: u16, pkt: PacketBuf, bd: BridgeDomainEntry, passes: u8) {
         self.counters.node(Node::L2Flood);
         self.counters.tables.l2_flooded += 1;
         let rx_shg = self.tables.interfaces[usize::from(rx)].shg;
-        let members: Vec<BdMemberEntry> = self.tables.bd_members
-            [bd.member_start as usize..bd.member_start as usize + usize::from(bd.member_count)]
+        let members =
+            &self.tables.bd_members[bd.member_start as usize..bd.member_start as usize + usize::from(bd.member_count)];
+        let eligible = |m: &&BdMemberEntry| m.sw_if_index != rx && (rx_shg == 0 || m.shg != rx_shg);
+        let mut order: Vec<u16> = members
             .iter()
-            .filter(|m| m.sw_if_index != rx && (rx_shg == 0 || m.shg != rx_shg))
-            .copied()
+            .rev()
+            .filter(eligible)
+            .filter(|m| m.sw_if_index != bd.bvi_sw_if_index)
+            .map(|m| m.sw_if_index)
             .collect();
-        if members.is_empty() {
+        if members.iter().filter(eligible).any(|m| m.sw_if_index == bd.bvi_sw_if_index) {
+            order.push(bd.bvi_sw_if_index);
+        }
+        if order.is_empty() {
             return self.drop_pkt(rx, DropReason::L2NoOutput);
         }
         if self.tracer.on {
@@ -744,18 +943,24 @@ impl Dataplane {
                 self.tracer.node("l2-flood"),
                 "  l2-flood: sw_if_index {rx} bd_index {} members {}",
                 bd.bd_id,
-                members.len()
+                order.len()
             );
         }
-        let last = members.len() - 1;
+        let last = order.len() - 1;
         let mut pkt = Some(pkt);
-        for (i, m) in members.iter().enumerate() {
+        for (i, &sw) in order.iter().enumerate() {
             let copy =
                 if i == last { pkt.take().expect("one use") } else { pkt.as_ref().expect("kept until last").clone() };
-            if m.sw_if_index == bd.bvi_sw_if_index {
-                self.ip4_input(m.sw_if_index, copy, passes + 1);
+            if sw == bd.bvi_sw_if_index {
+                let dst = &copy.frame()[0..6];
+                let bvi_mac = self.tables.interfaces[usize::from(sw)].mac;
+                if dst[0] & 1 == 0 && dst != bvi_mac {
+                    self.drop_pkt(rx, DropReason::BviMacMismatch);
+                    continue;
+                }
+                self.ip4_input(sw, copy, passes + 1);
             } else {
-                self.l2_output(rx, copy, m.sw_if_index, passes);
+                self.l2_output(rx, copy, sw, passes);
             }
         }
     }
@@ -813,7 +1018,7 @@ impl Dataplane {
             return self.acl_node(node, sw, &f, is_input);
         }
         match parse_ip4(&frame[L3_OFFSET..]) {
-            Ok((f, _)) => self.acl_node(node, sw, &f, is_input),
+            Ok(f) => self.acl_node(node, sw, &f, is_input),
             Err(r) => {
                 self.drop_pkt(sw, r);
                 false
@@ -865,6 +1070,19 @@ impl Dataplane {
             self.drop_pkt(sw, reason);
         }
         permit
+    }
+}
+
+/// What NAT drops before it looks anything up: a non-first fragment (VPP reassembles
+/// virtually; this path does not), and a TCP, UDP or ICMP packet whose L4 header is cut
+/// short inside the IPv4 packet (nothing to translate it by).
+fn nat_refuses(f: &Flow) -> Option<DropReason> {
+    if f.nonfirst_fragment {
+        Some(DropReason::Fragment)
+    } else if matches!(f.proto, 1 | 6 | 17) && !f.l4_complete {
+        Some(DropReason::BadL4Header)
+    } else {
+        None
     }
 }
 

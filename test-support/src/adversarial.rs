@@ -583,7 +583,7 @@ pub fn build_config(k: &Knobs) -> NodeConfig {
             let twice = nk.twice_pool && m.twice == 1;
             let self_twice = nk.twice_pool && m.twice == 2;
             static_mappings.push(StaticMapping {
-                protocol,
+                protocol: Some(protocol),
                 external: SocketAddr4 { addr: v4(vip(usize::from(m.vip))), port },
                 vrf,
                 locals,
@@ -815,7 +815,12 @@ pub fn build_packet(s: &Scenario, k: &PktKnob, outputs: &[(u16, Vec<u8>)]) -> (u
         _ => {
             let (sw, m) = s.ifaces[usize::from(k.rx) % s.ifaces.len()];
             let dmac = if k.inner_dmac == 1 { [0xff; 6] } else { m };
-            (sw, ethernet(dmac, [0x02, 0xaa, 0, 0, 0, k.rx], ethertype, &l3))
+            let mut f = ethernet(dmac, [0x02, 0xaa, 0, 0, 0, k.rx], ethertype, &l3);
+            // some short frames come padded to Ethernet's minimum, as a wire delivers them
+            if k.ident.is_multiple_of(4) && f.len() < 60 {
+                f.resize(60, 0xa5);
+            }
+            (sw, f)
         }
     }
 }
@@ -830,6 +835,41 @@ pub fn reply_frame(s: &Scenario, tx: u16, frame: &[u8]) -> Option<(u16, Vec<u8>)
         }
     }
     Some((tx, reply_inner(frame)?))
+}
+
+/// An ICMP error about a frame that left by `tx` (port unreachable, or time exceeded when
+/// `time_exceeded`), from the frame's destination back to its source, quoting its IPv4
+/// header and the first 8 bytes after it; inside a VXLAN frame if the frame was
+/// encapsulated. What NAT must translate back by the flow's session.
+pub fn error_reply_frame(s: &Scenario, tx: u16, frame: &[u8], time_exceeded: bool) -> Option<(u16, Vec<u8>)> {
+    if let Some(t) = &s.tunnel {
+        if is_vxlan_to(frame, t) {
+            let inner = error_inner(&frame[50..], time_exceeded)?;
+            return Some((t.uplink_sw, vxlan_frame(t, t.vni, 0x08, 4242, &inner)));
+        }
+    }
+    Some((tx, error_inner(frame, time_exceeded)?))
+}
+
+fn error_inner(frame: &[u8], time_exceeded: bool) -> Option<Vec<u8>> {
+    let p = SlicedPacket::from_ethernet(frame).ok()?;
+    let Some(NetSlice::Ipv4(ip)) = &p.net else { return None };
+    let h = ip.header();
+    let quoted_len = (usize::from(h.ihl()) * 4 + 8).min(usize::from(h.total_len()));
+    let quoted = frame.get(14..14 + quoted_len)?.to_vec();
+    let (ty, code) = if time_exceeded { (11, 0) } else { (3, 3) };
+    let spec = Ip4Spec {
+        src: u32::from_be_bytes(h.destination()),
+        dst: u32::from_be_bytes(h.source()),
+        ttl: 64,
+        ident: 2,
+        options_words: 0,
+        frag: Frag::None,
+        l4: L4::Icmp { ty, code, ident: 0, seq: 0 },
+        payload: quoted,
+    };
+    let f = &frame[..14];
+    Some(ethernet(f[6..12].try_into().ok()?, f[0..6].try_into().ok()?, 0x0800, &spec.bytes()))
 }
 
 pub fn is_vxlan_to(frame: &[u8], t: &TunnelInfo) -> bool {

@@ -31,6 +31,11 @@ pub struct Step {
     pub arp_requests: u64,
     pub released: u64,
     pub consumed: u64,
+    /// Packets the node made from this one besides it: ICMP errors (each then sent or
+    /// dropped), and the fragments beyond the first of a fragmented packet.
+    pub generated: u64,
+    /// Echo requests answered (the reply leaves instead of the request).
+    pub echo_replies: u64,
 }
 
 pub fn step(dp: &mut Dataplane, rx: u16, frame: &[u8], now_ns: u64) -> Step {
@@ -56,6 +61,10 @@ pub fn step(dp: &mut Dataplane, rx: u16, frame: &[u8], now_ns: u64) -> Step {
         arp_requests: c1.tables.glean_requests_sent - c0.tables.glean_requests_sent,
         released: c1.tables.glean_packets_released - c0.tables.glean_packets_released,
         consumed: c1.tables.arp_replies_received - c0.tables.arp_replies_received,
+        generated: (c1.tables.icmp_errors_sent - c0.tables.icmp_errors_sent)
+            + (c1.tables.ip4_fragments_sent - c0.tables.ip4_fragments_sent)
+            - (c1.tables.ip4_fragmented - c0.tables.ip4_fragmented),
+        echo_replies: c1.tables.icmp_echo_replies_sent - c0.tables.icmp_echo_replies_sent,
         out,
     }
 }
@@ -64,8 +73,10 @@ pub fn step(dp: &mut Dataplane, rx: u16, frame: &[u8], now_ns: u64) -> Step {
 /// unless a bridge domain flooded it. The interface counters agree: the ingress counted
 /// one rx, the tx counters one per frame out, and every drop was charged to an interface.
 pub fn check_conservation(s: &Step) -> Result<(), String> {
-    // ARP requests and released frames are not this frame; held or consumed ones are.
-    let n = (s.out.len() as u64 + s.drops + s.held + s.consumed).saturating_sub(s.arp_requests + s.released);
+    // ARP requests, released frames and generated packets are not this frame; held or
+    // consumed ones are.
+    let n =
+        (s.out.len() as u64 + s.drops + s.held + s.consumed).saturating_sub(s.arp_requests + s.released + s.generated);
     if s.tx_counted != s.out.len() as u64 {
         return Err(format!("{} frames out but tx counters rose by {}", s.out.len(), s.tx_counted));
     }
@@ -123,6 +134,10 @@ impl Traffic {
         let k = pkt_knob().new_tree(runner).expect("packet").current();
         let reply_to = k.reply_to.and_then(|i| self.outputs.get(usize::from(i) % self.outputs.len().max(1)));
         match reply_to {
+            // one reply in four is an ICMP error about the frame, which NAT translates back
+            Some((tx, f)) if k.ident % 4 == 1 => {
+                error_reply_frame(s, *tx, f, k.ident & 4 != 0).unwrap_or_else(|| build_packet(s, &k, &self.outputs))
+            }
             Some((tx, f)) => reply_frame(s, *tx, f).unwrap_or_else(|| build_packet(s, &k, &self.outputs)),
             None => build_packet(s, &k, &self.outputs),
         }

@@ -63,15 +63,18 @@ impl Workload {
 
     /// Established flows through the client node: tap2 → ACL → NAT (DNAT to the
     /// endpoint) → FIB → loop0 → bridge → VXLAN encap → uplink. Sessions are made
-    /// by a warm-up pass.
+    /// by a warm-up pass of SYNs (only a SYN opens a NAT session, as in VPP).
     pub fn established_encap(client: Tables, flows: usize) -> Self {
-        let frames: Vec<Vec<u8>> = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x10)).collect();
+        let syns: Vec<Vec<u8>> = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x02)).collect();
         let mut w = Workload::new(
             "established flow, client node (ACL+NAT+FIB+VXLAN encap)",
             Dataplane::new(client),
             CLIENT_TAP,
-            frames,
+            syns,
         );
+        w.run(flows);
+        w.frames = (0..flows).map(flow_source).map(|(s, p)| client_frame(s, p, 0x10)).collect();
+        w.next = 0;
         w.run(flows);
         w
     }

@@ -73,8 +73,8 @@ fn dir() -> PathBuf {
     d
 }
 
-/// The seed client's established flows (ACKs from the pod into tap2), 1,000 of them,
-/// cycled: `n` frames, 1 µs apart.
+/// The seed client's flows from the pod into tap2, 1,000 of them, each opened by a SYN
+/// (the first 1,000 frames) then carrying ACKs, cycled: `n` frames, 1 µs apart.
 fn capture(path: &Path, n: usize) {
     use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
     let f = std::fs::File::create(path).unwrap();
@@ -85,9 +85,13 @@ fn capture(path: &Path, n: usize) {
         .map(test_support::workload::flow_source)
         .map(|(s, p)| test_support::workload::client_frame(s, p, 0x10))
         .collect();
+    let syns: Vec<Vec<u8>> = (0..1000)
+        .map(test_support::workload::flow_source)
+        .map(|(s, p)| test_support::workload::client_frame(s, p, 0x02))
+        .collect();
     for i in 0..n {
         let ts = std::time::Duration::from_micros(1_000_000 + i as u64);
-        let f = &frames[i % frames.len()];
+        let f = if i < syns.len() { &syns[i] } else { &frames[i % frames.len()] };
         w.write_packet(&PcapPacket::new(ts, f.len() as u32, f)).unwrap();
     }
 }
@@ -173,6 +177,14 @@ fn driver_punt_to_inject_allocates_nothing_per_packet() {
         .collect();
     let mut out = Vec::with_capacity(64);
     let mut now = 1_000_000_000u64;
+    // each flow opens with a SYN (only a SYN makes a NAT session)
+    for (s, p) in (0..1000).map(test_support::workload::flow_source) {
+        now += 1_000;
+        let pkt = node.dp.pool.frame(&test_support::workload::client_frame(s, p, 0x02));
+        node.receive(6, pkt, now, &mut out);
+        out.clear();
+    }
+    drop(card.wire_take());
     let mut step = |node: &mut Node, i: usize| {
         now += 1_000;
         let pkt = node.dp.pool.frame(&frames[i % frames.len()]);
