@@ -100,6 +100,20 @@ pub const fn update16(csum: u16, old: u16, new: u16) -> u16 {
     apply(csum, fold(add16(0, old, new)))
 }
 
+/// VPP's incremental update of one 16-bit word (`ip_csum_update` then `ip_csum_fold`):
+/// the same arithmetic as [`update16`] done the other way round — add `old`, subtract
+/// `new` with borrow — whose result is not normalised: it may be `0xffff` where a full
+/// computation (and [`update16`]) gives `0`. For frames that must equal VPP's bit for bit
+/// (the echo replies `ip4-icmp-echo-request` turns round in place).
+#[inline]
+pub const fn update16_as_vpp(csum: u16, old: u16, new: u16) -> u16 {
+    let mut s = csum as u32 + old as u32;
+    s = (s & 0xffff) + (s >> 16);
+    let d = s.wrapping_sub(new as u32);
+    let d = if d > s { d.wrapping_sub(1) } else { d };
+    (d & 0xffff) as u16
+}
+
 /// Incrementally update checksum `csum` after an aligned 32-bit field (an IPv4 address)
 /// changed from `old` to `new`: RFC 1624 eqn. 3 applied to both 16-bit halves at once.
 ///
@@ -188,6 +202,16 @@ mod tests {
         let (ip, l4) = nat_deltas(6, (0x0a01_0103, 0x0a61_c1a0, 49710, 80), (0x0a01_0103, 0x0a01_0204, 49710, 8080));
         assert_eq!(apply(0xda5c, ip), 0x9a59);
         assert_eq!(apply(0x3e27, l4), 0xdee3);
+    }
+
+    /// VPP's update never normalises: the full computation of the same data gives the
+    /// other zero.
+    #[test]
+    fn vpp_update_is_ones_complement_and_not_normalised() {
+        assert_eq!(update16_as_vpp(0x1234, 0x0800, 0x0000), 0x1a34);
+        assert_eq!(update16_as_vpp(0xf7ff, 0x0800, 0x0000), 0xffff);
+        assert_eq!(update16_as_vpp(0xffff, 0x0000, 0x0001), 0xfffe);
+        assert_eq!(update16_as_vpp(0x0000, 0x0000, 0x0001), 0xfffe);
     }
 
     #[test]

@@ -68,17 +68,6 @@ const FRAG_BUFFER: u16 = 2048;
 /// TTL of the echo replies the node sends (`ip4_main.host_config.ttl`).
 const HOST_TTL: u8 = 64;
 
-/// VPP's incremental checksum update of one 16-bit word (`ip_csum_update` + fold): the
-/// result is not normalised, so it may be 0xffff where a full computation gives 0.
-fn vpp_csum_update(csum: u16, old: u16, new: u16) -> u16 {
-    // ones'-complement: add `old`, subtract `new` (the stored field is complemented)
-    let mut s = u32::from(csum) + u32::from(old);
-    s = (s & 0xffff) + (s >> 16);
-    let d = s.wrapping_sub(u32::from(new));
-    let d = if d > s { d.wrapping_sub(1) } else { d };
-    (d & 0xffff) as u16
-}
-
 impl Dataplane {
     /// `ip4-icmp-error`: answers the packet in `pkt` (received on `rx`; its IPv4 header
     /// at [`L3_OFFSET`], as the node that refused it left it) with `error`. The packet
@@ -214,7 +203,7 @@ impl Dataplane {
         let c = u16::from_be_bytes([icmp[2], icmp[3]]);
         let (old, new) = (u16::from(icmp[0]) << 8 | u16::from(icmp[1]), u16::from(icmp[1]));
         icmp[0] = 0;
-        icmp[2..4].copy_from_slice(&vpp_csum_update(c, old, new).to_be_bytes());
+        icmp[2..4].copy_from_slice(&checksum::update16_as_vpp(c, old, new).to_be_bytes());
         // addresses swapped (the sum stays), TTL 64
         let (s, d) = ([ip[12], ip[13], ip[14], ip[15]], [ip[16], ip[17], ip[18], ip[19]]);
         ip[12..16].copy_from_slice(&d);
@@ -222,7 +211,7 @@ impl Dataplane {
         let c = u16::from_be_bytes([ip[10], ip[11]]);
         let (old, new) = (u16::from_be_bytes([ip[8], ip[9]]), u16::from_be_bytes([HOST_TTL, ip[9]]));
         ip[8] = HOST_TTL;
-        ip[10..12].copy_from_slice(&vpp_csum_update(c, old, new).to_be_bytes());
+        ip[10..12].copy_from_slice(&checksum::update16_as_vpp(c, old, new).to_be_bytes());
         self.counters.tables.icmp_echo_replies_sent += 1;
         let mut f = flow_of(&pkt.frame()[L3_OFFSET..]);
         f.locally_originated = true;
@@ -243,20 +232,5 @@ impl Dataplane {
             ip4_lines(o, 2, &pkt.frame()[L3_OFFSET..]);
         }
         self.dispatch_lb(rx, pkt, f, lb, hash, passes + 1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// VPP's update never normalises: the full computation of the same data gives the
-    /// other zero.
-    #[test]
-    fn vpp_update_is_ones_complement_and_not_normalised() {
-        assert_eq!(vpp_csum_update(0x1234, 0x0800, 0x0000), 0x1a34);
-        assert_eq!(vpp_csum_update(0xf7ff, 0x0800, 0x0000), 0xffff);
-        assert_eq!(vpp_csum_update(0xffff, 0x0000, 0x0001), 0xfffe);
-        assert_eq!(vpp_csum_update(0x0000, 0x0000, 0x0001), 0xfffe);
     }
 }
