@@ -265,7 +265,7 @@ impl AclSessions {
         let timeouts = self.timeouts;
         let s = self.sessions.get_mut(idx)?;
         if now_ns.saturating_sub(s.last_ns) > Self::timeout_ns(timeouts, s) {
-            self.sessions.remove(table, idx);
+            self.sessions.remove_expired(table, idx);
             return None;
         }
         s.last_ns = now_ns;
@@ -277,6 +277,12 @@ impl AclSessions {
             self.note_seen(table, slot, seen);
         }
         Some(idx)
+    }
+
+    /// Whether the session `f` looks up belonged to one found expired since the last
+    /// expiry pass began.
+    pub fn expired_recently(&self, sw_if_index: u16, f: &Flow, is_input: bool) -> bool {
+        self.sessions.expired_recently(&session_key(sw_if_index, f, is_input))
     }
 
     /// Creates a session for a packet permitted by a `permit+reflect` rule; `None` when

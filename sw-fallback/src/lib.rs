@@ -7,7 +7,8 @@
 //! - [`wire`]: zero-copy packet views and checksum arithmetic;
 //! - [`pipeline`]: the graph ([`Dataplane::process`]);
 //! - [`acl`], [`nat`]: stateful ACL and NAT44 sessions;
-//! - [`counters`], [`trace`]: per-node/table/drop counters and VPP-style traces.
+//! - [`counters`], [`trace`]: per-node/table/drop counters and VPP-style traces;
+//! - [`host_work`]: what a packet needed the host for, in the NIC contract's punt reasons.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +16,7 @@ pub mod acl;
 pub mod buffer;
 pub mod counters;
 pub mod flow;
+pub mod host_work;
 pub mod nat;
 pub mod pipeline;
 pub mod session_pool;

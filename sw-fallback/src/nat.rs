@@ -365,6 +365,30 @@ impl NatState {
         self.passes.len()
     }
 
+    /// Whether `f`, reversed, is a session's outside flow: `f` is that session's traffic
+    /// as the input side translated it.
+    pub fn is_reply_of_session(table: &SessionTable, f: &Flow, fib: u16) -> bool {
+        let rev = Tuple::of(f).reversed();
+        let reply = Flow { src: rev.src, dst: rev.dst, sport: rev.sport, dport: rev.dport, ..*f };
+        let is_session = |k: &SessionKey| table.lookup(k).is_some_and(|s| table.get(s).session_index != PASS_SESSION);
+        is_session(&simple_out_key(&reply, fib)) || is_session(&ed_key(rev, f.proto, session_kind::NAT_OUT2IN_ED, fib))
+    }
+
+    /// Whether a key `f` looks up in this direction (as [`Self::find`] does) belonged to a
+    /// session or pass entry found expired since the last expiry pass began.
+    pub fn expired_recently(&self, f: &Flow, fib: u16, in2out: bool) -> bool {
+        let kind = if in2out { session_kind::NAT_IN2OUT_ED } else { session_kind::NAT_OUT2IN_ED };
+        let ed = ed_key(Tuple::of(f), f.proto, kind, fib);
+        let simple = if in2out { simple_in_key(f, fib) } else { simple_out_key(f, fib) };
+        self.sessions.expired_recently(&ed) || self.sessions.expired_recently(&simple)
+    }
+
+    /// Whether the table holds an endpoint-dependent in2out entry for `f` — a session or
+    /// a pass entry, which the fast path's key does not find but the NIC's lookup does.
+    pub fn has_in2out_ed_entry(&self, table: &SessionTable, f: &Flow, fib: u16) -> bool {
+        table.lookup(&ed_key(Tuple::of(f), f.proto, session_kind::NAT_IN2OUT_ED, fib)).is_some()
+    }
+
     /// Records that the slow path lets `f` through untranslated ([`PASS_SESSION`]).
     fn cache_pass(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, now_ns: u64) {
         if !matches!(f.proto, 6 | 17) || !f.l4_complete {
@@ -430,7 +454,7 @@ impl NatState {
         let timeouts = self.timeouts_ns;
         let Some(s) = self.sessions.get_mut(idx) else { return Outcome::Miss };
         if now_ns.saturating_sub(s.last_ns) > Self::timeout_ns(timeouts, s) {
-            self.sessions.remove(table, idx);
+            self.sessions.remove_expired(table, idx);
             return Outcome::Miss;
         }
         s.last_ns = now_ns;
@@ -522,6 +546,13 @@ impl NatState {
         }
         if !matches!(f.proto, 1 | 6 | 17) {
             return self.in2out_other_protocol(table, t, f, fib, now_ns);
+        }
+        // As an output feature, a packet that is the reply of a session's outside flow —
+        // one the input side translated already — passes (VPP's
+        // `nat44_ed_not_translate_output_feature`; no hairpinning from these interfaces).
+        if egress.output_feature && Self::is_reply_of_session(table, f, fib) {
+            self.cache_pass(table, f, fib, now_ns);
+            return Outcome::Pass;
         }
         let inside = Tuple::of(f);
         // Identity mappings (address-only or with port): nothing is translated.
@@ -695,6 +726,12 @@ impl NatState {
         if let o @ Outcome::Translate { .. } = self.find(table, f, fib, false, now_ns) {
             return o;
         }
+        self.out2in_slow(table, t, f, fib, now_ns)
+    }
+
+    /// `nat44-out2in` after its session lookup ([`NatState::find`]) missed: a static
+    /// mapping's session, a pass, or a drop.
+    pub fn out2in_slow(&mut self, table: &mut SessionTable, t: &Tables, f: &Flow, fib: u16, now_ns: u64) -> Outcome {
         let unmatched = || {
             if self.forwarding || (f.proto == 17 && f.dport == 68) {
                 Outcome::Pass
@@ -837,13 +874,16 @@ impl NatState {
         let timeouts = self.timeouts_ns;
         // Pass entries: transitory TCP or UDP idle time, whichever is shorter.
         let pass_timeout = timeouts[0].min(timeouts[2]);
-        self.passes.retain(|_, &mut (slot, last)| {
+        let n = self.sessions.expire(table, now_ns, |s| Self::timeout_ns(timeouts, s));
+        let sessions = &mut self.sessions;
+        self.passes.retain(|key, &mut (slot, last)| {
             let keep = now_ns.saturating_sub(last) <= pass_timeout;
             if !keep {
                 table.remove(slot);
+                sessions.note_expired_key(*key);
             }
             keep
         });
-        self.sessions.expire(table, now_ns, |s| Self::timeout_ns(timeouts, s))
+        n
     }
 }

@@ -9,13 +9,14 @@ use crate::acl::{self, AclMatcher, AclSessions, Verdict};
 use crate::buffer::{BufferPool, PacketBuf};
 use crate::counters::{Counters, Node};
 use crate::flow::{check_ip4, parse_ip4, Flow, Ip4Check, L3_OFFSET};
+use crate::host_work::HostWork;
 use crate::nat::{self, NatState, Outcome};
 use crate::trace::{ethernet_line, hex_dump_60, ip4_lines, Tracer};
 use crate::wire::ethernet::fmt_mac;
 use offload_tables::checksum;
 use offload_tables::flow_hash::{hashes_ports, ip4_flow_hash, l2_flow_hash, vxlan_src_port};
 use offload_tables::layout::*;
-use offload_tables::reasons::DropReason;
+use offload_tables::reasons::{DropReason, PuntReason};
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
 use rustc_hash::FxHashMap;
@@ -66,6 +67,9 @@ pub struct Dataplane {
     pub pool: BufferPool,
     /// The last fragment identifier `ip4-frag` gave a packet (VPP's running counter).
     frag_id: u32,
+    /// What the last packet ([`Dataplane::process`], [`Dataplane::process_vxlan_outer`])
+    /// needed the host for, in the NIC contract's punt reasons.
+    pub host_work: HostWork,
 }
 
 #[inline]
@@ -110,6 +114,7 @@ impl Dataplane {
             neighbors: arp::Neighbors::default(),
             pool: BufferPool::default(),
             frag_id: 0,
+            host_work: HostWork::NONE,
             tables,
         }
     }
@@ -155,6 +160,7 @@ impl Dataplane {
     /// graph; transmitted packets are appended to `out`.
     pub fn process(&mut self, rx: u16, pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
         std::mem::swap(&mut self.out, out);
+        self.host_work = HostWork::NONE;
         self.receive(rx, pkt, now_ns);
         std::mem::swap(&mut self.out, out);
     }
@@ -274,6 +280,7 @@ impl Dataplane {
     fn ip4_options(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Ip4Options);
         self.counters.tables.ip4_options += 1;
+        self.host_work.add(PuntReason::Exception);
         let first = pkt.frame().get(L3_OFFSET + 20).copied().unwrap_or(0);
         if f.proto == 2 && first & 0x7f == 20 {
             return self.ip4_local(rx, pkt, f, passes);
@@ -286,6 +293,7 @@ impl Dataplane {
     /// RPF check and is dropped.
     fn ip4_mfib(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Ip4MfibForwardRpf);
+        self.host_work.add(PuntReason::Exception);
         let ife = self.tables.interfaces[usize::from(rx)];
         if matches!(f.dst, 0xe000_0001 | 0xe000_0002) && ife.ip4_len != 0 {
             return self.ip4_local(rx, pkt, f, passes);
@@ -311,7 +319,16 @@ impl Dataplane {
         }
         let outcome = if out2in {
             self.counters.node(Node::Nat44Out2in);
-            let o = self.nat.out2in(&mut self.sessions, &self.tables, f, fib, self.now_ns);
+            let o = match self.nat.find(&mut self.sessions, f, fib, false, self.now_ns) {
+                o @ Outcome::Translate { .. } => {
+                    self.note_nat_hit(f);
+                    o
+                }
+                _ => {
+                    self.nat_missed(f, fib, false);
+                    self.nat.out2in_slow(&mut self.sessions, &self.tables, f, fib, self.now_ns)
+                }
+            };
             if self.tracer.on {
                 let s = session_text(&o);
                 let _ = writeln!(
@@ -349,6 +366,7 @@ impl Dataplane {
             );
         }
         if o != Outcome::Miss {
+            self.note_nat_hit(f);
             return o;
         }
         self.counters.node(slow);
@@ -356,6 +374,16 @@ impl Dataplane {
         // Translate dynamically only where the packet leaves by an outside interface
         // (as an output feature, that is the interface running this node).
         let egress = nat::Egress { output_feature, outside: output_feature || self.egress_is_outside(rx, fib, f.dst) };
+        // (the slow path finds endpoint-dependent sessions and pass entries first, which
+        // the NIC's lookup hits; as an output feature, a session's own traffic passes,
+        // which the NIC knows from its input side's translation)
+        if self.nat.has_in2out_ed_entry(&self.sessions, f, fib)
+            || (output_feature && nat::NatState::is_reply_of_session(&self.sessions, f, fib))
+        {
+            self.note_nat_hit(f);
+        } else {
+            self.nat_missed(f, fib, true);
+        }
         let o = self.nat.in2out_slow(&mut self.sessions, &self.tables, f, fib, egress, self.now_ns);
         if self.tracer.on {
             let s = session_text(&o);
@@ -365,6 +393,23 @@ impl Dataplane {
             );
         }
         o
+    }
+
+    /// A NAT session hit: a SYN, FIN or RST moves the session's TCP state, which software
+    /// tracks (the NIC punts these).
+    fn note_nat_hit(&mut self, f: &Flow) {
+        if f.proto == 6 && f.tcp_flags & TCP_CONTROL_FLAGS != 0 {
+            self.host_work.add(PuntReason::TcpState);
+        }
+    }
+
+    /// A NAT lookup missed: the NIC punts; it may still hold a session software has just
+    /// found expired.
+    fn nat_missed(&mut self, f: &Flow, fib: u16, in2out: bool) {
+        self.host_work.add(PuntReason::NatSessionMiss);
+        if self.nat.expired_recently(f, fib, in2out) {
+            self.host_work.set_expired_session();
+        }
     }
 
     /// An ICMP message other than echo through NAT: an error is translated by the session
@@ -381,6 +426,8 @@ impl Dataplane {
         in2out: bool,
         output_feature: bool,
     ) -> bool {
+        // (the NIC translates no ICMP error: software's)
+        self.host_work.add(PuntReason::Exception);
         let drop = |dp: &mut Self, r| {
             dp.drop_pkt(rx, r);
             false
@@ -640,6 +687,7 @@ impl Dataplane {
     /// which drops it (VPP registers no other protocol by default).
     fn ip4_local(&mut self, rx: u16, pkt: PacketBuf, f: Flow, passes: u8) {
         self.counters.node(Node::Ip4Local);
+        self.host_work.add(PuntReason::Local);
         if self.tracer.on {
             let o = self.tracer.node("ip4-local");
             ip4_lines(o, 4, &pkt.frame()[L3_OFFSET..]);
@@ -719,6 +767,8 @@ impl Dataplane {
             return self.drop_pkt(rx, DropReason::Truncated);
         }
         self.counters.tables.vxlan_decapsulated += 1;
+        // (the NIC decapsulates its tunnels' packets itself: no ip4-local work for the host)
+        self.host_work.remove(PuntReason::Local);
         let c = &mut self.counters.interfaces[usize::from(sw)];
         c.rx_packets += 1;
         c.rx_bytes += pkt.len() as u64;
@@ -740,6 +790,7 @@ impl Dataplane {
     /// [`regs::meta::RESUME_VXLAN_OUTER`]: offload_tables::regs::meta::RESUME_VXLAN_OUTER
     pub fn process_vxlan_outer(&mut self, tunnel_sw: u16, mut pkt: PacketBuf, now_ns: u64, out: &mut Vec<Tx>) {
         std::mem::swap(&mut self.out, out);
+        self.host_work = HostWork::NONE;
         self.now_ns = now_ns;
         if self.tracer.on {
             self.tracer.begin(now_ns);
@@ -859,6 +910,10 @@ impl Dataplane {
         let hit = if is_group { None } else { self.l2fib.get(&l2_key(bd_index, &dst)).copied() };
         match hit {
             Some((sw, flags)) => {
+                if flags & l2fib_flags::STATIC == 0 {
+                    // (the NIC holds the config's entries, not learned ones)
+                    self.host_work.add(PuntReason::L2Miss);
+                }
                 self.counters.tables.l2fib_hits += 1;
                 self.counters.node(Node::L2Fwd);
                 if self.tracer.on {
@@ -879,6 +934,7 @@ impl Dataplane {
                 self.l2_output(rx, pkt, sw, passes)
             }
             None => {
+                self.host_work.add(PuntReason::L2Miss);
                 self.counters.tables.l2fib_misses += u64::from(!is_group);
                 let allowed =
                     if is_group { bd.flags & bd_flags::FLOOD != 0 } else { bd.flags & bd_flags::UU_FLOOD != 0 };
@@ -896,11 +952,17 @@ impl Dataplane {
     fn l2_learn(&mut self, bd_index: u16, src: &[u8; 6], rx: u16) -> bool {
         let key = l2_key(bd_index, src);
         match self.l2fib.get(&key) {
-            Some(&(sw, _)) if sw == rx => {}
+            Some(&(sw, flags)) if sw == rx => {
+                if flags & l2fib_flags::STATIC == 0 {
+                    // a source known by learning only: the NIC does not know it
+                    self.host_work.add(PuntReason::L2Miss);
+                }
+            }
             Some(&(_, flags)) if flags & l2fib_flags::STATIC != 0 => return false,
             _ => {
                 self.counters.node(Node::L2Learn);
                 self.counters.tables.l2fib_learned += 1;
+                self.host_work.add(PuntReason::L2Miss);
                 self.l2fib.insert(key, (rx, L2_DYNAMIC));
                 if self.tracer.on {
                     let _ = writeln!(
@@ -1035,8 +1097,12 @@ impl Dataplane {
         let ife = self.tables.interfaces[usize::from(sw)];
         let (start, count) =
             if is_input { (ife.acl_in_start, ife.acl_in_count) } else { (ife.acl_out_start, ife.acl_out_count) };
+        let state_changes = self.acl.state_changes;
         let verdict = match self.acl.hit(&mut self.sessions, sw, f, is_input, self.now_ns) {
             Some(session) => {
+                if self.acl.state_changes != state_changes {
+                    self.host_work.add(PuntReason::TcpState);
+                }
                 self.counters.tables.acl_session_hits += 1;
                 Verdict::Session { session }
             }
@@ -1051,6 +1117,10 @@ impl Dataplane {
                 match action {
                     acl_action::PERMIT => permit = true,
                     acl_action::PERMIT_REFLECT => {
+                        self.host_work.add(PuntReason::AclSessionMiss);
+                        if self.acl.expired_recently(sw, f, is_input) {
+                            self.host_work.set_expired_session();
+                        }
                         if self.acl.create(&mut self.sessions, sw, f, is_input, self.now_ns).is_some() {
                             self.counters.tables.acl_sessions_created += 1;
                             permit = true;

@@ -2,7 +2,9 @@
 //! session index that table entries carry, with a free list, a live count against a
 //! limit, and idle expiry. One pool type serves NAT and reflexive-ACL sessions.
 
+use offload_tables::layout::SessionKey;
 use offload_tables::session::SessionTable;
+use rustc_hash::FxHashSet;
 
 /// What the pool needs to know of a session.
 pub trait Pooled: Copy {
@@ -17,11 +19,15 @@ pub struct SessionPool<T> {
     free: Vec<u32>,
     live: usize,
     max: usize,
+    /// Table keys of the sessions found expired since the last expiry pass began (by
+    /// that pass or by a packet's lookup): the NIC may still hold their entries until
+    /// the driver's next aging pass.
+    just_expired: FxHashSet<SessionKey>,
 }
 
 impl<T: Pooled> SessionPool<T> {
     pub fn new(max: usize) -> Self {
-        SessionPool { items: Vec::new(), free: Vec::new(), live: 0, max }
+        SessionPool { items: Vec::new(), free: Vec::new(), live: 0, max, just_expired: FxHashSet::default() }
     }
 
     /// Live sessions.
@@ -72,12 +78,37 @@ impl<T: Pooled> SessionPool<T> {
         }
     }
 
+    /// Removes a session found expired (see [`Self::expired_recently`]).
+    pub fn remove_expired(&mut self, table: &mut SessionTable, idx: u32) {
+        self.note_expired(table, idx);
+        self.remove(table, idx);
+    }
+
+    fn note_expired(&mut self, table: &SessionTable, idx: u32) {
+        if let Some(s) = self.get(idx) {
+            let keys: Vec<SessionKey> = s.table_slots().iter().map(|&slot| table.get(slot).key).collect();
+            self.just_expired.extend(keys);
+        }
+    }
+
+    /// Records a key of some other entry found expired (a NAT pass entry, say).
+    pub fn note_expired_key(&mut self, key: SessionKey) {
+        self.just_expired.insert(key);
+    }
+
+    /// Whether `key` belonged to a session found expired since the last expiry pass
+    /// began.
+    pub fn expired_recently(&self, key: &SessionKey) -> bool {
+        !self.just_expired.is_empty() && self.just_expired.contains(key)
+    }
+
     /// Removes every session idle longer than `timeout_ns(session)`; returns how many.
     pub fn expire(&mut self, table: &mut SessionTable, now_ns: u64, timeout_ns: impl Fn(&T) -> u64) -> usize {
         let expired: Vec<u32> =
             self.iter().filter(|(_, s)| now_ns.saturating_sub(s.last_ns()) > timeout_ns(s)).map(|(i, _)| i).collect();
+        self.just_expired.clear();
         for &i in &expired {
-            self.remove(table, i);
+            self.remove_expired(table, i);
         }
         expired.len()
     }

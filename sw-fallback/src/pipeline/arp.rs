@@ -25,7 +25,7 @@ use crate::flow::Flow;
 use crate::trace::ethernet_line;
 use crate::wire::ethernet::fmt_mac;
 use offload_tables::layout::{if_flags, AdjacencyEntry, InterfaceEntry};
-use offload_tables::reasons::DropReason;
+use offload_tables::reasons::{DropReason, PuntReason};
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -179,6 +179,7 @@ impl Dataplane {
     /// `arp-input` and `arp-reply` / `arp-proxy`: answer, learn, or drop.
     pub(super) fn arp_input(&mut self, rx: u16, mut pkt: PacketBuf, passes: u8) {
         self.counters.node(Node::ArpInput);
+        self.host_work.add(PuntReason::Exception);
         let parsed = ArpRepr::parse(pkt.frame());
         if self.tracer.on {
             let o = self.tracer.node("arp-input");
@@ -266,6 +267,8 @@ impl Dataplane {
     /// `ip4-glean`: the route's next hop (`flow.dst`, attached on `sw`) has no static
     /// neighbor. A learned one goes on to `ip4-rewrite`; otherwise hold and ask.
     pub(super) fn ip4_glean(&mut self, rx: u16, pkt: PacketBuf, flow: Flow, sw: u16, hash: u32, passes: u8) {
+        // (the NIC sends a glean adjacency's packets to the host, neighbor known or not)
+        self.host_work.add(PuntReason::Glean);
         let key = (sw, flow.dst);
         if let Some(mac) = self.neighbors.lookup(sw, flow.dst) {
             let adj = self.learned_adjacency(sw, flow.dst, mac);

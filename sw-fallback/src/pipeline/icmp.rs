@@ -29,7 +29,7 @@ use crate::flow::{flow_of, Flow, L3_OFFSET};
 use crate::trace::ip4_lines;
 use offload_tables::checksum;
 use offload_tables::layout::AdjacencyEntry;
-use offload_tables::reasons::DropReason;
+use offload_tables::reasons::{DropReason, PuntReason};
 use std::fmt::Write;
 
 /// An ICMP error message: type, code and the 32-bit word after the checksum.
@@ -74,6 +74,7 @@ impl Dataplane {
     /// itself is the caller's to drop and count.
     pub(super) fn icmp_error(&mut self, rx: u16, pkt: &PacketBuf, error: IcmpError, passes: u8) {
         self.counters.node(Node::Ip4IcmpError);
+        self.host_work.add(PuntReason::Exception);
         let Some(ife) = self.tables.interface(rx).copied() else { return };
         let orig = &pkt.frame()[L3_OFFSET..];
         // (a second packet: counted as made, then sent or dropped like any)
@@ -134,6 +135,7 @@ impl Dataplane {
         passes: u8,
     ) {
         self.counters.node(Node::Ip4Frag);
+        self.host_work.add(PuntReason::Exception);
         let frame = pkt.frame();
         let ip = &frame[L3_OFFSET..];
         let ff = u16::from_be_bytes([ip[6], ip[7]]);
