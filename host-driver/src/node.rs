@@ -88,6 +88,20 @@ pub struct NodeStats {
     pub nic_session_hits: u64,
 }
 
+/// One punt's metadata as the driver took it (kept while [`Node::punt_log`] is on): the
+/// co-simulation compares it with what software expected of the packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PuntSeen {
+    /// Ingress sw_if_index (a tunnel's when resumed after the NIC's encap).
+    pub sw_if_index: u16,
+    /// Why.
+    pub reason: PuntReason,
+    /// Ingress port (a wire port, or `meta::INJECT_PORT`).
+    pub port: u8,
+    /// `meta::RESUME_*`.
+    pub resume: u64,
+}
+
 /// Names of [`NodeStats::punt_bad`].
 pub const PUNT_BAD_NAMES: [&str; 4] =
     ["punt length out of range", "punt reason unknown", "punt port out of range", "punt sw_if_index unknown"];
@@ -183,6 +197,8 @@ pub struct Node {
     /// Reused between polls (no allocation per packet): punts taken, software output.
     punts: Vec<Result<Punt, BadPunt>>,
     pending: Vec<Tx>,
+    /// When on (`Some`), every well-formed punt's metadata, in order of arrival.
+    pub punt_log: Option<Vec<PuntSeen>>,
 }
 
 fn wire_port(t: &Tables, sw: u16, ports: u32) -> Option<u8> {
@@ -220,6 +236,7 @@ impl Node {
             backend,
             punts: Vec::new(),
             pending: Vec::new(),
+            punt_log: None,
         };
         n.load(tables)?;
         Ok(n)
@@ -241,6 +258,7 @@ impl Node {
             backend: "none",
             punts: Vec::new(),
             pending: Vec::new(),
+            punt_log: None,
         }
     }
 
@@ -569,6 +587,9 @@ impl Node {
                         continue;
                     }
                 };
+                if let Some(log) = &mut self.punt_log {
+                    log.push(PuntSeen { sw_if_index: p.sw_if_index, reason: p.reason, port: p.port, resume: p.resume });
+                }
                 if p.reason == PuntReason::HostTx {
                     // Forwarded by the NIC; only a host interface may be named.
                     let kind = self.dp.tables.interface(p.sw_if_index).map(|i| i.kind);
