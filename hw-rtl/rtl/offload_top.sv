@@ -639,7 +639,7 @@ wire [7:0]  if1_kind = ife1[offload_pkg::IF_KIND_LSB +: 8];
 wire if1_loop = p_in[1] == IN_RECIRC;
 wire if1_bad = if1_kind == 8'd0 || ((if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0 && !if1_loop)
     || ((if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0 && !if1_loop)
-    || {4'd0, p_sw[1][15:IF_BITS]} != 16'd0 >> IF_BITS;
+    || (p_sw[1] >> IF_BITS) != 16'd0;
 wire nat_en = global_reg[offload_pkg::GLOBAL_NAT_ENABLED_LSB +: 8] != 8'd0;
 wire if1_in = (if1_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
 wire if1_out = (if1_flags & offload_pkg::IF_FLAG_NAT_OUTSIDE[15:0]) != 16'd0;
@@ -989,6 +989,9 @@ reg [IF_W-1:0] l2_if10;      // the L2 FIB hit's interface (the bridge member)
 wire s10_vx = VXLAN_DECAP != 0 && p_loc[10] && p_in[10] != IN_RECIRC
     && p_proto[10] == 8'd17 && p_l4[10] && p_l4o[10] == 7'd34 && p_dport[10] == 16'd4789 && be16(p_data[10], 40) == 16'd0
     && p_len[10] >= 16'd64 && p_data[10][8*42 + 3] && vx_hit10 && !vx_ain10;
+// a packet to one of the node's tunnels, whether the NIC takes it or not (then it is
+// vxlan4-input's work in software, not ip4-local's)
+wire s10_vxtun = p_loc[10] && p_proto[10] == 8'd17 && p_l4[10] && p_dport[10] == 16'd4789 && vx_hit10;
 // l2-fwd to a known unicast destination from a known source (no learning)
 wire s10_l2ok = l2_hit10 && !l2_dgrp10 && l2_srcok10;
 // to the BVI: ip4-input there, on the loop port (members: software, for now)
@@ -1006,7 +1009,7 @@ wire [15:0] tx_sw = adj9[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
 wire [15:0] tx_flags = txif[offload_pkg::IF_FLAGS_LSB +: 16];
 wire [7:0]  tx_kind = txif[offload_pkg::IF_KIND_LSB +: 8];
 wire [7:0]  tx_port = txif[offload_pkg::IF_PORT_LSB +: 8];
-wire tx_range_bad = {4'd0, tx_sw[15:IF_BITS]} != 16'd0 >> IF_BITS;
+wire tx_range_bad = (tx_sw >> IF_BITS) != 16'd0;
 wire tx_up = (tx_flags & offload_pkg::IF_FLAG_UP[15:0]) != 16'd0;
 wire tx_bvi = (tx_flags & offload_pkg::IF_FLAG_BVI[15:0]) != 16'd0;
 wire tx_natout = (tx_flags & offload_pkg::IF_FLAG_NAT_OUTPUT_FEATURE[15:0]) != 16'd0 && nat_en;
@@ -1145,7 +1148,12 @@ always @* begin
         s10_reason = aout_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
     end else if (s10_aout != 2'd0) begin
         s10_reason = s10_aout == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
-    end else if (tx_natout && !(outer10 && natout_fib_ok)) begin
+    end else if (tx_natout && !outer10 && !e9_src) begin
+        // NAT as this interface's output feature on a packet the input side did not
+        // translate: software's (a packet the input side translated by a session is that
+        // session's reply flow seen from outside, which the output feature lets pass)
+        s10_reason = PUNT_EXC;
+    end else if (tx_natout && outer10 && !natout_fib_ok) begin
         s10_reason = PUNT_EXC;
     end else if (tx_natout && !p_nhit[10]) begin
         s10_reason = PUNT_NAT_MISS;
@@ -1191,7 +1199,10 @@ always @* begin
         s10_dest = DEST_RECIRC;
     end else if (p_punt[10]) begin
         s10_dest = p_drop[10] ? DEST_DROP : 4'(N_PORTS);
+        // a tunnel's packet the NIC did not decapsulate is no ip4-local work: a learning
+        // or unknown destination in the bridge, or a member the NIC does not serve
         if (s10_vx && !s10_l2ok) s10_why = PUNT_L2_MISS;
+        else if (s10_vx || s10_vxtun) s10_why = PUNT_EXC;
     end else if (tx_range_bad) begin
         s10_dest = 4'(N_PORTS);
         s10_why = PUNT_EXC;
@@ -1532,7 +1543,8 @@ always @(posedge clk) begin
         vx_ain10 <= vx_if9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0;
         l2_hit10 <= s9_l2_hit;
         l2_dgrp10 <= s9_dmac[0];
-        l2_srcok10 <= s9_smac[0] || s9_src_known || !s9_learn;
+        // (l2-learn learns any source but all-zero, group-bit ones included)
+        l2_srcok10 <= s9_smac == 48'd0 || s9_src_known || !s9_learn;
         l2_sw10 <= s9_l2_sw;
         l2_flags10 <= s9_l2_flags;
         l2_range10 <= s9_l2_sw < 16'(2**IF_BITS);

@@ -199,7 +199,8 @@ pub fn sv_package() -> String {
     o
 }
 
-fn upper_snake(camel: &str) -> String {
+/// `AclDeny` → `ACL_DENY`: the SV name of a Rust variant.
+pub fn upper_snake(camel: &str) -> String {
     let mut s = String::new();
     for (i, c) in camel.chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
