@@ -19,6 +19,13 @@ fn run(cmd: &mut Command, what: &str) {
     assert!(st.success(), "{what} failed: {cmd:?}");
 }
 
+/// The simulated card's table sizes (log2 entries), larger than the RTL's defaults (which
+/// synthesis uses) so a Kubernetes node's config fits: tens of pods (interfaces and their
+/// ACL lists), hundreds of routes (load-balances, buckets, adjacencies, trie groups),
+/// several tunnels' L2 FIB entries.
+const SIM_TABLES: [&str; 6] =
+    ["-GIF_BITS=6", "-GACL_LIST_BITS=7", "-GLB_BITS=9", "-GBUCKET_BITS=10", "-GADJ_BITS=7", "-GGROUP_BITS=9"];
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let rtl = manifest.join("../hw-rtl/rtl");
@@ -50,7 +57,14 @@ fn main() {
     let mut v = Command::new(&verilator);
     // -Wall with warnings fatal: the RTL is lint-clean, and the few waivers sit next to
     // the code they excuse, each with its reason (`verilator lint_off` comments).
+    // Instrumented builds, only when asked (cargo features): waveforms (`--waves` of
+    // `nicctl run`) and line/toggle coverage.
+    let waves = std::env::var_os("CARGO_FEATURE_WAVES").is_some();
+    let coverage = std::env::var_os("CARGO_FEATURE_COVERAGE").is_some();
     v.args(["--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wall"])
+        .args(SIM_TABLES)
+        .args(waves.then_some("--trace-fst"))
+        .args(if coverage { &["--coverage-line", "--coverage-toggle"][..] } else { &[] })
         .args(["--top-module", "offload_top", "--prefix", "Voffload_top", "-Mdir"])
         .arg(&obj)
         .args(RTL.iter().map(|f| rtl.join(f)));
@@ -60,6 +74,12 @@ fn main() {
     let mut targets = vec!["Voffload_top__ALL.a"];
     if !stamp.exists() {
         targets.extend(["verilated.o", "verilated_threads.o"]);
+    }
+    if waves {
+        targets.push("verilated_fst_c.o");
+    }
+    if coverage {
+        targets.push("verilated_cov.o");
     }
     let jobs = std::env::var("NUM_JOBS").unwrap_or_else(|_| "2".into());
     run(
@@ -88,10 +108,19 @@ fn main() {
         .include(&inc)
         .include(inc.join("vltstd"))
         .file("csrc/shim.cpp")
+        .define("OFFLOAD_WAVES", if waves { "1" } else { "0" })
+        .define("OFFLOAD_COVERAGE", if coverage { "1" } else { "0" })
+        .define("VM_COVERAGE", if coverage { "1" } else { "0" })
+        .define("VM_TRACE", if waves { "1" } else { "0" })
         .object(obj.join("verilated.o"))
         .object(obj.join("verilated_threads.o"))
+        .objects(waves.then(|| obj.join("verilated_fst_c.o")))
+        .objects(coverage.then(|| obj.join("verilated_cov.o")))
         .compile("offload_shim");
     println!("cargo:rustc-link-search=native={}", obj.display());
     println!("cargo:rustc-link-lib=static=Voffload_top__ALL");
     println!("cargo:rustc-link-lib=pthread");
+    if waves {
+        println!("cargo:rustc-link-lib=z");
+    }
 }

@@ -3,6 +3,12 @@
 #include "verilated.h"
 #include <cstdint>
 #include <cstring>
+#if OFFLOAD_WAVES
+#include "verilated_fst_c.h"
+#endif
+#if OFFLOAD_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 #define NP 2
 
@@ -45,6 +51,11 @@ struct offload_out {
 struct offload_model {
     VerilatedContext ctx;
     Voffload_top* top;
+#if OFFLOAD_WAVES
+    // the waveform, when one was opened (`offload_waves_open`); time in half clocks
+    VerilatedFstC* fst = nullptr;
+    uint64_t t = 0;
+#endif
 };
 
 void* offload_new(void) {
@@ -56,8 +67,43 @@ void* offload_new(void) {
     return m;
 }
 
+// Opens an FST waveform of everything from now on (built with OFFLOAD_WAVES; else -1).
+int offload_waves_open(void* p, const char* path) {
+#if OFFLOAD_WAVES
+    offload_model* m = static_cast<offload_model*>(p);
+    if (m->fst) return -2;
+    m->ctx.traceEverOn(true);
+    m->fst = new VerilatedFstC;
+    m->top->trace(m->fst, 99);
+    m->fst->open(path);
+    return m->fst->isOpen() ? 0 : -3;
+#else
+    (void)p;
+    (void)path;
+    return -1;
+#endif
+}
+
+// Writes the line and toggle coverage counted so far (built with OFFLOAD_COVERAGE; else -1).
+int offload_coverage_write(void* p, const char* path) {
+#if OFFLOAD_COVERAGE
+    static_cast<offload_model*>(p)->ctx.coveragep()->write(path);
+    return 0;
+#else
+    (void)p;
+    (void)path;
+    return -1;
+#endif
+}
+
 void offload_free(void* p) {
     offload_model* m = static_cast<offload_model*>(p);
+#if OFFLOAD_WAVES
+    if (m->fst) {
+        m->fst->close();
+        delete m->fst;
+    }
+#endif
     m->top->final();
     delete m->top;
     delete m;
@@ -86,6 +132,10 @@ void offload_tick(void* p, const offload_in* in, offload_out* out) {
     t->rst = in->rst;
     t->clk = 0;
     t->eval();
+#if OFFLOAD_WAVES
+    offload_model* m = static_cast<offload_model*>(p);
+    if (m->fst) m->fst->dump(m->t++);
+#endif
     // sample: what the rising edge below will transfer
     for (int i = 0; i < NP; i++) {
         for (int w = 0; w < 16; w++) out->tx_data[i][w] = t->m_axis_tx_tdata[i * 16 + w];
@@ -103,6 +153,9 @@ void offload_tick(void* p, const offload_in* in, offload_out* out) {
     out->reg_rdata = t->reg_rdata;
     t->clk = 1;
     t->eval();
+#if OFFLOAD_WAVES
+    if (m->fst) m->fst->dump(m->t++);
+#endif
 }
 
 }

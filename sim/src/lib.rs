@@ -53,4 +53,8 @@ pub enum SimError {
          (run tools/setup.sh, which installs it, then rebuild)"
     )]
     NoModel,
+    #[error("{what}: this build of the RTL model has no {feature} (rebuild with the cargo feature `{feature}`, e.g. `cargo build --release -p nicctl --features {feature}`)")]
+    NotInstrumented { what: String, feature: &'static str },
+    #[error("{0}: cannot be written")]
+    Instrument(String),
 }

@@ -116,6 +116,27 @@ impl Core {
         self.cycle
     }
 
+    /// Records every signal from now on into the FST waveform `path` (GTKWave opens it);
+    /// needs the cargo feature `waves`.
+    pub fn write_waves(&mut self, path: &std::path::Path) -> Result<(), SimError> {
+        let c = c_path(path)?;
+        match self.model.waves_open(&c) {
+            0 => Ok(()),
+            -1 => Err(SimError::NotInstrumented { what: format!("waveform {}", path.display()), feature: "waves" }),
+            _ => Err(SimError::Instrument(path.display().to_string())),
+        }
+    }
+
+    /// Writes the line and toggle coverage counted so far (`verilator_coverage` reads it);
+    /// needs the cargo feature `coverage`.
+    pub fn write_coverage(&mut self, path: &std::path::Path) -> Result<(), SimError> {
+        let c = c_path(path)?;
+        match self.model.coverage_write(&c) {
+            0 => Ok(()),
+            _ => Err(SimError::NotInstrumented { what: format!("coverage {}", path.display()), feature: "coverage" }),
+        }
+    }
+
     /// Sets whether the outputs accept beats (back-pressure tests).
     pub fn set_ready(&mut self, wire: [bool; N_PORTS], punt: bool) {
         self.i.tx_ready = wire.map(u8::from);
@@ -281,5 +302,28 @@ impl Core {
     /// Packets the NIC dropped, per `DropReason` code (the `CNT_DROP` registers).
     pub fn drop_counts(&mut self) -> Vec<u64> {
         (0..DropReason::COUNT as u32).map(|r| u64::from(self.reg_read(regs::CNT_DROP + 4 * r))).collect()
+    }
+}
+
+/// A path as the C shim takes it.
+fn c_path(path: &std::path::Path) -> Result<std::ffi::CString, SimError> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| SimError::Instrument(path.display().to_string()))
+}
+
+/// With the cargo feature `coverage` and `OFFLOAD_COVERAGE_DIR` set, each model writes
+/// its coverage there when it goes (`hw-rtl/coverage.sh` merges and summarises them).
+#[cfg(feature = "coverage")]
+impl Drop for Core {
+    fn drop(&mut self) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        if let Some(dir) = std::env::var_os("OFFLOAD_COVERAGE_DIR") {
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            let path = std::path::Path::new(&dir).join(format!("coverage-{}-{n}.dat", std::process::id()));
+            if let Err(e) = self.write_coverage(&path) {
+                eprintln!("{e}");
+            }
+        }
     }
 }

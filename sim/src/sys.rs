@@ -51,6 +51,8 @@ mod verilated {
         fn offload_new() -> *mut c_void;
         fn offload_free(m: *mut c_void);
         fn offload_tick(m: *mut c_void, i: *const In, o: *mut Out);
+        fn offload_waves_open(m: *mut c_void, path: *const std::ffi::c_char) -> i32;
+        fn offload_coverage_write(m: *mut c_void, path: *const std::ffi::c_char) -> i32;
     }
 
     /// Owner of one Verilated model (each with its own `VerilatedContext`, so models in
@@ -74,6 +76,18 @@ mod verilated {
             // mirrors of the shim's structs.
             unsafe { offload_tick(self.0, i, o) }
         }
+        /// Starts an FST waveform at `path` (0; -1: not built with waves; -2: one is open
+        /// already; -3: the file cannot be opened).
+        pub fn waves_open(&mut self, path: &std::ffi::CStr) -> i32 {
+            // SAFETY: self.0 is a live model; path is a valid C string for the call (the
+            // shim copies it).
+            unsafe { offload_waves_open(self.0, path.as_ptr()) }
+        }
+        /// Writes the coverage counted so far (0; -1: not built with coverage).
+        pub fn coverage_write(&mut self, path: &std::ffi::CStr) -> i32 {
+            // SAFETY: as above.
+            unsafe { offload_coverage_write(self.0, path.as_ptr()) }
+        }
     }
 
     impl Drop for Model {
@@ -94,6 +108,12 @@ impl Model {
         None
     }
     pub fn tick(&mut self, _i: &In, _o: &mut Out) {
+        match self.0 {}
+    }
+    pub fn waves_open(&mut self, _path: &std::ffi::CStr) -> i32 {
+        match self.0 {}
+    }
+    pub fn coverage_write(&mut self, _path: &std::ffi::CStr) -> i32 {
         match self.0 {}
     }
 }

@@ -7,12 +7,13 @@
 //! The co-simulation tests, `nicctl run --device sim` and `nicctl serve --device sim`
 //! all run the card this way, so the path they check is the path users run.
 
-use host_driver::node::{Node, NodeOptions};
+use host_driver::node::{Node, NodeOptions, PuntSeen};
 use host_driver::shell::DriverError;
 use offload_tables::layout::{if_kind, NONE16};
 use offload_tables::reasons::{DropReason, PuntReason};
-use offload_tables::regs;
+use offload_tables::regs::{self, meta};
 use offload_tables::Tables;
+use sw_fallback::host_work::HostWork;
 use sw_fallback::{PacketBuf, Tx};
 
 use crate::{SimCard, SimError};
@@ -31,6 +32,9 @@ pub enum TestbedError {
 pub struct TestbedStats {
     /// Frames taken off the wire cables (forwarded by the NIC, or injected by the driver).
     pub wire_out: u64,
+    /// Per wire port: frames put on its cable, and taken off it.
+    pub port_in: [u64; crate::N_PORTS],
+    pub port_out: [u64; crate::N_PORTS],
     /// Frames processed in software after the node fell back, because the device never
     /// saw them.
     pub replayed_in_software: u64,
@@ -53,6 +57,11 @@ impl Testbed {
         let card = SimCard::new()?;
         let node = Node::with_device(Box::new(card.clone()), tables, opts)?;
         Ok(Testbed { node, card, stats: TestbedStats::default(), host_out: Vec::new() })
+    }
+
+    /// Keeps every punt's metadata from now on, for [`Decisions::packet`] to compare.
+    pub fn log_punts(&mut self) {
+        self.node.punt_log = Some(Vec::new());
     }
 
     /// The wire port of an uplink, if `sw` is one the card has.
@@ -78,6 +87,7 @@ impl Testbed {
         match self.wire_port(rx) {
             Some(p) if offloading => {
                 self.card.wire_send(p, frame);
+                self.stats.port_in[usize::from(p)] += 1;
                 self.card.run();
                 self.poll(now_ns);
             }
@@ -108,6 +118,7 @@ impl Testbed {
     fn take_wire(&mut self, out: &mut Vec<(u16, Vec<u8>)>) {
         for (p, f) in self.card.wire_take() {
             self.stats.wire_out += 1;
+            self.stats.port_out[usize::from(p)] += 1;
             out.push((self.uplink_of_port(p), f));
         }
     }
@@ -148,4 +159,247 @@ pub fn per_interface(out: &[(u16, Vec<u8>)]) -> std::collections::BTreeMap<u16, 
         m.entry(*sw).or_default().push(f);
     }
     m
+}
+
+/// What the NIC decided, packet by packet, over a run: the co-simulation tests' and
+/// `nicctl run --device sim`'s `nic-handled:` line.
+#[derive(Clone, Debug, Default)]
+pub struct Decisions {
+    pub packets: u64,
+    /// Decided by the NIC alone: forwarded to a wire, handed to the host for a host
+    /// interface (a finished frame, `HostTx`), dropped.
+    pub wire: u64,
+    pub host: u64,
+    pub dropped: u64,
+    /// Punted to software (any reason but `HostTx`).
+    pub punted: u64,
+    /// Packets whose handling by the NIC disagreed with software's account of what they
+    /// needed the host for (see [`Decisions::packet`]).
+    pub mismatches: u64,
+    /// `Exception` punts of packets software did no work outside the NIC's for: the
+    /// NIC's conservative punts (an ACL list it holds only in part, say).
+    pub unexplained_exceptions: u64,
+    /// Packets the NIC decided alone by a session software found expired at that packet:
+    /// the NIC holds an expired entry until the driver's next aging pass (see
+    /// [`host_driver::node::Node::age`]), and the same mapping gives the same bytes.
+    pub aging_lag: u64,
+    /// The core's punts per reason (`PuntReason::ALL` order), summed over configs.
+    pub reasons: [u64; PuntReason::COUNT],
+    /// Punts per reason as the driver received them (with the punt log on).
+    received: [u64; PuntReason::COUNT],
+}
+
+/// The testbed's counters before a packet (see [`Decisions::packet`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    punts: u64,
+    wire: u64,
+    host: u64,
+}
+
+impl Mark {
+    pub fn of(tb: &Testbed) -> Mark {
+        Mark { punts: tb.node.stats.punts, wire: tb.nic_wire_forwarded(), host: tb.node.stats.nic_host_tx }
+    }
+
+    /// The packet since this mark was punted to software (a `HostTx` frame is no punt).
+    pub fn punted_since(&self, tb: &Testbed) -> bool {
+        tb.node.stats.punts > self.punts
+    }
+}
+
+/// What the NIC did with one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Wire,
+    Host,
+    Dropped,
+    Punted,
+}
+
+impl Decisions {
+    /// Classifies the packet received on `rx` and processed since `before`, and counts
+    /// it. With `software` — what the software-only node needed the host for with the
+    /// same packet ([`sw_fallback::Dataplane::host_work`]) — and the testbed's punt log on
+    /// ([`Testbed::log_punts`]), the NIC's handling is checked against it: a packet the
+    /// NIC decided alone needed nothing of the host; a punt's reason is one software
+    /// names (an `Exception` may be conservative: counted apart), and its ingress
+    /// interface and port are the packet's. A disagreement is counted and described.
+    pub fn packet(
+        &mut self,
+        tb: &mut Testbed,
+        before: Mark,
+        rx: u16,
+        software: Option<HostWork>,
+    ) -> (Decision, Option<String>) {
+        let d = self.classify(tb, before);
+        let punts = tb.node.punt_log.as_mut().map(std::mem::take);
+        for p in punts.iter().flatten() {
+            if let Some(i) = PuntReason::ALL.iter().position(|&r| r == p.reason) {
+                self.received[i] += 1;
+            }
+        }
+        let (Some(work), Some(punts)) = (software, punts) else { return (d, None) };
+        let verdict = punt_check(tb, rx, d, &punts, work);
+        if let Some(log) = &mut tb.node.punt_log {
+            // (the vector's capacity back for the next packet)
+            *log = punts;
+            log.clear();
+        }
+        match verdict {
+            Ok(agreement) => {
+                self.unexplained_exceptions += u64::from(agreement == Agreement::Conservative);
+                self.aging_lag += u64::from(agreement == Agreement::AgingLag);
+                (d, None)
+            }
+            Err(why) => {
+                self.mismatches += 1;
+                (d, Some(why))
+            }
+        }
+    }
+
+    fn classify(&mut self, tb: &Testbed, before: Mark) -> Decision {
+        self.packets += 1;
+        let d = if before.punted_since(tb) {
+            Decision::Punted
+        } else if tb.nic_wire_forwarded() > before.wire {
+            Decision::Wire
+        } else if tb.node.stats.nic_host_tx > before.host {
+            Decision::Host
+        } else {
+            Decision::Dropped
+        };
+        *match d {
+            Decision::Wire => &mut self.wire,
+            Decision::Host => &mut self.host,
+            Decision::Dropped => &mut self.dropped,
+            Decision::Punted => &mut self.punted,
+        } += 1;
+        d
+    }
+
+    /// Adds another run's tally (runs in parallel, merged).
+    pub fn add(&mut self, o: &Decisions) {
+        self.packets += o.packets;
+        self.wire += o.wire;
+        self.host += o.host;
+        self.dropped += o.dropped;
+        self.punted += o.punted;
+        self.mismatches += o.mismatches;
+        self.unexplained_exceptions += o.unexplained_exceptions;
+        self.aging_lag += o.aging_lag;
+        for (a, b) in self.reasons.iter_mut().zip(o.reasons) {
+            *a += b;
+        }
+    }
+
+    /// Adds a card's punts per reason (its core counters) at the end of its run, and
+    /// compares the core's counters with what the world around it saw: frames in and out
+    /// of each wire port, frames in from the driver, punts per reason and in all (with
+    /// the punt log on, for a tally of this card alone). Returns the disagreements.
+    pub fn card_done(&mut self, tb: &Testbed) -> Vec<String> {
+        let core = tb.core_punts();
+        for (slot, (_, n)) in self.reasons.iter_mut().zip(&core) {
+            *slot += n;
+        }
+        let mut bad = Vec::new();
+        let mut check = |what: String, core: u64, seen: u64| {
+            if core != seen {
+                bad.push(format!("{what}: the core counted {core}, the testbed saw {seen}"));
+            }
+        };
+        let np = crate::N_PORTS;
+        for p in 0..np {
+            check(format!("rx port {p}"), tb.core_counter(regs::CNT_RX + 4 * p as u32), tb.stats.port_in[p]);
+            check(format!("tx port {p}"), tb.core_counter(regs::CNT_TX + 4 * p as u32), tb.stats.port_out[p]);
+        }
+        let st = &tb.node.stats;
+        check("rx inject".into(), tb.core_counter(regs::CNT_RX + 4 * np as u32), st.injected + st.host_injected);
+        if tb.node.punt_log.is_some() {
+            let received: u64 = self.received.iter().sum();
+            check("tx punt".into(), tb.core_counter(regs::CNT_TX + 4 * np as u32), received);
+            for ((r, n), seen) in core.iter().zip(self.received) {
+                check(format!("punts {r:?}"), *n, seen);
+            }
+        }
+        bad
+    }
+
+    /// Share of the packets the NIC decided alone, in percent.
+    pub fn handled_pct(&self) -> f64 {
+        100.0 * (self.packets - self.punted) as f64 / self.packets.max(1) as f64
+    }
+
+    /// `nic-handled (MODEL, N packets): 97.3% (wire …, host …, drop …), punted 2.7% [reason
+    /// share, …], mismatches: M` (frames that differed, plus punts that disagreed with
+    /// software; `mismatches` counts the former).
+    pub fn line(&self, model: &str, mismatches: u64) -> String {
+        let mismatches = mismatches + self.mismatches;
+        let pct = |n: u64| 100.0 * n as f64 / self.packets.max(1) as f64;
+        let reasons: Vec<String> = PuntReason::ALL
+            .iter()
+            .zip(self.reasons)
+            .filter(|(r, n)| *n > 0 && **r != PuntReason::HostTx)
+            .map(|(r, n)| format!("{r:?} {:.2}", pct(n)))
+            .collect();
+        format!(
+            "nic-handled ({model}, {} packets): {:.1}% (wire {:.1}%, host {:.1}%, drop {:.1}%), punted {:.1}% [{}], mismatches: {mismatches}, conservative exceptions: {}, aging lag: {}",
+            self.packets,
+            self.handled_pct(),
+            pct(self.wire),
+            pct(self.host),
+            pct(self.dropped),
+            pct(self.punted),
+            reasons.join(", "),
+            self.unexplained_exceptions,
+            self.aging_lag
+        )
+    }
+}
+
+/// How the NIC's handling of a packet agreed with software's account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Agreement {
+    Explained,
+    /// An `Exception` punt software has no reason for.
+    Conservative,
+    /// Decided alone by an entry software found expired (see [`Decisions::aging_lag`]).
+    AgingLag,
+}
+
+/// The NIC's punts of one packet against software's account of it (see
+/// [`Decisions::packet`]).
+fn punt_check(tb: &Testbed, rx: u16, d: Decision, punts: &[PuntSeen], work: HostWork) -> Result<Agreement, String> {
+    let punt = punts.iter().find(|p| p.reason != PuntReason::HostTx);
+    let Some(p) = punt else {
+        let misses_only = work
+            .reasons()
+            .all(|r| matches!(r, PuntReason::NatSessionMiss | PuntReason::AclSessionMiss | PuntReason::TcpState));
+        return if work.is_empty() {
+            Ok(Agreement::Explained)
+        } else if work.expired_session() && misses_only {
+            Ok(Agreement::AgingLag)
+        } else {
+            Err(format!("the NIC decided alone ({d:?}) a packet software needed the host for: {work:?}"))
+        };
+    };
+    if d != Decision::Punted || punts.iter().filter(|p| p.reason != PuntReason::HostTx).count() > 1 {
+        return Err(format!("one packet, punts {punts:?} and decision {d:?}"));
+    }
+    let port = tb.wire_port(rx).map_or(meta::INJECT_PORT as u8, |p| p);
+    if p.resume == meta::RESUME_START && (p.sw_if_index != rx || p.port != port) {
+        return Err(format!("punt metadata {p:?}: ingress sw_if_index {rx} port {port} expected"));
+    }
+    if p.resume == meta::RESUME_VXLAN_OUTER {
+        let kind = tb.node.dp.tables.interface(p.sw_if_index).map(|i| i.kind);
+        if kind != Some(if_kind::VXLAN) {
+            return Err(format!("punt metadata {p:?}: a resumed encap names no VXLAN tunnel"));
+        }
+    }
+    match p.reason {
+        r if work.contains(r) => Ok(Agreement::Explained),
+        PuntReason::Exception => Ok(Agreement::Conservative),
+        r => Err(format!("punted as {r:?}; software needed the host for {work:?}")),
+    }
 }

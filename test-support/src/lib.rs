@@ -20,6 +20,8 @@ pub mod frames;
 #[cfg(feature = "generators")]
 pub mod harness;
 pub mod prerequisite;
+#[cfg(feature = "generators")]
+pub mod realistic;
 pub mod seed;
 #[cfg(feature = "generators")]
 pub mod seed_connection;
