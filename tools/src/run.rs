@@ -41,6 +41,15 @@ pub struct RunArgs {
     /// Run session aging every this many seconds of capture time.
     #[arg(long, default_value_t = 1.0)]
     pub aging_interval: f64,
+    /// `sim`: through the co-simulated NIC and the host driver (what the NIC does with
+    /// each packet is in `--trace`, and a `nic-handled:` summary at the end); `none`
+    /// (the default): the software path alone.
+    #[arg(long, value_name = "sim|none")]
+    pub device: Option<host_driver::DeviceSpec>,
+    /// With `--device sim`: an FST waveform of the NIC while it runs the packets (after
+    /// the load), for GTKWave; needs a nicctl built with `--features waves`.
+    #[arg(long, value_name = "FILE.fst", requires = "device")]
+    pub waves: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,16 +219,25 @@ impl PcapngOut<'_> {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = config_file::load(&args.config, &args.format)?;
-    let names = loaded.tables.names.interfaces.clone();
-    let mut dp = Dataplane::new(loaded.tables);
-    let pool = dp.pool.clone();
+    if args.waves.is_some() && args.device != Some(host_driver::DeviceSpec::Sim) {
+        return Err("--waves records the simulated NIC: it needs --device sim".into());
+    }
+    match args.device {
+        None | Some(host_driver::DeviceSpec::None) => run_software(args),
+        Some(host_driver::DeviceSpec::Sim) => run_on_sim(args),
+        Some(ref d) => Err(format!(
+            "--device {d}: `run` feeds captures to `sim` or `none` (a real card's wire is not in this process)"
+        )
+        .into()),
+    }
+}
+
+/// The inputs, opened and merged (`--in`), against the interfaces of `names`.
+fn open_inputs(args: &RunArgs, names: &offload_tables::tables::Names, pool: &BufferPool) -> Result<Merge, RunError> {
     let mut inputs = Vec::new();
     for arg in &args.inputs {
         let (name, file) = arg.split_once('=').ok_or_else(|| RunError::BadInput(arg.clone()))?;
-        let sw = dp
-            .tables
-            .names
+        let sw = names
             .sw_if_index(name)
             .filter(|_| !name.is_empty())
             .ok_or_else(|| RunError::UnknownInterface { arg: arg.clone(), name: name.to_string() })?;
@@ -228,14 +246,120 @@ pub fn run(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
             None => (file, None),
         };
         let mut input = Input::open(Path::new(file), only, sw)?;
-        input.advance(&pool)?;
+        input.advance(pool)?;
         inputs.push(input);
     }
-    let mut merged = Merge { inputs };
+    Ok(Merge { inputs })
+}
 
+fn create_out<'a>(args: &RunArgs, names: &'a [String]) -> Result<PcapngOut<'a>, RunError> {
     let out_file = File::create(&args.out).map_err(|source| RunError::Io { file: args.out.clone(), source })?;
     let w = PcapNgWriter::new(BufWriter::new(out_file)).map_err(|e| cap_err(&args.out, e))?;
-    let mut writer = PcapngOut { w, ids: HashMap::new(), names: &names };
+    Ok(PcapngOut { w, ids: HashMap::new(), names })
+}
+
+/// `--device sim`: each packet onto the co-simulated card as the world delivers it (an
+/// uplink's on its wire port, a host interface's through the driver), the driver
+/// serving punts, what leaves written out; `--trace` says per packet what the NIC did,
+/// then software's trace of what it did after a punt.
+#[cfg(feature = "sim")]
+fn run_on_sim(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
+    use sim::testbed::{Decision, Decisions, Mark, Testbed};
+    let loaded = config_file::load(&args.config, &args.format)?;
+    let names = loaded.tables.names.interfaces.clone();
+    let mut tb = Testbed::new(loaded.tables.clone(), &host_driver::node::NodeOptions::default())?;
+    if let Some(w) = &args.waves {
+        tb.card.with_core(|c| c.write_waves(w))?;
+    }
+    let pool = tb.node.dp.pool.clone();
+    let mut merged = open_inputs(args, &loaded.tables.names, &pool)?;
+    let mut writer = create_out(args, &names)?;
+    tb.node.dp.set_trace(args.trace);
+    let aging_ns = (args.aging_interval.max(0.001) * 1e9) as u64;
+    let mut next_aging = None;
+    let mut decisions = Decisions::default();
+    let (mut n_in, mut n_out) = (0u64, 0u64);
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    let name = |sw: u16| names.get(usize::from(sw)).cloned().unwrap_or_else(|| format!("sw_if_index {sw}"));
+    while let Some((sw, ns, pkt)) = merged.next(&pool)? {
+        let due = *next_aging.get_or_insert(ns + aging_ns);
+        if ns >= due {
+            tb.node.age(ns);
+            next_aging = Some(ns + aging_ns);
+        }
+        n_in += 1;
+        let drops_before = if args.trace { tb.core_drops() } else { Vec::new() };
+        let punts_before = if args.trace { tb.core_punts() } else { Vec::new() };
+        let mark = Mark::of(&tb);
+        let out = tb.process(sw, pkt.frame(), ns);
+        let (d, _) = decisions.packet(&mut tb, mark, sw, None);
+        if args.trace {
+            let what = match d {
+                Decision::Wire => format!(
+                    "forwarded by the NIC to the wire ({})",
+                    out.iter().map(|o| name(o.0)).collect::<Vec<_>>().join(", ")
+                ),
+                Decision::Host => format!(
+                    "forwarded by the NIC to host interface {}",
+                    out.iter().map(|o| name(o.0)).collect::<Vec<_>>().join(", ")
+                ),
+                Decision::Dropped => {
+                    let after = tb.core_drops();
+                    let why: Vec<String> = (0..after.len())
+                        .filter(|&r| after[r] > drops_before.get(r).copied().unwrap_or(0))
+                        .map(|r| offload_tables::reasons::DropReason::ALL[r].as_str().to_string())
+                        .collect();
+                    format!(
+                        "dropped by the NIC ({})",
+                        if why.is_empty() { "no reason counted".into() } else { why.join(", ") }
+                    )
+                }
+                Decision::Punted => {
+                    let why: Vec<String> = tb
+                        .core_punts()
+                        .iter()
+                        .zip(&punts_before)
+                        .filter(|((r, a), (_, b))| a > b && *r != offload_tables::reasons::PuntReason::HostTx)
+                        .map(|((r, _), _)| format!("{r:?}"))
+                        .collect();
+                    format!("punted by the NIC ({}); software sent {} frame(s)", why.join(", "), out.len())
+                }
+            };
+            writeln!(stdout, "nic: packet {n_in} on {} ({} bytes): {what}", name(sw), pkt.frame().len())?;
+            stdout.write_all(tb.node.dp.take_trace().as_bytes())?;
+        }
+        for (tx, f) in &out {
+            n_out += 1;
+            writer.write(*tx, ns, f).map_err(|e| cap_err(&args.out, e))?;
+        }
+    }
+    writer.w.get_mut().flush().map_err(|source| RunError::Io { file: args.out.clone(), source })?;
+    for bad in decisions.card_done(&tb) {
+        eprintln!("nicctl run --device sim: {bad}");
+    }
+    eprintln!("nicctl run --device sim: {n_in} packets in, {n_out} out -> {}", args.out.display());
+    eprintln!("{}", decisions.line("sim", 0));
+    if args.counters {
+        let c = tb.node.dp.counters().clone();
+        write!(stdout, "{}", CountersDisplay { counters: &c, interface_names: &names })?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "sim"))]
+fn run_on_sim(_: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
+    Err("this nicctl was built without the simulated NIC (cargo feature `sim`)".into())
+}
+
+/// The software path alone: captures → dataplane → pcapng, one pooled buffer per packet.
+fn run_software(args: &RunArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let loaded = config_file::load(&args.config, &args.format)?;
+    let names = loaded.tables.names.interfaces.clone();
+    let mut dp = Dataplane::new(loaded.tables);
+    let pool = dp.pool.clone();
+    let mut merged = open_inputs(args, &dp.tables.names, &pool)?;
+    let mut writer = create_out(args, &names)?;
     dp.set_trace(args.trace);
     let aging_ns = (args.aging_interval.max(0.001) * 1e9) as u64;
     let mut next_aging = None;
