@@ -254,9 +254,14 @@ endfunction
 
 reg [IF_W-1:0]  if_mem  [0:2**IF_BITS-1];
 reg [offload_pkg::GLOBAL_BITS-1:0] global_reg = 0;
-reg [31:0]      acl_list_mem [0:2**ACL_LIST_BITS-1];
-reg [63:0]      acl_mem [0:2**ACL_BITS-1];
-reg [255:0]     rule_mem [0:2**RULE_BITS-1];
+// ACL tables as flip-flops, every entry visible to the classifiers at once: the fields
+// the classifiers match are kept flat (so no clock rebuilds a wide vector from an
+// array), the rest of each entry (indices for read-back) beside them.
+reg [(2**ACL_LIST_BITS)*32-1:0] lists_flat = 0;
+reg [(2**ACL_BITS)*48-1:0]      acls_flat = 0;
+reg [15:0]      acl_rest [0:2**ACL_BITS-1];
+reg [(2**RULE_BITS)*176-1:0]    rules_flat = 0;
+reg [79:0]      rule_rest [0:2**RULE_BITS-1];
 reg [127:0]     tag_mem [0:2**SB-1];
 reg [31:0]      l1_mem [0:2**L1_BITS-1];
 reg [31:0]      grp_mem [0:2**GE_BITS-1];
@@ -276,9 +281,8 @@ initial begin
     for (ii = 0; ii < 2**IF_BITS; ii = ii + 1) if_mem[ii] = 0;
     for (ii = 0; ii < 2**SB; ii = ii + 1) tag_mem[ii] = 0;
     for (ii = 0; ii < N_PORTS; ii = ii + 1) port_map[ii] = 0;
-    for (ii = 0; ii < 2**ACL_LIST_BITS; ii = ii + 1) acl_list_mem[ii] = 0;
-    for (ii = 0; ii < 2**ACL_BITS; ii = ii + 1) acl_mem[ii] = 0;
-    for (ii = 0; ii < 2**RULE_BITS; ii = ii + 1) rule_mem[ii] = 0;
+    for (ii = 0; ii < 2**ACL_BITS; ii = ii + 1) acl_rest[ii] = 0;
+    for (ii = 0; ii < 2**RULE_BITS; ii = ii + 1) rule_rest[ii] = 0;
     for (ii = 0; ii < 2**L2FIB_BITS; ii = ii + 1) l2fib_mem[ii] = 0;
     for (ii = 0; ii < 2**VXLAN_BITS; ii = ii + 1) vxlan_mem[ii] = 0;
 end
@@ -287,9 +291,15 @@ end
 always @(posedge clk) begin
     if (tw_to(offload_pkg::TBL_GLOBAL)) global_reg <= tw_data[offload_pkg::GLOBAL_BITS-1:0];
     if (tw_to(offload_pkg::TBL_INTERFACE)) if_mem[tbl_index_reg[IF_BITS-1:0]] <= tw_data[IF_W-1:0];
-    if (tw_to(offload_pkg::TBL_ACL_LIST)) acl_list_mem[tbl_index_reg[ACL_LIST_BITS-1:0]] <= tw_data[31:0];
-    if (tw_to(offload_pkg::TBL_ACL)) acl_mem[tbl_index_reg[ACL_BITS-1:0]] <= tw_data[63:0];
-    if (tw_to(offload_pkg::TBL_ACL_RULE)) rule_mem[tbl_index_reg[RULE_BITS-1:0]] <= tw_data[255:0];
+    if (tw_to(offload_pkg::TBL_ACL_LIST)) lists_flat[32*tbl_index_reg[ACL_LIST_BITS-1:0] +: 32] <= tw_data[31:0];
+    if (tw_to(offload_pkg::TBL_ACL)) begin
+        acls_flat[48*tbl_index_reg[ACL_BITS-1:0] +: 48] <= tw_data[47:0];
+        acl_rest[tbl_index_reg[ACL_BITS-1:0]] <= tw_data[63:48];
+    end
+    if (tw_to(offload_pkg::TBL_ACL_RULE)) begin
+        rules_flat[176*tbl_index_reg[RULE_BITS-1:0] +: 176] <= tw_data[175:0];
+        rule_rest[tbl_index_reg[RULE_BITS-1:0]] <= tw_data[255:176];
+    end
     if (tw_to(offload_pkg::TBL_SESSION_TAG)) tag_mem[tbl_index_reg[SB-1:0]] <= tw_data[127:0];
     if (tw_to(offload_pkg::TBL_LPM_L1)) l1_mem[tbl_index_reg[L1_BITS-1:0]] <= tw_data[31:0];
     if (tw_to(offload_pkg::TBL_LPM_GROUP)) grp_mem[tbl_index_reg[GE_BITS-1:0]] <= tw_data[31:0];
@@ -365,9 +375,11 @@ always @(posedge clk) begin
     case ({24'd0, tbl_sel_reg})
         offload_pkg::TBL_GLOBAL: rb_data <= {192'd0, global_reg};
         offload_pkg::TBL_INTERFACE: rb_data <= {{(512-IF_W){1'b0}}, if_mem[tbl_index_reg[IF_BITS-1:0]]};
-        offload_pkg::TBL_ACL_LIST: rb_data <= {480'd0, acl_list_mem[tbl_index_reg[ACL_LIST_BITS-1:0]]};
-        offload_pkg::TBL_ACL: rb_data <= {448'd0, acl_mem[tbl_index_reg[ACL_BITS-1:0]]};
-        offload_pkg::TBL_ACL_RULE: rb_data <= {256'd0, rule_mem[tbl_index_reg[RULE_BITS-1:0]]};
+        offload_pkg::TBL_ACL_LIST: rb_data <= {480'd0, lists_flat[32*tbl_index_reg[ACL_LIST_BITS-1:0] +: 32]};
+        offload_pkg::TBL_ACL: rb_data <= {448'd0, acl_rest[tbl_index_reg[ACL_BITS-1:0]],
+                                          acls_flat[48*tbl_index_reg[ACL_BITS-1:0] +: 48]};
+        offload_pkg::TBL_ACL_RULE: rb_data <= {256'd0, rule_rest[tbl_index_reg[RULE_BITS-1:0]],
+                                               rules_flat[176*tbl_index_reg[RULE_BITS-1:0] +: 176]};
         offload_pkg::TBL_SESSION: rb_data <= 512'd0;
         offload_pkg::TBL_SESSION_TAG: rb_data <= {384'd0, tag_mem[tbl_index_reg[SB-1:0]]};
         offload_pkg::TBL_LPM_L1: rb_data <= {480'd0, l1_mem[tbl_index_reg[L1_BITS-1:0]]};
@@ -708,23 +720,6 @@ always @* begin
     sess_raddr[10] = kbb1;
     sess_raddr[11] = kbb2;
 end
-
-// ACL tables as flip-flops, every entry visible to the classifiers at once
-wire [(2**RULE_BITS)*176-1:0] rules_flat;
-wire [(2**ACL_BITS)*48-1:0] acls_flat;
-wire [(2**ACL_LIST_BITS)*32-1:0] lists_flat;
-genvar ga;
-generate
-    for (ga = 0; ga < 2**RULE_BITS; ga = ga + 1) begin : rflat
-        assign rules_flat[176*ga +: 176] = rule_mem[ga][175:0];
-    end
-    for (ga = 0; ga < 2**ACL_BITS; ga = ga + 1) begin : aflat
-        assign acls_flat[48*ga +: 48] = acl_mem[ga][47:0];
-    end
-    for (ga = 0; ga < 2**ACL_LIST_BITS; ga = ga + 1) begin : lflat
-        assign lists_flat[32*ga +: 32] = acl_list_mem[ga];
-    end
-endgenerate
 
 // An ACL "port": the ICMP type (or code), else the L4 port.
 function [15:0] acl_port(input [7:0] proto, input [7:0] icmp, input [15:0] port);
