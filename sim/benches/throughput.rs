@@ -13,14 +13,17 @@
 //! ACKs through the client node (from the pod's TAP: routed into the BVI, bridged to the
 //! tunnel, encapsulated, NAT as the uplink's output feature: two passes, the second of
 //! two beats) and their VXLAN frames through the server node (decapsulated, routed and
-//! handed to the pod's TAP: two passes). Run with `cargo bench -p sim`.
+//! handed to the pod's TAP: two passes). Every packet out is checked against what
+//! `sw-fallback` makes of the same frame, byte for byte (in order per input port), so
+//! the figures are of a pipeline that is right with many packets in flight. Run with
+//! `cargo bench -p sim`.
 
 use host_driver::node::NodeOptions;
 use node_config::load_tables;
 use node_config::{parse_config, render};
 use offload_tables::regs::meta::inject_into_pipeline;
 use offload_tables::Tables;
-use sim::{Core, InPort, OutPort, Testbed};
+use sim::{Core, InPort, OutPacket, OutPort, Testbed};
 use std::path::Path;
 use sw_fallback::{Dataplane, PacketBuf};
 use test_support::seed;
@@ -218,11 +221,37 @@ fn loop_port() {
     ];
     for (what, dst, len, ports) in cases {
         let (tb, _) = loaded(&tables, None);
-        tb.card.with_core(|s| loop_port_case(s, what, n, ports, dst, len));
+        // software's frames, in the order sent (wire port p is sw_if_index p + 1)
+        let mut sw = Dataplane::new(tables.clone());
+        let mut out = Vec::new();
+        let want: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                out.clear();
+                sw.process((i % ports) as u16 + 1, PacketBuf::from_frame(&vxlan(i, dst, len)), 1_000_000_000, &mut out);
+                assert_eq!(out.len(), 1, "software forwards VXLAN frame {i}");
+                out[0].pkt.frame().to_vec()
+            })
+            .collect();
+        tb.card.with_core(|s| loop_port_case(s, what, n, ports, dst, len, &want));
     }
 }
 
-fn loop_port_case(s: &mut Core, what: &str, n: u32, ports: u32, dst: [u8; 4], len: usize) {
+/// Checks that `pkts` are `want`, byte for byte: in order when one input port fed them,
+/// as a multiset when two did (each port's order is its own).
+fn check_frames(pkts: &[OutPacket], want: &[Vec<u8>], in_order: bool, what: &str) {
+    let mut got: Vec<&[u8]> = pkts.iter().map(|o| o.data.as_slice()).collect();
+    let mut want: Vec<&[u8]> = want.iter().map(Vec::as_slice).collect();
+    if !in_order {
+        got.sort();
+        want.sort();
+    }
+    assert_eq!(got.len(), want.len(), "{what}: packets out");
+    if let Some(k) = got.iter().zip(&want).position(|(g, w)| g != w) {
+        panic!("{what}: packet {k} out differs from software's");
+    }
+}
+
+fn loop_port_case(s: &mut Core, what: &str, n: u32, ports: u32, dst: [u8; 4], len: usize, want: &[Vec<u8>]) {
     {
         for i in 0..n {
             s.send(InPort::Wire((i % ports) as u8), &vxlan(i, dst, len));
@@ -234,8 +263,10 @@ fn loop_port_case(s: &mut Core, what: &str, n: u32, ports: u32, dst: [u8; 4], le
         let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
         let fwd = pkts.iter().filter(|o| o.port == OutPort::Wire(1)).count();
         assert_eq!(fwd, n as usize, "every frame out, none stuck in the loop");
+        check_frames(&pkts, want, ports == 1, what);
         println!(
-            "VXLAN frames {what}: {} packets out ({fwd} forwarded on port 1), {:.3} packets/clock, \
+            "VXLAN frames {what}: {} packets out ({fwd} forwarded on port 1, checked against software), \
+             {:.3} packets/clock, \
              latency {} clocks",
             pkts.len(),
             pkts.len() as f64 / (last - first + 1) as f64,
@@ -265,21 +296,36 @@ fn seed_path() {
     }
     let n = 4_000u32;
     let ack = &conn[6].frame;
-    for (what, dp, input, frame) in [
+    // what software makes of the same frame once more: the NIC's output for each copy
+    let mut again = |dp: &mut Dataplane, rx: u16, frame: &[u8]| {
+        txs.clear();
+        dp.process(rx, PacketBuf::from_frame(frame), now, &mut txs);
+        assert_eq!(txs.len(), 1, "software forwards the seed's ACK");
+        txs[0].pkt.frame().to_vec()
+    };
+    let (client_out, server_out) = (again(&mut client, 6, ack), again(&mut server, 1, &wire_ack));
+    for (what, dp, input, frame, want) in [
         (
             "client node, TAP to wire (route, bridge, VXLAN encap, NAT output)",
             &client,
             InPort::Inject(inject_into_pipeline(6)),
             ack,
+            client_out,
         ),
-        ("server node, wire to TAP (VXLAN decap, route, host delivery)", &server, InPort::Wire(0), &wire_ack),
+        (
+            "server node, wire to TAP (VXLAN decap, route, host delivery)",
+            &server,
+            InPort::Wire(0),
+            &wire_ack,
+            server_out,
+        ),
     ] {
         let (tb, _) = loaded(&dp.tables, Some(dp));
-        tb.card.with_core(|s| seed_path_case(s, what, n, input, frame));
+        tb.card.with_core(|s| seed_path_case(s, what, n, input, frame, &want));
     }
 }
 
-fn seed_path_case(s: &mut Core, what: &str, n: u32, input: InPort, frame: &[u8]) {
+fn seed_path_case(s: &mut Core, what: &str, n: u32, input: InPort, frame: &[u8], want: &[u8]) {
     {
         for _ in 0..n {
             s.send(input, frame);
@@ -291,8 +337,9 @@ fn seed_path_case(s: &mut Core, what: &str, n: u32, input: InPort, frame: &[u8])
         let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
         let in_nic = pkts.iter().filter(|o| o.port != OutPort::Punt || sim_reason(o.meta) == 7).count();
         assert_eq!(in_nic, n as usize, "every packet forwarded by the NIC alone");
+        check_frames(&pkts, &vec![want.to_vec(); n as usize], true, what);
         println!(
-            "seed path, {what}: {} packets of {} bytes in, {:.3} packets/clock, latency {} clocks",
+            "seed path, {what}: {} packets of {} bytes in, checked against software, {:.3} packets/clock, latency {} clocks",
             pkts.len(),
             frame.len(),
             pkts.len() as f64 / (last - first + 1) as f64,
@@ -326,11 +373,59 @@ fn main() {
         }
         let (tb, refused) = loaded(&tables, Some(&sw));
         assert_eq!(refused, 0, "every session fits the NIC");
-        tb.card.with_core(|s| miss_case(s, miss_pct, n, &nat_port));
+        let expected = expected_outputs(&mut sw, miss_pct, n, &nat_port);
+        tb.card.with_core(|s| miss_case(s, miss_pct, n, &nat_port, &expected));
     }
 }
 
-fn miss_case(s: &mut Core, miss_pct: u32, n: u32, nat_port: &[u16]) {
+/// What the NIC must put out for the bench's frames: per wire port, software's frames in
+/// the order their inputs were sent (the requests of hitting flows to port 1, their
+/// replies to port 0); and the frames of missing flows, punted as they came in.
+struct Expected {
+    wire: [Vec<Vec<u8>>; 2],
+    punted: Vec<Vec<u8>>,
+}
+
+fn expected_outputs(sw: &mut Dataplane, miss_pct: u32, n: u32, nat_port: &[u16]) -> Expected {
+    let mut e = Expected { wire: [Vec::new(), Vec::new()], punted: Vec::new() };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let inputs = [(1u16, frame(i)), (2u16, reply(i, nat_port[i as usize]))];
+        for (rx, f) in inputs {
+            if i % 100 < miss_pct {
+                e.punted.push(f);
+                continue;
+            }
+            out.clear();
+            sw.process(rx, PacketBuf::from_frame(&f), 1_000_000_000, &mut out);
+            assert_eq!(out.len(), 1, "software forwards flow {i}'s frame from interface {rx}");
+            // inside0 (sw_if_index 1) is wire port 0, outside0 (2) wire port 1
+            e.wire[usize::from(out[0].sw_if_index) - 1].push(out[0].pkt.frame().to_vec());
+        }
+    }
+    e.punted.sort();
+    e
+}
+
+/// Checks every packet out of the NIC against `expected`, byte for byte.
+fn check_outputs(pkts: &[OutPacket], expected: &Expected, what: &str) {
+    for (port, want) in expected.wire.iter().enumerate() {
+        let got: Vec<&[u8]> =
+            pkts.iter().filter(|o| o.port == OutPort::Wire(port as u8)).map(|o| o.data.as_slice()).collect();
+        assert_eq!(got.len(), want.len(), "{what}: frames out of wire port {port}");
+        for (k, (g, w)) in got.iter().zip(want).enumerate() {
+            assert_eq!(*g, w.as_slice(), "{what}: frame {k} out of wire port {port} differs from software's");
+        }
+    }
+    let mut punted: Vec<&[u8]> = pkts.iter().filter(|o| o.port == OutPort::Punt).map(|o| o.data.as_slice()).collect();
+    punted.sort();
+    assert!(
+        punted.iter().copied().eq(expected.punted.iter().map(Vec::as_slice)),
+        "{what}: punted frames are not the missing flows' frames as sent"
+    );
+}
+
+fn miss_case(s: &mut Core, miss_pct: u32, n: u32, nat_port: &[u16], expected: &Expected) {
     {
         // Back to back on both ports: requests on the inside, replies on the outside.
         for i in 0..n {
@@ -345,9 +440,10 @@ fn miss_case(s: &mut Core, miss_pct: u32, n: u32, nat_port: &[u16]) {
         let first = pkts.iter().map(|o| o.cycle).min().unwrap_or(c0);
         let last = pkts.iter().map(|o| o.cycle).max().unwrap_or(c0);
         let punted = pkts.iter().filter(|o| o.port == OutPort::Punt).count();
+        check_outputs(&pkts, expected, &format!("{miss_pct}% session misses"));
         println!(
-            "{miss_pct:3}% session misses: {} packets out ({} forwarded, {punted} punted), {:.3} packets/clock, \
-             latency {} clocks, {:.2} M clocks/s simulated",
+            "{miss_pct:3}% session misses: {} packets out ({} forwarded, {punted} punted), every one checked \
+             against software, {:.3} packets/clock, latency {} clocks, {:.2} M clocks/s simulated",
             pkts.len(),
             pkts.len() - punted,
             pkts.len() as f64 / (last - first + 1) as f64,
