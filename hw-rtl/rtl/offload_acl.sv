@@ -83,8 +83,9 @@ always @* begin
             && ((dst ^ ru[offload_pkg::RULE_DST_LSB +: 32]) & prefix_mask(ru[offload_pkg::RULE_DST_LEN_LSB +: 8])) == 32'd0
             && (ru[offload_pkg::RULE_PROTO_LSB +: 8] == 8'd0
                 || (ru[offload_pkg::RULE_PROTO_LSB +: 8] == proto
-                    && (!l4_valid
-                        || (ru[offload_pkg::RULE_SPORT_LO_LSB +: 16] <= sport
+                    // a rule naming a protocol needs the L4 identifiers (VPP's l4_valid)
+                    && (l4_valid
+                        && (ru[offload_pkg::RULE_SPORT_LO_LSB +: 16] <= sport
                             && sport <= ru[offload_pkg::RULE_SPORT_HI_LSB +: 16]
                             && ru[offload_pkg::RULE_DPORT_LO_LSB +: 16] <= dport
                             && dport <= ru[offload_pkg::RULE_DPORT_HI_LSB +: 16]

@@ -726,6 +726,12 @@ function [15:0] acl_port(input [7:0] proto, input [7:0] icmp, input [15:0] port)
     acl_port = proto == 8'd1 ? {8'd0, icmp} : port;
 endfunction
 
+// VPP's acl l4_valid: the L4 identifiers could be read, i.e. 8 bytes after the IPv4
+// header in the frame (padding counts); TCP, UDP and ICMP with short headers never get
+// here (they punt). Other protocols match rules naming them on ports 0.
+wire acl_l4_1 = p_l4[1] || p_len[1] >= {9'd0, p_l4o[1]} + 16'd8;
+wire acl_l4_9 = p_l4[9] || p_len[9] >= {9'd0, p_l4o[9]} + 16'd8;
+
 // input ACL: stage A at s1 (the flow before NAT), verdict at s2
 wire ain_match, ain_unsure;
 wire [7:0] ain_action;
@@ -734,7 +740,7 @@ acl_in (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .src(p_src[1]), .dst(p_dst[1]), .proto(p_proto[1]), .sport(acl_port(p_proto[1], p_ic[1][15:8], p_sport[1])),
     .dport(acl_port(p_proto[1], p_ic[1][7:0], p_dport[1])),
-    .tcp_flags(p_tcpf[1]), .l4_valid(p_l4[1]),
+    .tcp_flags(p_tcpf[1]), .l4_valid(acl_l4_1),
     .list_start(ife1[offload_pkg::IF_ACL_IN_START_LSB +: 16]), .list_count(ife1[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
     .match(ain_match), .action(ain_action), .unsure(ain_unsure)
 );
@@ -747,7 +753,7 @@ acl_out (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(acl_port(p_proto[9], p_ic[9][15:8], p_sport[9])),
     .dport(acl_port(p_proto[9], p_ic[9][7:0], p_dport[9])),
-    .tcp_flags(p_tcpf[9]), .l4_valid(p_l4[9]),
+    .tcp_flags(p_tcpf[9]), .l4_valid(acl_l4_9),
     .list_start(if_rd9[offload_pkg::IF_ACL_OUT_START_LSB +: 16]),
     .list_count(if_rd9[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16]),
     .match(aout_match), .action(aout_action), .unsure(aout_unsure)
@@ -762,7 +768,7 @@ acl_bvi (
     .clk(clk), .adv(adv), .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .src(p_src[9]), .dst(p_dst[9]), .proto(p_proto[9]), .sport(acl_port(p_proto[9], p_ic[9][15:8], p_sport[9])),
     .dport(acl_port(p_proto[9], p_ic[9][7:0], p_dport[9])),
-    .tcp_flags(p_tcpf[9]), .l4_valid(p_l4[9]),
+    .tcp_flags(p_tcpf[9]), .l4_valid(acl_l4_9),
     .list_start(if_rd9[offload_pkg::IF_ACL_IN_START_LSB +: 16]),
     .list_count(if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
     .match(abvi_match), .action(abvi_action), .unsure(abvi_unsure)

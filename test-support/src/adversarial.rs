@@ -173,7 +173,7 @@ fn rule_knob() -> impl Strategy<Value = RuleKnob> {
         0u8..3,
         (any::<u8>(), 0u8..5),
         (any::<u8>(), 0u8..5),
-        prop::sample::select(vec![0u8, 1, 6, 17]),
+        prop::sample::select(vec![0u8, 1, 6, 17, 47]),
         prop::option::weighted(0.4, port_range()),
         prop::option::weighted(0.5, port_range()),
         prop::option::weighted(0.3, (any::<u8>(), any::<u8>())),
@@ -493,7 +493,9 @@ pub fn build_config(k: &Knobs) -> NodeConfig {
                 let action = [AclAction::Deny, AclAction::Permit, AclAction::PermitReflect][usize::from(r.action)];
                 let pfx = |(i, l): (u8, u8)| prefix(uni[usize::from(i) % uni.len()], LENS[usize::from(l)]);
                 let range = |o: Option<(u16, u16)>| match o {
-                    Some((lo, hi)) if r.proto != 0 => PortRange { lo, hi },
+                    // ranges only where the config takes them (protocol 47's rules match
+                    // on addresses, protocol and the L4 bytes being there)
+                    Some((lo, hi)) if matches!(r.proto, 1 | 6 | 17) => PortRange { lo, hi },
                     _ => PortRange::any(),
                 };
                 let (tcp_flags_value, tcp_flags_mask) = match r.flags {
