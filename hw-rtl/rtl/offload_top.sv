@@ -624,8 +624,23 @@ wire s0_outer = p_in[0] == IN_RECIRC && p_meta[0][LM_OUTER];
 /* verilator lint_off UNUSEDSIGNAL */
 wire [159:0] s0_tun = vxlan_mem[p_meta[0][LM_TUNNEL +: VXLAN_BITS]];
 /* verilator lint_on UNUSEDSIGNAL */
+// A session key with every field at the contract's position (offload_pkg SKEY_*), so a
+// layout change in offload-tables moves the RTL's keys with it.
+function [offload_pkg::SKEY_BITS-1:0] skey(input [31:0] src, input [31:0] dst, input [15:0] sport,
+                                           input [15:0] dport, input [7:0] proto, input [7:0] kind,
+                                           input [15:0] scope);
+    skey = {offload_pkg::SKEY_BITS{1'b0}};
+    skey[offload_pkg::SKEY_SRC_LSB +: offload_pkg::SKEY_SRC_W] = src;
+    skey[offload_pkg::SKEY_DST_LSB +: offload_pkg::SKEY_DST_W] = dst;
+    skey[offload_pkg::SKEY_SPORT_LSB +: offload_pkg::SKEY_SPORT_W] = sport;
+    skey[offload_pkg::SKEY_DPORT_LSB +: offload_pkg::SKEY_DPORT_W] = dport;
+    skey[offload_pkg::SKEY_PROTO_LSB +: offload_pkg::SKEY_PROTO_W] = proto;
+    skey[offload_pkg::SKEY_KIND_LSB +: offload_pkg::SKEY_KIND_W] = kind;
+    skey[offload_pkg::SKEY_SCOPE_LSB +: offload_pkg::SKEY_SCOPE_W] = scope;
+endfunction
+
 // Is the destination a NAT address? (an inside-outside interface sends it to out2in)
-wire [127:0] key_ext = {16'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 8'd0, 32'd0, be32(d0, 30), 32'd0};
+wire [127:0] key_ext = skey(32'd0, be32(d0, 30), 16'd0, 16'd0, 8'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 16'd0);
 wire [15:0] tag_ext;
 wire [SB-1:0] keb1, keb2;
 offload_session_hash #(.BUCKET_BITS(SB)) h4 (.key(key_ext), .tag(tag_ext), .b1(keb1), .b2(keb2));
@@ -667,10 +682,10 @@ wire if1_o2i = !outer1 && if1_out && (!if1_in || s1_ext);
 wire s1_icmp_other = p_proto[1] == 8'd1 && p_ic[1][15:8] != 8'd0 && p_ic[1][15:8] != 8'd8;
 wire s1_natbad = !outer1 && s1_nat && (!p_l4[1] || s1_icmp_other || (if1_in && if1_out && !s1_ext && partial));
 wire [7:0] kind_ed = if1_o2i ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
-wire [127:0] key_ed = {fib1, kind_ed, p_proto[1], p_dport[1], p_sport[1], p_dst[1], p_src[1]};
+wire [127:0] key_ed = skey(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1], kind_ed, fib1);
 wire [127:0] key_simple = if1_o2i
-    ? {fib1, offload_pkg::SESSION_KIND_NAT_OUT2IN[7:0], p_proto[1], p_dport[1], 16'd0, p_dst[1], 32'd0}
-    : {fib1, offload_pkg::SESSION_KIND_NAT_IN2OUT[7:0], p_proto[1], 16'd0, p_sport[1], 32'd0, p_src[1]};
+    ? skey(32'd0, p_dst[1], 16'd0, p_dport[1], p_proto[1], offload_pkg::SESSION_KIND_NAT_OUT2IN[7:0], fib1)
+    : skey(p_src[1], 32'd0, p_sport[1], 16'd0, p_proto[1], offload_pkg::SESSION_KIND_NAT_IN2OUT[7:0], fib1);
 // software's probe order: out2in tries the ED key first, in2out the simple key first
 wire [127:0] key0 = if1_o2i ? key_ed : key_simple;
 wire [127:0] key1 = if1_o2i ? key_simple : key_ed;
@@ -681,8 +696,8 @@ offload_session_hash #(.BUCKET_BITS(SB)) h1 (.key(key1), .tag(tag1), .b1(k1b1), 
 reg [127:0] key_s2 [0:1];
 reg [15:0] tag_s2 [0:1];
 // reflexive ACL session of the input ACL: the packet's flow as it is (acl.rs session_key)
-wire [127:0] key_ain = {p_sw[1], offload_pkg::SESSION_KIND_ACL[7:0], p_proto[1], p_dport[1], p_sport[1],
-    p_dst[1], p_src[1]};
+wire [127:0] key_ain = skey(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1],
+    offload_pkg::SESSION_KIND_ACL[7:0], p_sw[1]);
 wire [15:0] tag_ain;
 wire [SB-1:0] kab1, kab2;
 offload_session_hash #(.BUCKET_BITS(SB)) h2 (.key(key_ain), .tag(tag_ain), .b1(kab1), .b2(kab2));
@@ -690,8 +705,8 @@ reg [127:0] key_ain2;
 reg [15:0] tag_ain2;
 // s8: the output ACL's session key, on the tx interface, the flow swapped
 wire [15:0] tx_sw8 = adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
-wire [127:0] key_aout = {tx_sw8, offload_pkg::SESSION_KIND_ACL[7:0], p_proto[8], p_sport[8], p_dport[8],
-    p_src[8], p_dst[8]};
+wire [127:0] key_aout = skey(p_dst[8], p_src[8], p_dport[8], p_sport[8], p_proto[8],
+    offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
 wire [15:0] tag_aout;
 wire [SB-1:0] kob1, kob2;
 offload_session_hash #(.BUCKET_BITS(SB)) h3 (.key(key_aout), .tag(tag_aout), .b1(kob1), .b2(kob2));
@@ -699,8 +714,8 @@ reg [127:0] key_aout9;
 reg [15:0] tag_aout9;
 // s8: the reflexive session of the BVI's L2 input ACL (a route into the bridge), the
 // flow as it is, on the BVI
-wire [127:0] key_abvi = {tx_sw8, offload_pkg::SESSION_KIND_ACL[7:0], p_proto[8], p_dport[8], p_sport[8],
-    p_dst[8], p_src[8]};
+wire [127:0] key_abvi = skey(p_src[8], p_dst[8], p_sport[8], p_dport[8], p_proto[8],
+    offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
 wire [15:0] tag_abvi;
 wire [SB-1:0] kbb1, kbb2;
 offload_session_hash #(.BUCKET_BITS(SB)) h5 (.key(key_abvi), .tag(tag_abvi), .b1(kbb1), .b2(kbb2));
@@ -1222,14 +1237,25 @@ wire [7:0] s10_port = p_in[10] == IN_INJECT ? offload_pkg::META_INJECT_PORT[7:0]
 // decapsulated pass names the first pass's ingress (the frame is put back as it came in);
 // one from the outer pass says where software resumes (the tunnel's ip4-load-balance); a
 // frame for a host interface names that interface.
+// Punt metadata with every field at the contract's position (offload_pkg META_*).
+function [63:0] punt_meta(input [15:0] sw_if_index, input [7:0] reason, input [7:0] port, input [15:0] hits,
+                          input second_pass, input [1:0] resume);
+    punt_meta = 64'd0;
+    punt_meta[offload_pkg::META_SW_IF_INDEX_LSB +: offload_pkg::META_SW_IF_INDEX_W] = sw_if_index;
+    punt_meta[offload_pkg::META_REASON_LSB +: offload_pkg::META_REASON_W] = reason;
+    punt_meta[offload_pkg::META_PORT_LSB +: offload_pkg::META_PORT_W] = port;
+    punt_meta[offload_pkg::META_HITS_LSB +: offload_pkg::META_HITS_W] = hits;
+    punt_meta[offload_pkg::META_SECOND_PASS_LSB] = second_pass;
+    punt_meta[offload_pkg::META_RESUME_LSB +: offload_pkg::META_RESUME_W] = resume;
+endfunction
 wire s10_second = p_in[10] == IN_RECIRC && !outer10;
 wire [7:0] s10_in_port = first10 ? s10_port : p_meta[10][32 +: 8];
 wire [63:0] s10_tuser = s10_decap ? {24'd0, s10_port, p_sw[10], l2_sw10}
     : s10_encap ? {8'd0, 8'(mb_tunnel), 7'd0, 1'b1, s10_port, p_sw[10], l2_sw10}
-    : s10_host ? {16'd0, p_hits[10], s10_in_port, PUNT_HOST_TX, s10_host_sw}
-    : s10_second ? {14'd0, 1'b1, 1'b0, p_hits[10], p_meta[10][32 +: 8], s10_why, p_meta[10][16 +: 16]}
-    : outer10 ? {12'd0, offload_pkg::META_RESUME_VXLAN_OUTER[1:0], 2'd0, p_hits[10], s10_in_port, s10_why, p_sw[10]}
-    : {16'd0, p_hits[10], s10_port, s10_why, p_sw[10]};
+    : s10_host ? punt_meta(s10_host_sw, PUNT_HOST_TX, s10_in_port, p_hits[10], 1'b0, 2'd0)
+    : s10_second ? punt_meta(p_meta[10][16 +: 16], s10_why, p_meta[10][32 +: 8], p_hits[10], 1'b1, 2'd0)
+    : outer10 ? punt_meta(p_sw[10], s10_why, s10_in_port, p_hits[10], 1'b0, offload_pkg::META_RESUME_VXLAN_OUTER[1:0])
+    : punt_meta(p_sw[10], s10_why, s10_port, p_hits[10], 1'b0, 2'd0);
 
 // ---- s11: output
 reg [3:0]  dest_reg = 0;     // destination of the packet being sent
