@@ -11,8 +11,15 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const RTL: &[&str] =
-    &["offload_pkg.sv", "offload_hash.sv", "offload_ingress_fifo.sv", "offload_acl.sv", "offload_top.sv"];
+const RTL: &[&str] = &[
+    "offload_pkg.sv",
+    "offload_hash.sv",
+    "offload_ingress_fifo.sv",
+    "offload_acl.sv",
+    "offload_ram.sv",
+    "offload_session_lookup.sv",
+    "offload_top.sv",
+];
 
 fn run(cmd: &mut Command, what: &str) {
     let st = cmd.status().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));

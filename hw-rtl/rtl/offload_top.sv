@@ -45,8 +45,14 @@
 // Everything else goes to the punt port unmodified, with a PuntReason code, for the
 // software path. Session hits set hit bits the driver reads for aging.
 //
-// Tables live in memories sized by parameters and are written whole (atomically)
-// from the staging registers of the register block (offload-tables/src/regs.rs).
+// Tables are written whole (atomically) from the staging registers of the register
+// block (offload-tables/src/regs.rs), into memories an FPGA has: each table read by the
+// stages is an offload_ram (two ports: the register block's write and read-back, one
+// pipeline read), replicated once per stage that reads it per packet; the session table
+// lives in the session lookup engines (offload_session_lookup), one copy per key looked
+// up (six). Tables compared whole or read without a clock's wait (ACLs, L2 FIB, VXLAN
+// tunnels, the port map) and the counters and hit bits (several updates per clock) are
+// flip-flops.
 
 `resetall
 `timescale 1ns / 1ps
@@ -155,9 +161,6 @@ localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);   // output "port" of dropped pack
 localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2); // output "port" of packets sent round again
 localparam [7:0] PUNT_HOST_TX = offload_pkg::PUNT_HOST_TX[7:0];
 localparam [7:0] PUNT_TCP_STATE = offload_pkg::PUNT_TCP_STATE[7:0];
-// session read ports: NAT 4, ACL in 2 (s1 -> s2), ACL out 2 (s8 -> s9), NAT address 2
-// (s0 -> s1), the BVI's L2 input ACL 2 (s8 -> s9)
-localparam NR = 12;
 // loop-port metadata (internal): [15:0] the sw_if_index to enter as, [31:16] and [39:32]
 // the first pass's ingress sw_if_index and port, [40] the pass: 0 = decapsulated (ip4-input
 // on the BVI), 1 = encapsulated (the VXLAN outer packet), [55:48] the tunnel (pass 1)
@@ -203,12 +206,13 @@ reg [31:0] tbl_status_reg = 0;
 reg [511:0] staging_reg = 0;
 reg        rd_cmd_reg = 0;
 
-reg [31:0] cnt_hit  [0:31];
-reg [31:0] cnt_miss [0:31];
-reg [31:0] cnt_punt [0:15];
-reg [31:0] cnt_drop [0:63];
-reg [31:0] cnt_rx   [0:15];
-reg [31:0] cnt_tx   [0:15];
+// Counters (flip-flops: several bump in one clock), counter i at bits 32i +: 32
+reg [32*32-1:0] cnt_hit = 0;
+reg [32*32-1:0] cnt_miss = 0;
+reg [32*16-1:0] cnt_punt = 0;
+reg [32*64-1:0] cnt_drop = 0;
+reg [32*16-1:0] cnt_rx = 0;
+reg [32*16-1:0] cnt_tx = 0;
 
 // software holds session entries the NIC lacks: an absent entry proves nothing
 wire partial = (control_reg & offload_pkg::REG_CONTROL_SESSIONS_PARTIAL) != 0;
@@ -252,7 +256,6 @@ endfunction
 
 // ---------------------------------------------------------------- memories
 
-reg [IF_W-1:0]  if_mem  [0:2**IF_BITS-1];
 reg [offload_pkg::GLOBAL_BITS-1:0] global_reg = 0;
 // ACL tables as flip-flops, every entry visible to the classifiers at once: the fields
 // the classifiers match are kept flat (so no clock rebuilds a wide vector from an
@@ -262,35 +265,24 @@ reg [(2**ACL_BITS)*48-1:0]      acls_flat = 0;
 reg [15:0]      acl_rest [0:2**ACL_BITS-1];
 reg [(2**RULE_BITS)*176-1:0]    rules_flat = 0;
 reg [79:0]      rule_rest [0:2**RULE_BITS-1];
-reg [127:0]     tag_mem [0:2**SB-1];
-reg [31:0]      l1_mem [0:2**L1_BITS-1];
-reg [31:0]      grp_mem [0:2**GE_BITS-1];
-reg [63:0]      lb_mem [0:2**LB_BITS-1];
-reg [31:0]      bkt_mem [0:2**BUCKET_BITS-1];
-reg [191:0]     adj_mem [0:2**ADJ_BITS-1];
-reg [127:0]     l2fib_mem [0:2**L2FIB_BITS-1];
-reg [159:0]     vxlan_mem [0:2**VXLAN_BITS-1];
-reg [15:0]      port_map [0:N_PORTS-1];
+// L2 FIB, VXLAN tunnels and the port map as flip-flops too: small tables compared
+// whole (a CAM) or read without a clock's wait.
+reg [(2**L2FIB_BITS)*128-1:0]   l2fib_flat = 0;
+reg [(2**VXLAN_BITS)*160-1:0]   vxlan_flat = 0;
+reg [N_PORTS*16-1:0]            port_map_flat = 0;
 
 // Zeroed memories for simulation; on the FPGA block RAM powers up zeroed (and the
 // loops over 128k trie entries would only slow down Yosys's frontend).
 `ifndef SYNTHESIS
 integer ii;
 initial begin
-    for (ii = 0; ii < 2**L1_BITS; ii = ii + 1) l1_mem[ii] = 0;
-    for (ii = 0; ii < 2**IF_BITS; ii = ii + 1) if_mem[ii] = 0;
-    for (ii = 0; ii < 2**SB; ii = ii + 1) tag_mem[ii] = 0;
-    for (ii = 0; ii < N_PORTS; ii = ii + 1) port_map[ii] = 0;
     for (ii = 0; ii < 2**ACL_BITS; ii = ii + 1) acl_rest[ii] = 0;
     for (ii = 0; ii < 2**RULE_BITS; ii = ii + 1) rule_rest[ii] = 0;
-    for (ii = 0; ii < 2**L2FIB_BITS; ii = ii + 1) l2fib_mem[ii] = 0;
-    for (ii = 0; ii < 2**VXLAN_BITS; ii = ii + 1) vxlan_mem[ii] = 0;
 end
 `endif
 
 always @(posedge clk) begin
     if (tw_to(offload_pkg::TBL_GLOBAL)) global_reg <= tw_data[offload_pkg::GLOBAL_BITS-1:0];
-    if (tw_to(offload_pkg::TBL_INTERFACE)) if_mem[tbl_index_reg[IF_BITS-1:0]] <= tw_data[IF_W-1:0];
     if (tw_to(offload_pkg::TBL_ACL_LIST)) lists_flat[32*tbl_index_reg[ACL_LIST_BITS-1:0] +: 32] <= tw_data[31:0];
     if (tw_to(offload_pkg::TBL_ACL)) begin
         acls_flat[48*tbl_index_reg[ACL_BITS-1:0] +: 48] <= tw_data[47:0];
@@ -300,27 +292,17 @@ always @(posedge clk) begin
         rules_flat[176*tbl_index_reg[RULE_BITS-1:0] +: 176] <= tw_data[175:0];
         rule_rest[tbl_index_reg[RULE_BITS-1:0]] <= tw_data[255:176];
     end
-    if (tw_to(offload_pkg::TBL_SESSION_TAG)) tag_mem[tbl_index_reg[SB-1:0]] <= tw_data[127:0];
-    if (tw_to(offload_pkg::TBL_LPM_L1)) l1_mem[tbl_index_reg[L1_BITS-1:0]] <= tw_data[31:0];
-    if (tw_to(offload_pkg::TBL_LPM_GROUP)) grp_mem[tbl_index_reg[GE_BITS-1:0]] <= tw_data[31:0];
-    if (tw_to(offload_pkg::TBL_LOAD_BALANCE)) lb_mem[tbl_index_reg[LB_BITS-1:0]] <= tw_data[63:0];
-    if (tw_to(offload_pkg::TBL_BUCKET)) bkt_mem[tbl_index_reg[BUCKET_BITS-1:0]] <= tw_data[31:0];
-    if (tw_to(offload_pkg::TBL_ADJACENCY)) adj_mem[tbl_index_reg[ADJ_BITS-1:0]] <= tw_data[191:0];
-    if (tw_to(offload_pkg::TBL_L2FIB)) l2fib_mem[tbl_index_reg[L2FIB_BITS-1:0]] <= tw_data[127:0];
-    if (tw_to(offload_pkg::TBL_VXLAN_TUNNEL)) vxlan_mem[tbl_index_reg[VXLAN_BITS-1:0]] <= tw_data[159:0];
-    if (tw_to(offload_pkg::TBL_PORT_MAP)) port_map[tbl_index_reg[2:0] % N_PORTS] <= tw_data[15:0];
+    if (tw_to(offload_pkg::TBL_L2FIB)) l2fib_flat[128*tbl_index_reg[L2FIB_BITS-1:0] +: 128] <= tw_data[127:0];
+    if (tw_to(offload_pkg::TBL_VXLAN_TUNNEL)) vxlan_flat[160*tbl_index_reg[VXLAN_BITS-1:0] +: 160] <= tw_data[159:0];
+    if (tw_to(offload_pkg::TBL_PORT_MAP)) port_map_flat[16*(32'(tbl_index_reg[2:0]) % N_PORTS) +: 16] <= tw_data[15:0];
 end
 
-// Session entries: one memory per way, so that a lookup reads a whole bucket.
-wire [SESS_W-1:0] sess_rd_reg [0:WAYS-1];   // register read-back port
-reg  [SB-1:0] sess_raddr [0:NR-1];          // per port: bucket 1 / bucket 2 of a key (see NR)
-reg  [SESS_W-1:0] sess_rd [0:NR-1][0:WAYS-1];  // aligned with s2 (ports 0-5), s9 (6-7, 10-11), s1 (8-9)
-reg  [SB-1:0] sess_raq [0:NR-1];            // the buckets sess_rd holds
 reg  adv;
 
 // Hit bits (HIT_INDEX / HIT_DATA): a bit per slot, set when a packet uses the entry
 // (NAT at s2, input ACL at s2, output and BVI ACL at s9), read and cleared by the driver
 // for aging. Word i covers buckets 4i..4i+3: bit 8b + w is way w of bucket 4i + b.
+// Flip-flops: four sources set bits in one clock, which no block RAM port count allows.
 reg  [SB-3:0] hit_idx_reg = 0;
 wire hit_clr = reg_rd && reg_addr == offload_pkg::REG_HIT_DATA[15:0];
 localparam NH = 4;                             // hit sources
@@ -332,24 +314,9 @@ wire [3:0] hit_word [0:WAYS-1];
 genvar gw;
 generate
     for (gw = 0; gw < WAYS; gw = gw + 1) begin : way
-        reg [SESS_W-1:0] mem [0:2**SB-1];
-        reg [SESS_W-1:0] rdr;
-        reg hb [0:2**SB-1];
+        reg [2**SB-1:0] hb = 0;
         integer k;
-        initial begin
-            for (k = 0; k < 2**SB; k = k + 1) begin
-                mem[k] = 0;
-                hb[k] = 1'b0;
-            end
-        end
         always @(posedge clk) begin
-            if (tw_to(offload_pkg::TBL_SESSION) && tbl_index_reg[2:0] == gw) begin
-                mem[tbl_index_reg[SB+2:3]] <= tw_data[SESS_W-1:0];
-            end
-            rdr <= mem[tbl_index_reg[SB+2:3]];
-            if (adv) begin
-                for (k = 0; k < NR; k = k + 1) sess_rd[k][gw] <= mem[sess_raddr[k]];
-            end
             // read-and-clear first, so that a hit in the same clock is kept
             if (hit_clr) begin
                 for (k = 0; k < 4; k = k + 1) hb[{hit_idx_reg, 2'(k)}] <= 1'b0;
@@ -358,9 +325,7 @@ generate
                 if (hit_set[k] && hit_w[k] == gw) hb[hit_b[k]] <= 1'b1;
             end
         end
-        assign sess_rd_reg[gw] = rdr;
-        assign hit_word[gw] = {hb[{hit_idx_reg, 2'd3}], hb[{hit_idx_reg, 2'd2}], hb[{hit_idx_reg, 2'd1}],
-            hb[{hit_idx_reg, 2'd0}]};
+        assign hit_word[gw] = hb[{hit_idx_reg, 2'd0} +: 4];
     end
 endgenerate
 reg [31:0] hit_rdata;
@@ -370,27 +335,35 @@ always @* begin
 end
 
 // Register read-back ports (addressed by TBL_INDEX every clock).
+// (port A of the table memories, instantiated below the stages, reads at TBL_INDEX)
+wire [IF_W-1:0] if_rb;
+wire [SESS_W-1:0] sess_rb;   // (the NAT lookup's copy, way TBL_INDEX[2:0])
+wire [127:0] tag_rb;
+wire [31:0] l1_rb, grp_rb, bkt_rb;
+wire [63:0] lb_rb;
+wire [191:0] adj_rb;
 reg [511:0] rb_data;
-always @(posedge clk) begin
+// (combinational: the memories' port A is registered already; the command's clock reads it)
+always @* begin
     case ({24'd0, tbl_sel_reg})
-        offload_pkg::TBL_GLOBAL: rb_data <= {192'd0, global_reg};
-        offload_pkg::TBL_INTERFACE: rb_data <= {{(512-IF_W){1'b0}}, if_mem[tbl_index_reg[IF_BITS-1:0]]};
-        offload_pkg::TBL_ACL_LIST: rb_data <= {480'd0, lists_flat[32*tbl_index_reg[ACL_LIST_BITS-1:0] +: 32]};
-        offload_pkg::TBL_ACL: rb_data <= {448'd0, acl_rest[tbl_index_reg[ACL_BITS-1:0]],
+        offload_pkg::TBL_GLOBAL: rb_data = {192'd0, global_reg};
+        offload_pkg::TBL_INTERFACE: rb_data = {{(512-IF_W){1'b0}}, if_rb};
+        offload_pkg::TBL_ACL_LIST: rb_data = {480'd0, lists_flat[32*tbl_index_reg[ACL_LIST_BITS-1:0] +: 32]};
+        offload_pkg::TBL_ACL: rb_data = {448'd0, acl_rest[tbl_index_reg[ACL_BITS-1:0]],
                                           acls_flat[48*tbl_index_reg[ACL_BITS-1:0] +: 48]};
-        offload_pkg::TBL_ACL_RULE: rb_data <= {256'd0, rule_rest[tbl_index_reg[RULE_BITS-1:0]],
+        offload_pkg::TBL_ACL_RULE: rb_data = {256'd0, rule_rest[tbl_index_reg[RULE_BITS-1:0]],
                                                rules_flat[176*tbl_index_reg[RULE_BITS-1:0] +: 176]};
-        offload_pkg::TBL_SESSION: rb_data <= 512'd0;
-        offload_pkg::TBL_SESSION_TAG: rb_data <= {384'd0, tag_mem[tbl_index_reg[SB-1:0]]};
-        offload_pkg::TBL_LPM_L1: rb_data <= {480'd0, l1_mem[tbl_index_reg[L1_BITS-1:0]]};
-        offload_pkg::TBL_LPM_GROUP: rb_data <= {480'd0, grp_mem[tbl_index_reg[GE_BITS-1:0]]};
-        offload_pkg::TBL_LOAD_BALANCE: rb_data <= {448'd0, lb_mem[tbl_index_reg[LB_BITS-1:0]]};
-        offload_pkg::TBL_BUCKET: rb_data <= {480'd0, bkt_mem[tbl_index_reg[BUCKET_BITS-1:0]]};
-        offload_pkg::TBL_ADJACENCY: rb_data <= {320'd0, adj_mem[tbl_index_reg[ADJ_BITS-1:0]]};
-        offload_pkg::TBL_L2FIB: rb_data <= {384'd0, l2fib_mem[tbl_index_reg[L2FIB_BITS-1:0]]};
-        offload_pkg::TBL_VXLAN_TUNNEL: rb_data <= {352'd0, vxlan_mem[tbl_index_reg[VXLAN_BITS-1:0]]};
-        offload_pkg::TBL_PORT_MAP: rb_data <= {496'd0, port_map[tbl_index_reg[2:0] % N_PORTS]};
-        default: rb_data <= 512'd0;
+        offload_pkg::TBL_SESSION: rb_data = 512'd0;
+        offload_pkg::TBL_SESSION_TAG: rb_data = {384'd0, tag_rb};
+        offload_pkg::TBL_LPM_L1: rb_data = {480'd0, l1_rb};
+        offload_pkg::TBL_LPM_GROUP: rb_data = {480'd0, grp_rb};
+        offload_pkg::TBL_LOAD_BALANCE: rb_data = {448'd0, lb_rb};
+        offload_pkg::TBL_BUCKET: rb_data = {480'd0, bkt_rb};
+        offload_pkg::TBL_ADJACENCY: rb_data = {320'd0, adj_rb};
+        offload_pkg::TBL_L2FIB: rb_data = {384'd0, l2fib_flat[128*tbl_index_reg[L2FIB_BITS-1:0] +: 128]};
+        offload_pkg::TBL_VXLAN_TUNNEL: rb_data = {352'd0, vxlan_flat[160*tbl_index_reg[VXLAN_BITS-1:0] +: 160]};
+        offload_pkg::TBL_PORT_MAP: rb_data = {496'd0, port_map_flat[16*(32'(tbl_index_reg[2:0]) % N_PORTS) +: 16]};
+        default: rb_data = 512'd0;
     endcase
 end
 reg rd_sess_reg = 0;
@@ -556,17 +529,17 @@ reg [399:0]  p_stash [0:NS-1];   // loop-port packets: the outer headers strippe
 reg          pre11;              // s11: the punt of a second pass, the stash to put back
 
 // read data registered at a stage boundary
-reg [IF_W-1:0] if_rd1, if_rd9;
-reg [127:0] tag_rd [0:NR-1];
-reg [31:0] l1_rd3, grp_rd4, grp_rd5;
+// (the table memories' port B outputs: offload_ram instances below the stages)
+wire [IF_W-1:0] if_rd1, if_rd9, vx_if9;
+wire [31:0] l1_rd3, grp_rd4, grp_rd5;
 // Waiver: entries are read whole; a stage uses only some of their fields.
 /* verilator lint_off UNUSEDSIGNAL */
-reg [63:0] lb_rd6;
+wire [IF_W-1:0] l2_if10;      // the L2 FIB hit's interface (the bridge member)
+wire [63:0] lb_rd6;
 /* verilator lint_on UNUSEDSIGNAL */
-reg [31:0] bkt_rd7;
-reg [191:0] adj_rd8;
+wire [31:0] bkt_rd7;
+wire [191:0] adj_rd8;
 
-integer pw, pb;   // loop variables of the session matches
 
 // ---- s0: parse
 wire [511:0] d0 = p_data[0];
@@ -616,13 +589,13 @@ wire [7:0]  s0_tcpf = s0_tcp ? d0[8*({25'd0, s0_l4o} + 13) +: 8] : 8'd0;
 wire s0_inject = p_in[0] == IN_INJECT;
 // inject and loop-port packets enter as the sw_if_index of their metadata
 wire [15:0] s0_sw = (s0_inject || p_in[0] == IN_RECIRC) ? p_meta[0][offload_pkg::META_SW_IF_INDEX_LSB +: 16]
-    : port_map[p_in[0][2:0] % N_PORTS];
+    : port_map_flat[16*(32'(p_in[0][2:0]) % N_PORTS) +: 16];
 wire s0_direct = s0_inject && p_meta[0][offload_pkg::META_DIRECT_LSB];
 // the outer packet of an encap: its tunnel's load-balance and encap FIB
 wire s0_outer = p_in[0] == IN_RECIRC && p_meta[0][LM_OUTER];
 // Waiver: tunnel entries are read whole; each stage uses some of their fields.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [159:0] s0_tun = vxlan_mem[p_meta[0][LM_TUNNEL +: VXLAN_BITS]];
+wire [159:0] s0_tun = vxlan_flat[160*p_meta[0][LM_TUNNEL +: VXLAN_BITS] +: 160];
 /* verilator lint_on UNUSEDSIGNAL */
 // A session key with every field at the contract's position (offload_pkg SKEY_*), so a
 // layout change in offload-tables moves the RTL's keys with it.
@@ -641,22 +614,23 @@ endfunction
 
 // Is the destination a NAT address? (an inside-outside interface sends it to out2in)
 wire [127:0] key_ext = skey(32'd0, be32(d0, 30), 16'd0, 16'd0, 8'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 16'd0);
-wire [15:0] tag_ext;
-wire [SB-1:0] keb1, keb2;
-offload_session_hash #(.BUCKET_BITS(SB)) h4 (.key(key_ext), .tag(tag_ext), .b1(keb1), .b2(keb2));
-reg [127:0] key_ext1;
-reg [15:0] tag_ext1;
 reg [15:0] ofib1;
-reg s1_ext;
-always @* begin
-    s1_ext = 1'b0;
-    for (pb = 8; pb < 10; pb = pb + 1) begin
-        for (pw = 0; pw < WAYS; pw = pw + 1) begin
-            if (tag_rd[pb][16*pw +: 16] == tag_ext1
-                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_ext1) s1_ext = 1'b1;
-        end
-    end
-end
+wire s1_ext;
+// Session lookups: one engine per key, each with its own copy of the session table
+// (offload_session_lookup), written together by the register block. The NAT lookup's
+// copy answers the driver's read-back.
+wire we_sess = tw_to(offload_pkg::TBL_SESSION);
+wire we_tag = tw_to(offload_pkg::TBL_SESSION_TAG);
+// Waiver: the other copies' read-back is left unconnected (synthesis removes those ports).
+/* verilator lint_off PINCONNECTEMPTY */
+// (an entry's index is bucket * WAYS + way, a tag word's the bucket)
+wire [SB-1:0] sess_w_bucket = {24'd0, tbl_sel_reg} == offload_pkg::TBL_SESSION_TAG
+    ? tbl_index_reg[SB-1:0] : tbl_index_reg[SB+2:3];
+`define OFFLOAD_SESSION_WRITES \
+    .clk(clk), .w_bucket(sess_w_bucket), .w_way(tbl_index_reg[2:0]), .w_entry_we(we_sess), \
+    .w_tag_we(we_tag), .w_data(tw_data[SESS_W-1:0]), .en(adv)
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_ext (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(), .rb_tags(), .key(key_ext), .hit(s1_ext), .hit_bucket(), .hit_way(), .entry());
 
 // ---- s1: interface checks, NAT keys
 wire [IF_W-1:0] ife1 = if_rd1;
@@ -689,52 +663,55 @@ wire [127:0] key_simple = if1_o2i
 // software's probe order: out2in tries the ED key first, in2out the simple key first
 wire [127:0] key0 = if1_o2i ? key_ed : key_simple;
 wire [127:0] key1 = if1_o2i ? key_simple : key_ed;
-wire [15:0] tag0, tag1;
-wire [SB-1:0] k0b1, k0b2, k1b1, k1b2;
-offload_session_hash #(.BUCKET_BITS(SB)) h0 (.key(key0), .tag(tag0), .b1(k0b1), .b2(k0b2));
-offload_session_hash #(.BUCKET_BITS(SB)) h1 (.key(key1), .tag(tag1), .b1(k1b1), .b2(k1b2));
-reg [127:0] key_s2 [0:1];
-reg [15:0] tag_s2 [0:1];
+wire nat0_hit, nat1_hit;
+wire [SB-1:0] nat0_b, nat1_b;
+wire [2:0] nat0_w, nat1_w;
+wire [SESS_W-1:0] nat0_e, nat1_e;
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_nat0 (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(sess_rb), .rb_tags(tag_rb), .key(key0),
+    .hit(nat0_hit), .hit_bucket(nat0_b), .hit_way(nat0_w), .entry(nat0_e));
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_nat1 (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(), .rb_tags(), .key(key1), .hit(nat1_hit), .hit_bucket(nat1_b), .hit_way(nat1_w), .entry(nat1_e));
 // reflexive ACL session of the input ACL: the packet's flow as it is (acl.rs session_key)
 wire [127:0] key_ain = skey(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1],
     offload_pkg::SESSION_KIND_ACL[7:0], p_sw[1]);
-wire [15:0] tag_ain;
-wire [SB-1:0] kab1, kab2;
-offload_session_hash #(.BUCKET_BITS(SB)) h2 (.key(key_ain), .tag(tag_ain), .b1(kab1), .b2(kab2));
-reg [127:0] key_ain2;
-reg [15:0] tag_ain2;
+wire s2_ain_hit;
+wire [SB-1:0] s2_ain_b;
+wire [2:0] s2_ain_w;
+// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] s2_ain_e;
+/* verilator lint_on UNUSEDSIGNAL */
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_ain (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(), .rb_tags(), .key(key_ain), .hit(s2_ain_hit), .hit_bucket(s2_ain_b), .hit_way(s2_ain_w), .entry(s2_ain_e));
 // s8: the output ACL's session key, on the tx interface, the flow swapped
 wire [15:0] tx_sw8 = adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
 wire [127:0] key_aout = skey(p_dst[8], p_src[8], p_dport[8], p_sport[8], p_proto[8],
     offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
-wire [15:0] tag_aout;
-wire [SB-1:0] kob1, kob2;
-offload_session_hash #(.BUCKET_BITS(SB)) h3 (.key(key_aout), .tag(tag_aout), .b1(kob1), .b2(kob2));
-reg [127:0] key_aout9;
-reg [15:0] tag_aout9;
+wire s9_aout_hit;
+wire [SB-1:0] s9_aout_b;
+wire [2:0] s9_aout_w;
+// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] s9_aout_e;
+/* verilator lint_on UNUSEDSIGNAL */
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_aout (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(), .rb_tags(), .key(key_aout), .hit(s9_aout_hit), .hit_bucket(s9_aout_b), .hit_way(s9_aout_w), .entry(s9_aout_e));
 // s8: the reflexive session of the BVI's L2 input ACL (a route into the bridge), the
 // flow as it is, on the BVI
 wire [127:0] key_abvi = skey(p_src[8], p_dst[8], p_sport[8], p_dport[8], p_proto[8],
     offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
-wire [15:0] tag_abvi;
-wire [SB-1:0] kbb1, kbb2;
-offload_session_hash #(.BUCKET_BITS(SB)) h5 (.key(key_abvi), .tag(tag_abvi), .b1(kbb1), .b2(kbb2));
-reg [127:0] key_abvi9;
-reg [15:0] tag_abvi9;
-always @* begin
-    sess_raddr[0] = k0b1;
-    sess_raddr[1] = k0b2;
-    sess_raddr[2] = k1b1;
-    sess_raddr[3] = k1b2;
-    sess_raddr[4] = kab1;
-    sess_raddr[5] = kab2;
-    sess_raddr[6] = kob1;
-    sess_raddr[7] = kob2;
-    sess_raddr[8] = keb1;
-    sess_raddr[9] = keb2;
-    sess_raddr[10] = kbb1;
-    sess_raddr[11] = kbb2;
-end
+wire s9_abvi_hit;
+wire [SB-1:0] s9_abvi_b;
+wire [2:0] s9_abvi_w;
+// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] s9_abvi_e;
+/* verilator lint_on UNUSEDSIGNAL */
+offload_session_lookup #(.BUCKET_BITS(SB)) lookup_abvi (`OFFLOAD_SESSION_WRITES,
+    .rb_entry(), .rb_tags(), .key(key_abvi), .hit(s9_abvi_hit), .hit_bucket(s9_abvi_b), .hit_way(s9_abvi_w), .entry(s9_abvi_e));
+`undef OFFLOAD_SESSION_WRITES
+/* verilator lint_on PINCONNECTEMPTY */
 
 // An ACL "port": the ICMP type (or code), else the L4 port.
 function [15:0] acl_port(input [7:0] proto, input [7:0] icmp, input [15:0] port);
@@ -804,57 +781,26 @@ function [1:0] acl_verdict(input sess_hit, input match, input [7:0] action, inpu
         else acl_verdict = 2'd2;                              // drop
     end
 endfunction
+// The reason a verdict other than pass gives: the DropReason of a drop (a denying rule,
+// or none matched), the PuntReason of a punt.
+function [7:0] acl_reason(input [1:0] verdict, input match);
+    acl_reason = verdict == 2'd2 ? (match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0])
+        : verdict == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+endfunction
 
 // ---- s2: session match, NAT rewrite of the flow, trie level 1
-reg        s2_hit;
-reg [SESS_W-1:0] s2_entry;
-reg [SB-1:0] s2_hit_b;
-reg [2:0]  s2_hit_w;
-always @* begin
-    s2_hit = 1'b0;
-    s2_entry = {SESS_W{1'b0}};
-    s2_hit_b = {SB{1'b0}};
-    s2_hit_w = 3'd0;
-    // last assignment wins: walk backwards so the first match in software's order wins
-    for (pb = 3; pb >= 0; pb = pb - 1) begin
-        for (pw = WAYS - 1; pw >= 0; pw = pw - 1) begin
-            if (tag_rd[pb][16*pw +: 16] == tag_s2[pb / 2]
-                && sess_rd[pb][pw][offload_pkg::SESS_KEY_LSB +: 128] == key_s2[pb / 2]) begin
-                s2_hit = 1'b1;
-                s2_entry = sess_rd[pb][pw];
-                s2_hit_b = sess_raq[pb];
-                s2_hit_w = 3'(pw);
-            end
-        end
-    end
-end
-// A reflexive ACL session match on read ports p0 and p0+1: {hit, the entry's TCP flags
-// seen (input side low, output side high), way, bucket}.
-localparam AM = SB + 20;
-function [AM-1:0] acl_match(input integer p0, input [127:0] key, input [15:0] tag);
-    integer mb, mw;
-    begin
-        acl_match = {AM{1'b0}};
-        for (mb = p0; mb < p0 + 2; mb = mb + 1) begin
-            for (mw = 0; mw < WAYS; mw = mw + 1) begin
-                if (tag_rd[mb][16*mw +: 16] == tag
-                        && sess_rd[mb][mw][offload_pkg::SESS_KEY_LSB +: 128] == key) begin
-                    acl_match = {1'b1, sess_rd[mb][mw][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 3'(mw), sess_raq[mb]};
-                end
-            end
-        end
-    end
-endfunction
+// NAT: software's probe order, the first key's hit before the second's
+wire s2_hit = nat0_hit || nat1_hit;
+wire [SESS_W-1:0] s2_entry = nat0_hit ? nat0_e : nat1_e;
+wire [SB-1:0] s2_hit_b = nat0_hit ? nat0_b : nat1_b;
+wire [2:0] s2_hit_w = nat0_hit ? nat0_w : nat1_w;
 // a TCP packet's flags that a session has not seen from this side and that change its state
 function acl_new_flags(input [15:0] seen, input output_side, input [7:0] tcp_flags);
     acl_new_flags = (tcp_flags & offload_pkg::TCP_STATE_FLAGS[7:0] & ~(output_side ? seen[15:8] : seen[7:0])) != 8'd0;
 endfunction
-wire [AM-1:0] s2_ain_m = acl_match(4, key_ain2, tag_ain2);
-wire s2_ain_hit = s2_ain_m[AM-1];
 wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !p_outer[2];
 wire [1:0] s2_ain = s2_ain_on ? acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial) : 2'd0;
-wire [7:0] s2_ain_reason = s2_ain == 2'd2 ? (ain_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0])
-    : s2_ain == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+wire [7:0] s2_ain_reason = acl_reason(s2_ain, ain_match);
 wire [15:0] s2_sflags = s2_entry[offload_pkg::SESS_FLAGS_LSB +: 16];
 // (the outer packet's NAT applies after the output ACL: at s10, from the entry)
 wire s2_rw_src = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
@@ -877,12 +823,12 @@ wire s2_tcp = p_proto[2] == 8'd6 && p_l4[2];
 wire s2_nat_used = p_nat[2] && s2_hit;
 wire s2_ain_used = s2_ain_on && s2_ain_hit;
 wire s2_tcpst = s2_tcp && ((s2_nat_used && (p_tcpf[2] & offload_pkg::TCP_CONTROL_FLAGS[7:0]) != 8'd0)
-    || (s2_ain_used && acl_new_flags(s2_ain_m[SB+18:SB+3], 1'b0, p_tcpf[2])));
+    || (s2_ain_used && acl_new_flags(s2_ain_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[2])));
 wire s9_tcp = p_proto[9] == 8'd6 && p_l4[9];
 wire s9_aout_used = if_rd9[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0 && s9_aout_hit;
 wire s9_abvi_used = bvi9 && if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && s9_abvi_hit;
-wire s9_tcpst = s9_tcp && ((s9_aout_used && acl_new_flags(s9_aout_m[SB+18:SB+3], 1'b1, p_tcpf[9]))
-    || (s9_abvi_used && acl_new_flags(s9_abvi_m[SB+18:SB+3], 1'b0, p_tcpf[9])));
+wire s9_tcpst = s9_tcp && ((s9_aout_used && acl_new_flags(s9_aout_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b1, p_tcpf[9]))
+    || (s9_abvi_used && acl_new_flags(s9_abvi_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[9])));
 wire s2_rec = adv && p_valid[2] && p_sop[2] && !p_punt[2];
 wire s9_rec = adv && p_valid[9] && p_sop[9] && !p_punt[9];
 always @* begin
@@ -890,14 +836,14 @@ always @* begin
     hit_b[0] = s2_hit_b;
     hit_w[0] = s2_hit_w;
     hit_set[1] = s2_rec && s2_ain_used;
-    hit_b[1] = s2_ain_m[SB-1:0];
-    hit_w[1] = s2_ain_m[SB+2:SB];
+    hit_b[1] = s2_ain_b;
+    hit_w[1] = s2_ain_w;
     hit_set[2] = s9_rec && s9_aout_used;
-    hit_b[2] = s9_aout_m[SB-1:0];
-    hit_w[2] = s9_aout_m[SB+2:SB];
+    hit_b[2] = s9_aout_b;
+    hit_w[2] = s9_aout_w;
     hit_set[3] = s9_rec && s9_abvi_used;
-    hit_b[3] = s9_abvi_m[SB-1:0];
-    hit_w[3] = s9_abvi_m[SB+2:SB];
+    hit_b[3] = s9_abvi_b;
+    hit_w[3] = s9_abvi_w;
 end
 
 // ---- s3..s5: trie
@@ -924,11 +870,7 @@ wire [3:0]  s7_kind = bkt_rd7[31:28];
 wire [27:0] s7_index = bkt_rd7[27:0];
 
 // ---- s9: output ACL session match (stage A of the output classifier runs here)
-wire [AM-1:0] s9_aout_m = acl_match(6, key_aout9, tag_aout9);
-wire s9_aout_hit = s9_aout_m[AM-1];
 
-wire [AM-1:0] s9_abvi_m = acl_match(10, key_abvi9, tag_abvi9);
-wire s9_abvi_hit = s9_abvi_m[AM-1];
 
 // ---- s8..s10: vxlan4-input and l2-input of the tunnel, for LOCAL routes (decap)
 // s8: the tunnel by (local = dst, remote = src, VNI) on the flow after NAT; software's
@@ -941,12 +883,12 @@ always @* begin
     s8_vx_hit = 1'b0;
     s8_vx_sw = 16'd0;
     for (vi = 0; vi < 2**VXLAN_BITS; vi = vi + 1) begin
-        if (vxlan_mem[vi][offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16] != 16'd0
-                && vxlan_mem[vi][offload_pkg::VXLAN_SRC_LSB +: 32] == p_dst[8]
-                && vxlan_mem[vi][offload_pkg::VXLAN_DST_LSB +: 32] == p_src[8]
-                && vxlan_mem[vi][offload_pkg::VXLAN_VNI_LSB +: 32] == s8_vni) begin
+        if (vxlan_flat[160*vi + offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16] != 16'd0
+                && vxlan_flat[160*vi + offload_pkg::VXLAN_SRC_LSB +: 32] == p_dst[8]
+                && vxlan_flat[160*vi + offload_pkg::VXLAN_DST_LSB +: 32] == p_src[8]
+                && vxlan_flat[160*vi + offload_pkg::VXLAN_VNI_LSB +: 32] == s8_vni) begin
             s8_vx_hit = 1'b1;
-            s8_vx_sw = vxlan_mem[vi][offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16];
+            s8_vx_sw = vxlan_flat[160*vi + offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16];
         end
     end
 end
@@ -954,7 +896,6 @@ reg            vx_hit9, vx_hit10;
 reg [15:0]     vx_sw9, vx_sw10;
 // Waiver: the tunnel interface's entry is read whole; l2-input uses its bridge domain and input ACL.
 /* verilator lint_off UNUSEDSIGNAL */
-reg [IF_W-1:0] vx_if9;
 /* verilator lint_on UNUSEDSIGNAL */
 reg            vx_ain10;
 // s9: l2-input on the tunnel interface (decap: the inner frame's MACs), or on the BVI a
@@ -981,14 +922,14 @@ always @* begin
     s9_l2_sw = 16'd0;
     s9_l2_flags = 8'd0;
     for (li = 0; li < 2**L2FIB_BITS; li = li + 1) begin
-        if (l2fib_mem[li][offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16] != 16'd0
-                && l2fib_mem[li][offload_pkg::L2FIB_BD_INDEX_LSB +: 16] == s9_bd) begin
-            if (l2fib_mem[li][offload_pkg::L2FIB_MAC_LSB +: 48] == s9_dmac) begin
+        if (l2fib_flat[128*li + offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16] != 16'd0
+                && l2fib_flat[128*li + offload_pkg::L2FIB_BD_INDEX_LSB +: 16] == s9_bd) begin
+            if (l2fib_flat[128*li + offload_pkg::L2FIB_MAC_LSB +: 48] == s9_dmac) begin
                 s9_l2_hit = 1'b1;
-                s9_l2_sw = l2fib_mem[li][offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16];
-                s9_l2_flags = l2fib_mem[li][offload_pkg::L2FIB_FLAGS_LSB +: 8];
+                s9_l2_sw = l2fib_flat[128*li + offload_pkg::L2FIB_SW_IF_INDEX_LSB +: 16];
+                s9_l2_flags = l2fib_flat[128*li + offload_pkg::L2FIB_FLAGS_LSB +: 8];
             end
-            if (l2fib_mem[li][offload_pkg::L2FIB_MAC_LSB +: 48] == s9_smac) s9_src_known = 1'b1;
+            if (l2fib_flat[128*li + offload_pkg::L2FIB_MAC_LSB +: 48] == s9_smac) s9_src_known = 1'b1;
         end
     end
 end
@@ -998,7 +939,6 @@ reg [7:0]  l2_flags10;
 reg        p_abhit10;        // the BVI's L2 input ACL: reflexive session hit
 // Waiver: the bridge member's entry is read whole; l2-output uses kind, flags, port, output ACL, tunnel.
 /* verilator lint_off UNUSEDSIGNAL */
-reg [IF_W-1:0] l2_if10;      // the L2 FIB hit's interface (the bridge member)
 /* verilator lint_on UNUSEDSIGNAL */
 // s10: what vxlan4-input accepts (UDP to 4789 without a checksum to verify, the I flag,
 // an inner Ethernet header, a tunnel, no L2 input ACL on it); the first pass only
@@ -1051,7 +991,7 @@ wire [15:0] mb_tunnel = l2_if10[offload_pkg::IF_VXLAN_TUNNEL_LSB +: 16];
 wire mb_ok = (mb_flags & offload_pkg::IF_FLAG_UP[15:0]) != 16'd0
     && l2_if10[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] == 16'd0 && l2_range10 && l2_sw10 != tx_sw;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [159:0] tun10 = vxlan_mem[mb_tunnel[VXLAN_BITS-1:0]];
+wire [159:0] tun10 = vxlan_flat[160*mb_tunnel[VXLAN_BITS-1:0] +: 160];
 /* verilator lint_on UNUSEDSIGNAL */
 wire mb_vxlan = mb_kind == offload_pkg::IF_KIND_VXLAN[7:0] && mb_tunnel < 16'(2**VXLAN_BITS)
     && tun10[offload_pkg::VXLAN_SW_IF_INDEX_LSB +: 16] == l2_sw10;
@@ -1159,11 +1099,9 @@ always @* begin
         s10_reason = PUNT_TCP_STATE;
     end else if (mtu_bad) begin
         s10_reason = PUNT_EXC;
-    end else if (s10_aout == 2'd2) begin
-        s10_kind = K_DROP;
-        s10_reason = aout_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
     end else if (s10_aout != 2'd0) begin
-        s10_reason = s10_aout == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+        s10_kind = s10_aout == 2'd2 ? K_DROP : K_PUNT;
+        s10_reason = acl_reason(s10_aout, aout_match);
     end else if (tx_natout && !outer10 && !e9_src) begin
         // NAT as this interface's output feature on a packet the input side did not
         // translate: software's (a packet the input side translated by a session is that
@@ -1182,11 +1120,9 @@ always @* begin
     end else if (tx_bvi && first10) begin
         if (!l2_srcok10) begin
             s10_reason = PUNT_L2_MISS;
-        end else if (s10_abvi == 2'd2) begin
-            s10_kind = K_DROP;
-            s10_reason = abvi_match ? offload_pkg::DROP_ACL_DENY[7:0] : offload_pkg::DROP_ACL_NO_MATCH[7:0];
         end else if (s10_abvi != 2'd0) begin
-            s10_reason = s10_abvi == 2'd1 ? PUNT_ACL_MISS : PUNT_EXC;
+            s10_kind = s10_abvi == 2'd2 ? K_DROP : K_PUNT;
+            s10_reason = acl_reason(s10_abvi, abvi_match);
         end else if (!l2_hit10 || l2_dgrp10) begin
             s10_reason = PUNT_L2_MISS;
         end else if (!mb_ok) begin
@@ -1374,6 +1310,52 @@ always @(posedge clk) begin
     if (rst) rc_tail_reg <= 1'b0;
 end
 
+// ---------------------------------------------------------------- table memories
+
+// Each is written and read back by port A at TBL_INDEX (the register block) and read by
+// the stages through port B, one copy per stage that reads it (offload_ram).
+wire we_if = tw_to(offload_pkg::TBL_INTERFACE);
+wire we_l1 = tw_to(offload_pkg::TBL_LPM_L1);
+wire we_grp = tw_to(offload_pkg::TBL_LPM_GROUP);
+wire we_lb = tw_to(offload_pkg::TBL_LOAD_BALANCE);
+wire we_bkt = tw_to(offload_pkg::TBL_BUCKET);
+wire we_adj = tw_to(offload_pkg::TBL_ADJACENCY);
+
+offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(4)) if_ram (
+    .clk(clk), .a_we(we_if), .a_addr(tbl_index_reg[IF_BITS-1:0]),
+    .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb), .b_en(adv),
+    // s0 the rx interface, s8 the tx interface and the tunnel's, s9 the bridge member
+    .b_addr({s9_l2_sw[IF_BITS-1:0], s8_vx_sw[IF_BITS-1:0],
+             adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: IF_BITS], s0_sw[IF_BITS-1:0]}),
+    .b_rdata({l2_if10, vx_if9, if_rd9, if_rd1}));
+
+offload_ram #(.W(32), .ADDR_BITS(L1_BITS), .REPLICAS(1)) l1_ram (
+    .clk(clk), .a_we(we_l1), .a_addr(tbl_index_reg[L1_BITS-1:0]),
+    .a_wdata(tw_data[31:0]), .a_rdata(l1_rb), .b_en(adv),
+    .b_addr({p_fib[2][FIB_BITS-1:0], s2_dst[31:16]}), .b_rdata(l1_rd3));
+
+offload_ram #(.W(32), .ADDR_BITS(GE_BITS), .REPLICAS(2)) grp_ram (
+    .clk(clk), .a_we(we_grp), .a_addr(tbl_index_reg[GE_BITS-1:0]),
+    .a_wdata(tw_data[31:0]), .a_rdata(grp_rb), .b_en(adv),
+    // trie levels 2 (s3) and 3 (s4)
+    .b_addr({s4_e[GROUP_BITS-1:0], p_dst[4][7:0], l1_rd3[GROUP_BITS-1:0], p_dst[3][15:8]}),
+    .b_rdata({grp_rd5, grp_rd4}));
+
+offload_ram #(.W(64), .ADDR_BITS(LB_BITS), .REPLICAS(1)) lb_ram (
+    .clk(clk), .a_we(we_lb), .a_addr(tbl_index_reg[LB_BITS-1:0]),
+    .a_wdata(tw_data[63:0]), .a_rdata(lb_rb), .b_en(adv),
+    .b_addr(s5_e[LB_BITS-1:0]), .b_rdata(lb_rd6));
+
+offload_ram #(.W(32), .ADDR_BITS(BUCKET_BITS), .REPLICAS(1)) bkt_ram (
+    .clk(clk), .a_we(we_bkt), .a_addr(tbl_index_reg[BUCKET_BITS-1:0]),
+    .a_wdata(tw_data[31:0]), .a_rdata(bkt_rb), .b_en(adv),
+    .b_addr(s6_bucket[BUCKET_BITS-1:0]), .b_rdata(bkt_rd7));
+
+offload_ram #(.W(192), .ADDR_BITS(ADJ_BITS), .REPLICAS(1)) adj_ram (
+    .clk(clk), .a_we(we_adj), .a_addr(tbl_index_reg[ADJ_BITS-1:0]),
+    .a_wdata(tw_data[191:0]), .a_rdata(adj_rb), .b_en(adv),
+    .b_addr(s7_index[ADJ_BITS-1:0]), .b_rdata(adj_rd8));
+
 // ---------------------------------------------------------------- pipeline advance
 
 integer s;
@@ -1454,12 +1436,9 @@ always @(posedge clk) begin
         p_iplen[1] <= s0_tlen;
         p_l4[1] <= s0_tcp || s0_udp || s0_icmp;
         p_loc[1] <= 1'b0;
-        if_rd1 <= if_mem[s0_sw[IF_BITS-1:0]];
         p_outer[1] <= s0_outer;
         p_olb[1] <= s0_tun[offload_pkg::VXLAN_OUTER_LB_LSB +: 32];
         ofib1 <= s0_tun[offload_pkg::VXLAN_ENCAP_FIB_INDEX_LSB +: 16];
-        key_ext1 <= key_ext;
-        tag_ext1 <= tag_ext;
 
         // s1 -> s2: interface checks, session reads
         p_ife[2] <= ife1;
@@ -1469,16 +1448,6 @@ always @(posedge clk) begin
         end
         p_hits[2] <= p_hits[1] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
         p_nat[2] <= s1_nat && !s1_natbad && p_l4[1];
-        key_s2[0] <= key0;
-        key_s2[1] <= key1;
-        tag_s2[0] <= tag0;
-        tag_s2[1] <= tag1;
-        key_ain2 <= key_ain;
-        tag_ain2 <= tag_ain;
-        for (s = 0; s < NR; s = s + 1) begin
-            tag_rd[s] <= tag_mem[sess_raddr[s]];
-            sess_raq[s] <= sess_raddr[s];
-        end
 
         // s2 -> s3: NAT result, L1 read
         // (the outer packet's lookup is NAT as an output feature: a pass entry, the input
@@ -1495,7 +1464,6 @@ always @(posedge clk) begin
             p_reason[3] <= PUNT_NAT_MISS;
         end
         p_hits[3] <= p_hits[2] | ((p_nat[2] && s2_hit) ? 16'd1 << offload_pkg::TBL_SESSION : 16'd0);
-        l1_rd3 <= l1_mem[{p_fib[2][FIB_BITS-1:0], s2_dst[31:16]}];
         if (!p_punt[2] && p_fib[2] >= 16'(2**FIB_BITS) && !p_outer[2]) begin
             p_punt[3] <= 1'b1;
             p_reason[3] <= PUNT_EXC;
@@ -1510,13 +1478,10 @@ always @(posedge clk) begin
         // s3 -> s4 (the outer packet of an encap: its tunnel's load-balance, found)
         p_lpm[4] <= !p_outer[3] ? l1_rd3
             : {2'b10, 6'd0, p_olb[3] < 32'(2**LB_BITS) ? p_olb[3][23:0] : 24'hffffff};
-        grp_rd4 <= grp_mem[{l1_rd3[GROUP_BITS-1:0], p_dst[3][15:8]}];
         // s4 -> s5
         p_lpm[5] <= s4_e;
-        grp_rd5 <= grp_mem[{s4_e[GROUP_BITS-1:0], p_dst[4][7:0]}];
         // s5 -> s6
         p_hash[6] <= s5_hash;
-        lb_rd6 <= lb_mem[s5_e[LB_BITS-1:0]];
         if (!p_punt[5] && !s5_found && !p_tcpst[5]) begin
             // ip4-lookup without a route: dropped, as software does (unless software must
             // see the packet's TCP flags first)
@@ -1529,7 +1494,6 @@ always @(posedge clk) begin
         end
         p_hits[6] <= p_hits[5] | (s5_found ? 16'd1 << offload_pkg::TBL_LPM_L1 : 16'd0);
         // s6 -> s7
-        bkt_rd7 <= bkt_mem[s6_bucket[BUCKET_BITS-1:0]];
         if (!p_punt[6] && s6_bucket >= 32'(2**BUCKET_BITS)) begin
             p_punt[7] <= 1'b1;
             p_reason[7] <= PUNT_EXC;
@@ -1537,7 +1501,6 @@ always @(posedge clk) begin
         // s7 -> s8
         p_dpo[8] <= bkt_rd7;
         p_loc[8] <= !p_punt[7] && s7_kind == offload_pkg::DPO_LOCAL[3:0];
-        adj_rd8 <= adj_mem[s7_index[ADJ_BITS-1:0]];
         if (!p_punt[7] && s7_kind == offload_pkg::DPO_DROP[3:0] && !p_tcpst[7]) begin
             // a drop route (VPP's special entries, a subnet's network and broadcast
             // addresses, a route with no usable path): dropped, as software does
@@ -1551,19 +1514,12 @@ always @(posedge clk) begin
         end
         // s8 -> s9
         p_adj[9] <= adj_rd8;
-        if_rd9 <= if_mem[adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: IF_BITS]];
-        key_aout9 <= key_aout;
-        tag_aout9 <= tag_aout;
-        key_abvi9 <= key_abvi;
-        tag_abvi9 <= tag_abvi;
         vx_hit9 <= s8_vx_hit && s8_vx_sw < 16'(2**IF_BITS);
         vx_sw9 <= s8_vx_sw;
-        vx_if9 <= if_mem[s8_vx_sw[IF_BITS-1:0]];
         // s9 -> s10
         p_aohit[10] <= s9_aout_hit;
         p_tcpst[10] <= p_tcpst[9] || s9_tcpst;
         p_abhit10 <= s9_abvi_hit;
-        l2_if10 <= if_mem[s9_l2_sw[IF_BITS-1:0]];
         p_txif[10] <= if_rd9;
         vx_hit10 <= vx_hit9;
         vx_sw10 <= vx_sw9;
@@ -1600,38 +1556,38 @@ wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5] && !p_outer[5];
 wire out_sop = out_fire && p_sop[NS-1];
 integer c;
 always @(posedge clk) begin
-    if (s0_fire && p_in[0] != IN_RECIRC) cnt_rx[p_in[0]] <= cnt_rx[p_in[0]] + 1;
+    if (s0_fire && p_in[0] != IN_RECIRC) cnt_rx[32*(p_in[0]) +: 32] <= cnt_rx[32*(p_in[0]) +: 32] + 1;
     if (s3_count) begin
-        if (s2_hit) cnt_hit[offload_pkg::TBL_SESSION] <= cnt_hit[offload_pkg::TBL_SESSION] + 1;
-        else cnt_miss[offload_pkg::TBL_SESSION] <= cnt_miss[offload_pkg::TBL_SESSION] + 1;
+        if (s2_hit) cnt_hit[32*(offload_pkg::TBL_SESSION) +: 32] <= cnt_hit[32*(offload_pkg::TBL_SESSION) +: 32] + 1;
+        else cnt_miss[32*(offload_pkg::TBL_SESSION) +: 32] <= cnt_miss[32*(offload_pkg::TBL_SESSION) +: 32] + 1;
     end
     if (s6_count) begin
-        if (s5_found) cnt_hit[offload_pkg::TBL_LPM_L1] <= cnt_hit[offload_pkg::TBL_LPM_L1] + 1;
-        else cnt_miss[offload_pkg::TBL_LPM_L1] <= cnt_miss[offload_pkg::TBL_LPM_L1] + 1;
+        if (s5_found) cnt_hit[32*(offload_pkg::TBL_LPM_L1) +: 32] <= cnt_hit[32*(offload_pkg::TBL_LPM_L1) +: 32] + 1;
+        else cnt_miss[32*(offload_pkg::TBL_LPM_L1) +: 32] <= cnt_miss[32*(offload_pkg::TBL_LPM_L1) +: 32] + 1;
     end
     if (out_sop) begin
         if (p_in[NS-1] == DEST_DROP) begin
-            cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]]
-                <= cnt_drop[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]] + 1;
+            cnt_drop[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]) +: 32]
+                <= cnt_drop[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]) +: 32] + 1;
         end else if (p_in[NS-1] != DEST_RECIRC) begin
-            cnt_tx[p_in[NS-1]] <= cnt_tx[p_in[NS-1]] + 1;
+            cnt_tx[32*(p_in[NS-1]) +: 32] <= cnt_tx[32*(p_in[NS-1]) +: 32] + 1;
         end
         if (p_in[NS-1] == 4'(N_PORTS)) begin
-            cnt_punt[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]]
-                <= cnt_punt[p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]] + 1;
+            cnt_punt[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]) +: 32]
+                <= cnt_punt[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]) +: 32] + 1;
         end
     end
     if (rst || (reg_wr && reg_addr == offload_pkg::REG_CONTROL[15:0]
             && (reg_wdata & offload_pkg::REG_CONTROL_CLEAR_COUNTERS) != 0)) begin
         for (c = 0; c < 32; c = c + 1) begin
-            cnt_hit[c] <= 0;
-            cnt_miss[c] <= 0;
+            cnt_hit[32*(c) +: 32] <= 0;
+            cnt_miss[32*(c) +: 32] <= 0;
         end
-        for (c = 0; c < 64; c = c + 1) cnt_drop[c] <= 0;
+        for (c = 0; c < 64; c = c + 1) cnt_drop[32*(c) +: 32] <= 0;
         for (c = 0; c < 16; c = c + 1) begin
-            cnt_punt[c] <= 0;
-            cnt_rx[c] <= 0;
-            cnt_tx[c] <= 0;
+            cnt_punt[32*(c) +: 32] <= 0;
+            cnt_rx[32*(c) +: 32] <= 0;
+            cnt_tx[32*(c) +: 32] <= 0;
         end
     end
 end
@@ -1650,7 +1606,7 @@ always @(posedge clk) begin
     rd_cmd_reg <= cmd_read && sel_ok && idx_ok;
     rd_sess_reg <= cmd_read && sel_ok && idx_ok && {24'd0, tbl_sel_reg} == offload_pkg::TBL_SESSION;
     if (rd_cmd_reg) begin
-        staging_reg <= rd_sess_reg ? {{(512-SESS_W){1'b0}}, sess_rd_reg[tbl_index_reg[2:0]]} : rb_data;
+        staging_reg <= rd_sess_reg ? {{(512-SESS_W){1'b0}}, sess_rb} : rb_data;
     end
     if (reg_wr) begin
         case (reg_addr)
@@ -1698,12 +1654,12 @@ always @(posedge clk) begin
                         && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS)) begin
                     reg_rdata <= staging_reg[32*reg_addr[5:2] +: 32];
                 end
-                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_HIT[15:7]) reg_rdata <= cnt_hit[reg_addr[6:2]];
-                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_MISS[15:7]) reg_rdata <= cnt_miss[reg_addr[6:2]];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_PUNT[15:6]) reg_rdata <= cnt_punt[reg_addr[5:2]];
-                if (reg_addr[15:8] == offload_pkg::REG_CNT_DROP[15:8]) reg_rdata <= cnt_drop[reg_addr[7:2]];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_RX[15:6]) reg_rdata <= cnt_rx[reg_addr[5:2]];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_TX[15:6]) reg_rdata <= cnt_tx[reg_addr[5:2]];
+                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_HIT[15:7]) reg_rdata <= cnt_hit[32*(reg_addr[6:2]) +: 32];
+                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_MISS[15:7]) reg_rdata <= cnt_miss[32*(reg_addr[6:2]) +: 32];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_PUNT[15:6]) reg_rdata <= cnt_punt[32*(reg_addr[5:2]) +: 32];
+                if (reg_addr[15:8] == offload_pkg::REG_CNT_DROP[15:8]) reg_rdata <= cnt_drop[32*(reg_addr[7:2]) +: 32];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_RX[15:6]) reg_rdata <= cnt_rx[32*(reg_addr[5:2]) +: 32];
+                if (reg_addr[15:6] == offload_pkg::REG_CNT_TX[15:6]) reg_rdata <= cnt_tx[32*(reg_addr[5:2]) +: 32];
             end
         endcase
     end

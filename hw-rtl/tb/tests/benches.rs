@@ -247,3 +247,121 @@ fn acl_classifier_matches_the_contract() {
     };
     run(bench, &v, &[]);
 }
+
+#[test]
+fn table_memory_reads_as_an_array() {
+    if no_verilator("table_memory_reads_as_an_array") {
+        return;
+    }
+    // Two copies of a 16-entry memory; port A writes and reads back, port B reads each
+    // copy at its own address when enabled. The model: an array, read before the clock's
+    // write lands (both ports read-first), outputs held while port B is not enabled.
+    const ADDR_BITS: u32 = 4;
+    const REPLICAS: usize = 2;
+    let mut rng = Rng::new(15);
+    let mut mem = [0u16; 1 << ADDR_BITS];
+    let mut b_out = [0u16; REPLICAS];
+    let mut v = String::new();
+    for _ in 0..VECTORS {
+        let we = rng.chance(30);
+        let addr = rng.range(0, (1 << ADDR_BITS) - 1) as usize;
+        let wdata = rng.next_u64() as u16;
+        let en = !rng.chance(25);
+        let baddr: Vec<usize> = (0..REPLICAS).map(|_| rng.range(0, (1 << ADDR_BITS) - 1) as usize).collect();
+        let a_out = mem[addr];
+        if en {
+            for (r, a) in baddr.iter().enumerate() {
+                b_out[r] = mem[*a];
+            }
+        }
+        if we {
+            mem[addr] = wdata;
+        }
+        let packed_addr = baddr.iter().rev().fold(0usize, |acc, a| (acc << ADDR_BITS) | a);
+        let packed_b: String = b_out.iter().rev().map(|d| format!("{d:04x}")).collect();
+        writeln!(v, "{} {addr:x} {wdata:04x} {} {packed_addr:02x} {a_out:04x} {packed_b}", u8::from(we), u8::from(en))
+            .unwrap();
+    }
+    let bench = Bench {
+        module: "offload_ram",
+        rtl: &["offload_ram.sv"],
+        params: &[("W", 16), ("ADDR_BITS", ADDR_BITS.into()), ("REPLICAS", REPLICAS as i64)],
+    };
+    run(bench, &v, &[]);
+}
+
+#[test]
+fn session_lookup_finds_what_software_finds() {
+    if no_verilator("session_lookup_finds_what_software_finds") {
+        return;
+    }
+    use offload_tables::layout::SessionEntry;
+    use offload_tables::session::{SessionTable, WAYS};
+    // 16 buckets of 8: the table fills, entries land in either bucket, some are deleted
+    const BUCKET_BITS: u32 = 4;
+    let mut rng = Rng::new(16);
+    let mut table = SessionTable::with_capacity(WAYS << BUCKET_BITS);
+    // keys from small pools, so many share a bucket or differ in one field only
+    let key = |rng: &mut Rng| SessionKey {
+        src: rng.pick(&[0x0a00_0001u32, 0x0a00_0002, 0xc0a8_0001]),
+        dst: rng.pick(&[0x0a01_0001u32, 0x0808_0808]),
+        sport: rng.range(1000, 1040) as u16,
+        dport: rng.pick(&[53u16, 80, 443]),
+        proto: rng.pick(&[6u8, 17]),
+        kind: rng.pick(&[1u8, 2, 5]),
+        scope: rng.range(0, 2) as u16,
+    };
+    let mut v = String::new();
+    let mut known = Vec::new();
+    for round in 0..8 {
+        // change the table: inserts (until full buckets refuse), then some deletions
+        for _ in 0..60 {
+            let k = key(&mut rng);
+            let entry = SessionEntry {
+                key: k,
+                new_src: rng.next_u64() as u32,
+                new_dport: rng.next_u64() as u16,
+                session_index: round,
+                tcp_flags_seen: rng.next_u64() as u16,
+                ..Default::default()
+            };
+            if table.insert(entry).is_ok() {
+                known.push(k);
+            }
+        }
+        let live: Vec<usize> = table.iter().map(|(slot, _)| slot).collect();
+        for slot in live {
+            if rng.chance(15) {
+                table.remove(slot);
+            }
+        }
+        // write the whole table (entries, then each bucket's tags), as the driver does
+        for b in 0..table.n_buckets() {
+            for w in 0..WAYS {
+                let e = table.get(b * WAYS + w);
+                writeln!(v, "W {b:x} {w:x} {}", entry_hex(bytemuck::bytes_of(e), 384)).unwrap();
+            }
+            let tags: String = table.bucket_tags(b).iter().rev().map(|t| format!("{t:04x}")).collect();
+            writeln!(v, "T {b:x} {tags}").unwrap();
+        }
+        // lookups: keys once inserted (present or deleted since) and fresh ones
+        for _ in 0..400 {
+            let k = if rng.chance(70) && !known.is_empty() { rng.pick(&known) } else { key(&mut rng) };
+            let [lo, hi] = k.words();
+            match table.lookup(&k) {
+                Some(slot) => {
+                    let e = table.get(slot);
+                    let entry = entry_hex(bytemuck::bytes_of(e), 384);
+                    writeln!(v, "L {hi:016x}{lo:016x} 1 {:x} {:x} {entry}", slot / WAYS, slot % WAYS).unwrap()
+                }
+                None => writeln!(v, "L {hi:016x}{lo:016x} 0 0 0 0").unwrap(),
+            }
+        }
+    }
+    let bench = Bench {
+        module: "offload_session_lookup",
+        rtl: &["offload_pkg.sv", "offload_hash.sv", "offload_ram.sv", "offload_session_lookup.sv"],
+        params: &[("BUCKET_BITS", BUCKET_BITS.into())],
+    };
+    run(bench, &v, &[]);
+}

@@ -1,0 +1,131 @@
+// Bench of offload_session_lookup: the vectors (written by hw-rtl/tb/tests/benches.rs
+// from the contract's SessionTable) are table writes and lookups in order:
+//   W bucket way entry      an entry write (a deletion writes zeroes)
+//   T bucket tags           a bucket's tag word
+//   L key hit bucket way entry   a lookup and what software's lookup finds
+// Lookups go in back to back, or with random idle clocks between them (the engine's
+// enable low, a random key at its input); the result must hold while it is low. On a
+// miss only `hit` and the zero entry are checked. Run by `cargo test -p rtl-benches`.
+
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Waiver: the bench's clock and bookkeeping are sequential code run at each edge.
+/* verilator lint_off BLKSEQ */
+module tb;
+
+parameter BUCKET_BITS = 4;
+parameter IDLE_PCT = 40;
+localparam SB = BUCKET_BITS;
+localparam W = offload_pkg::SESS_BITS;
+
+logic clk = 0;
+always #5 clk = ~clk;
+
+logic [SB-1:0]  w_bucket = 0;
+logic [2:0]     w_way = 0;
+logic           w_entry_we = 0, w_tag_we = 0, en = 0;
+logic [W-1:0]   w_data = 0;
+logic [127:0]   key = 0;
+wire  [W-1:0]   rb_entry, entry;
+wire  [127:0]   rb_tags;
+wire            hit;
+wire  [SB-1:0]  hit_bucket;
+wire  [2:0]     hit_way;
+
+offload_session_lookup #(.BUCKET_BITS(SB)) dut (
+    .clk(clk), .w_bucket(w_bucket), .w_way(w_way), .w_entry_we(w_entry_we), .w_tag_we(w_tag_we),
+    .w_data(w_data), .rb_entry(rb_entry), .rb_tags(rb_tags), .en(en), .key(key),
+    .hit(hit), .hit_bucket(hit_bucket), .hit_way(hit_way), .entry(entry)
+);
+
+string path, op;
+integer fd, lookups = 0, hits = 0, errors = 0, idle;
+logic [SB-1:0] v_bucket;
+logic [2:0]    v_way;
+logic [W-1:0]  v_entry;
+logic [127:0]  v_tags, v_key;
+logic          v_hit;
+
+task automatic check(input string when);
+    if (hit !== v_hit || entry !== (v_hit ? v_entry : {W{1'b0}})
+            || (v_hit && (hit_bucket !== v_bucket || hit_way !== v_way))) begin
+        errors = errors + 1;
+        if (errors <= 10) $display("lookup %0d (%s): key %h: hit %b bucket %0d way %0d, want %b %0d %0d%s", lookups, when,
+            v_key, hit, hit_bucket, hit_way, v_hit, v_bucket, v_way, entry !== (v_hit ? v_entry : {W{1'b0}}) ? ", entry differs" : "");
+    end
+endtask
+
+initial begin
+    if (!$value$plusargs("vectors=%s", path)) $fatal(1, "usage: +vectors=FILE [+seed=N]");
+    fd = $fopen(path, "r");
+    if (fd == 0) $fatal(1, "cannot open %s", path);
+    while ($fscanf(fd, "%s", op) == 1) begin
+        @(negedge clk);
+        w_entry_we = 0;
+        w_tag_we = 0;
+        en = 0;
+        if (op == "W") begin
+            if ($fscanf(fd, "%h %h %h\n", v_bucket, v_way, v_entry) != 3) $fatal(1, "bad W line");
+            w_bucket = v_bucket;
+            w_way = v_way;
+            w_data = v_entry;
+            w_entry_we = 1;
+            @(posedge clk);
+            #1;
+            // the read-back the clock after: the entry just written
+            @(negedge clk);
+            w_entry_we = 0;
+            @(posedge clk);
+            #1;
+            if (rb_entry !== v_entry) begin
+                errors = errors + 1;
+                if (errors <= 10) $display("read-back of bucket %0d way %0d differs", v_bucket, v_way);
+            end
+        end else if (op == "T") begin
+            if ($fscanf(fd, "%h %h\n", v_bucket, v_tags) != 2) $fatal(1, "bad T line");
+            w_bucket = v_bucket;
+            w_data = {{(W-128){1'b0}}, v_tags};
+            w_tag_we = 1;
+            @(posedge clk);
+            #1;
+            @(negedge clk);
+            w_tag_we = 0;
+            @(posedge clk);
+            #1;
+            if (rb_tags !== v_tags) begin
+                errors = errors + 1;
+                if (errors <= 10) $display("read-back of bucket %0d's tags differs", v_bucket);
+            end
+        end else if (op == "L") begin
+            if ($fscanf(fd, "%h %h %h %h %h\n", v_key, v_hit, v_bucket, v_way, v_entry) != 5) $fatal(1, "bad L line");
+            key = v_key;
+            en = 1;
+            @(posedge clk);
+            #1;
+            check("after its clock");
+            // idle clocks: the enable low, another key at the input; the result holds
+            idle = ($urandom % 100) < IDLE_PCT ? 1 + $urandom % 3 : 0;
+            repeat (idle) begin
+                @(negedge clk);
+                en = 0;
+                key = {$urandom, $urandom, $urandom, $urandom};
+                @(posedge clk);
+                #1;
+                check("held");
+            end
+            lookups = lookups + 1;
+            hits = hits + (v_hit ? 1 : 0);
+        end else begin
+            $fatal(1, "unknown vector line %s", op);
+        end
+    end
+    if (lookups == 0) $fatal(1, "no lookups in %s", path);
+    $display("offload_session_lookup: %0d lookups (%0d hits), %0d mismatches", lookups, hits, errors);
+    if (errors != 0) $fatal(1, "FAIL");
+    $display("PASS");
+    $finish;
+end
+
+endmodule
+/* verilator lint_on BLKSEQ */
