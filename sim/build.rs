@@ -18,6 +18,7 @@ const RTL: &[&str] = &[
     "offload_acl.sv",
     "offload_ram.sv",
     "offload_session_lookup.sv",
+    "offload_realign.sv",
     "offload_top.sv",
 ];
 

@@ -378,12 +378,12 @@ wire [NA*16-1:0]  f_len;
 wire [NA-1:0]     f_valid;
 wire [NA-1:0]     f_ready;
 // the loop port's write side (the decap realigner, below the output stage)
-reg  [511:0] rc_wdata;
-reg  [63:0]  rc_wkeep;
-reg          rc_wlast;
-reg  [463:0] rc_wuser;    // loop-port metadata, then the stashed outer headers
+wire [511:0] rc_wdata;
+wire [63:0]  rc_wkeep;
+wire         rc_wlast;
+wire [463:0] rc_wuser;    // loop-port metadata, then the stashed outer headers
 wire [399:0] rc_stash;    // the loop port's stash, beside f_user
-reg          rc_wvalid;
+wire         rc_wvalid;
 wire         rc_wready;
 
 genvar gi;
@@ -1198,8 +1198,8 @@ reg [3:0]  dest_reg = 0;     // destination of the packet being sent
 reg [63:0] tuser_reg = 0;
 wire [3:0] out_dest = p_sop[NS-1] ? p_in[NS-1] : dest_reg;   // s11 keeps the destination in p_in
 wire rc_ready;
-reg  pp_tail_reg = 0;        // the punt port owes the put-back packet's last beat
-wire out_ready = !pp_tail_reg && (out_dest == DEST_DROP ? 1'b1 : out_dest == DEST_RECIRC ? rc_ready
+wire pp_hold;                // the punt port owes the put-back packet's last beat
+wire out_ready = !pp_hold && (out_dest == DEST_DROP ? 1'b1 : out_dest == DEST_RECIRC ? rc_ready
     : out_dest == 4'(N_PORTS) ? m_axis_punt_tready : m_axis_tx_tready[out_dest[2:0] % N_PORTS]);
 wire out_fire = p_valid[NS-1] && out_ready;
 always @* adv = !p_valid[NS-1] || out_ready;
@@ -1210,104 +1210,48 @@ generate
         assign m_axis_tx_tdata[512*go +: 512] = p_data[NS-1];
         assign m_axis_tx_tkeep[64*go +: 64] = p_keep[NS-1];
         assign m_axis_tx_tlast[go] = p_last[NS-1];
-        assign m_axis_tx_tvalid[go] = p_valid[NS-1] && out_dest == go && !pp_tail_reg;
+        assign m_axis_tx_tvalid[go] = p_valid[NS-1] && out_dest == go && !pp_hold;
     end
 endgenerate
-// A punt from the second pass puts the stashed 50 bytes back in front: out beat 0 =
-// the stash, then bytes 0..13 of in beat 0; out beat j = bytes 14..63 of in beat j-1,
-// then bytes 0..13 of in beat j; a last in beat of more than 14 bytes leaves a beat of
-// its own, sent the clock after (the output stage waits that clock).
-reg         pre_reg = 0;         // the packet being sent is put back
-reg [399:0] pp_prev_reg = 0;     // bytes 14..63 of the previous beat, and their keep
-reg [49:0]  pp_prevk_reg = 0;
-wire pre_now = p_sop[NS-1] ? pre11 : pre_reg;
-reg [511:0] pp_data;
-reg [63:0]  pp_keep;
-reg         pp_last;
-always @* begin
-    pp_data = p_data[NS-1];
-    pp_keep = p_keep[NS-1];
-    pp_last = p_last[NS-1];
-    if (pp_tail_reg) begin
-        pp_data = {112'd0, pp_prev_reg};
-        pp_keep = {14'd0, pp_prevk_reg};
-        pp_last = 1'b1;
-    end else if (pre_now) begin
-        pp_data = {p_data[NS-1][0 +: 112], p_sop[NS-1] ? p_stash[NS-1] : pp_prev_reg};
-        pp_keep = {p_keep[NS-1][13:0], p_sop[NS-1] ? {50{1'b1}} : pp_prevk_reg};
-        pp_last = p_last[NS-1] && !p_keep[NS-1][14];
-    end
-end
+// A punt from the second pass puts the stashed 50 bytes back in front (the frame as it
+// came in); other punts leave as they are.
+localparam [1:0] RA_PASS = 2'd0, RA_INSERT = 2'd1, RA_STRIP = 2'd2;   // offload_realign's modes
+wire [511:0] pp_data;
+wire [63:0]  pp_keep;
+wire         pp_last;
 wire punt_fire = out_fire && out_dest == 4'(N_PORTS);
-always @(posedge clk) begin
-    if (pp_tail_reg && m_axis_punt_tready) pp_tail_reg <= 1'b0;
-    if (punt_fire) begin
-        if (p_sop[NS-1]) pre_reg <= pre11;
-        pp_prev_reg <= p_data[NS-1][112 +: 400];
-        pp_prevk_reg <= p_keep[NS-1][63:14];
-        if (pre_now && p_last[NS-1] && p_keep[NS-1][14]) pp_tail_reg <= 1'b1;
-    end
-    if (rst) pp_tail_reg <= 1'b0;
-end
+// Waiver: every beat the punt port takes makes a beat out (only a strip skips one).
+/* verilator lint_off PINCONNECTEMPTY */
+offload_realign #(.HDR(50)) punt_realign (
+    .clk(clk), .rst(rst), .mode(pre11 ? RA_INSERT : RA_PASS), .stash(p_stash[NS-1]),
+    .in_data(p_data[NS-1]), .in_keep(p_keep[NS-1]), .in_last(p_last[NS-1]), .in_sop(p_sop[NS-1]),
+    .take(punt_fire), .hold(pp_hold),
+    .out_data(pp_data), .out_keep(pp_keep), .out_last(pp_last), .out_beat(), .out_ready(m_axis_punt_tready));
+/* verilator lint_on PINCONNECTEMPTY */
 assign m_axis_punt_tdata = pp_data;
 assign m_axis_punt_tkeep = pp_keep;
 assign m_axis_punt_tlast = pp_last;
-assign m_axis_punt_tuser = p_sop[NS-1] && !pp_tail_reg ? p_meta[NS-1] : tuser_reg;
-assign m_axis_punt_tvalid = pp_tail_reg || (p_valid[NS-1] && out_dest == 4'(N_PORTS));
+assign m_axis_punt_tuser = p_sop[NS-1] && !pp_hold ? p_meta[NS-1] : tuser_reg;
+assign m_axis_punt_tvalid = pp_hold || (p_valid[NS-1] && out_dest == 4'(N_PORTS));
 
-// The loop port's writer, realigning beats as it writes. Decap (LM_OUTER clear) strips the
-// 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers: out beat j = bytes 50..63 of in beat
-// j, then bytes 0..49 of in beat j+1. Encap puts the 50 bytes of the stash in front: out
-// beat j = bytes 14..63 of in beat j-1 (the stash for j = 0), then bytes 0..13 of in beat
-// j. Either way a packet's last bytes may need a beat of their own, written the clock
-// after its last beat (the writer takes no beat that clock).
-reg [399:0] rc_prev_reg = 0;     // the bytes carried to the next out beat, and their keep
-reg [49:0]  rc_prevk_reg = 0;
+// The loop port's writer, realigning beats as it writes: a decapsulated packet (LM_OUTER
+// clear) without its 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers, an encapsulated
+// one with the 50 bytes of the stash in front. The first beat written carries the
+// packet's metadata and stash.
 reg [463:0] rc_user_reg = 0;     // the packet's loop-port metadata and stash
-reg         rc_tail_reg = 0;     // the last beat's tail is still to write
-reg         rc_enc_reg = 0;      // the packet being written is encapsulated (else decapsulated)
+wire rc_hold;                    // the last beat's tail is still to write
+wire rc_beat;
 wire rc_fire = out_fire && out_dest == DEST_RECIRC;
-wire rc_enc = p_sop[NS-1] ? p_meta[NS-1][LM_OUTER] : rc_enc_reg;
-assign rc_ready = rc_wready && !rc_tail_reg;
-always @* begin
-    if (rc_enc) begin
-        rc_wdata = {p_data[NS-1][0 +: 112], p_sop[NS-1] ? p_stash[NS-1] : rc_prev_reg};
-        rc_wkeep = {p_keep[NS-1][13:0], p_sop[NS-1] ? {50{1'b1}} : rc_prevk_reg};
-        rc_wlast = p_last[NS-1] && !p_keep[NS-1][14];
-        rc_wvalid = rc_fire;
-    end else begin
-        rc_wdata = {p_data[NS-1][0 +: 400], rc_prev_reg[111:0]};
-        rc_wkeep = {p_keep[NS-1][49:0], rc_prevk_reg[13:0]};
-        rc_wlast = p_last[NS-1] && !p_keep[NS-1][50];
-        rc_wvalid = rc_fire && !p_sop[NS-1];
-    end
-    // the first beat written carries the metadata (encap writes from the packet's first beat)
-    rc_wuser = p_sop[NS-1] ? {p_stash[NS-1], p_meta[NS-1]} : rc_user_reg;
-    if (rc_tail_reg) begin
-        rc_wdata = rc_enc_reg ? {112'd0, rc_prev_reg} : {400'd0, rc_prev_reg[111:0]};
-        rc_wkeep = rc_enc_reg ? {14'd0, rc_prevk_reg} : {50'd0, rc_prevk_reg[13:0]};
-        rc_wlast = 1'b1;
-        rc_wvalid = 1'b1;
-        rc_wuser = rc_user_reg;
-    end
-end
+assign rc_ready = rc_wready && !rc_hold;
+offload_realign #(.HDR(50)) loop_realign (
+    .clk(clk), .rst(rst), .mode(p_meta[NS-1][LM_OUTER] ? RA_INSERT : RA_STRIP), .stash(p_stash[NS-1]),
+    .in_data(p_data[NS-1]), .in_keep(p_keep[NS-1]), .in_last(p_last[NS-1]), .in_sop(p_sop[NS-1]),
+    .take(rc_fire), .hold(rc_hold),
+    .out_data(rc_wdata), .out_keep(rc_wkeep), .out_last(rc_wlast), .out_beat(rc_beat), .out_ready(rc_wready));
+assign rc_wvalid = rc_hold || (rc_fire && rc_beat);
+assign rc_wuser = p_sop[NS-1] && !rc_hold ? {p_stash[NS-1], p_meta[NS-1]} : rc_user_reg;
 always @(posedge clk) begin
-    if (rc_tail_reg && rc_wready) rc_tail_reg <= 1'b0;
-    if (rc_fire) begin
-        if (rc_enc) begin
-            rc_prev_reg <= p_data[NS-1][112 +: 400];
-            rc_prevk_reg <= p_keep[NS-1][63:14];
-        end else begin
-            rc_prev_reg <= {288'd0, p_data[NS-1][400 +: 112]};
-            rc_prevk_reg <= {36'd0, p_keep[NS-1][63:50]};
-        end
-        if (p_sop[NS-1]) begin
-            rc_user_reg <= {p_stash[NS-1], p_meta[NS-1]};
-            rc_enc_reg <= p_meta[NS-1][LM_OUTER];
-        end
-        if (p_last[NS-1] && (rc_enc ? p_keep[NS-1][14] : (p_sop[NS-1] || p_keep[NS-1][50]))) rc_tail_reg <= 1'b1;
-    end
-    if (rst) rc_tail_reg <= 1'b0;
+    if (rc_fire && p_sop[NS-1]) rc_user_reg <= {p_stash[NS-1], p_meta[NS-1]};
 end
 
 // ---------------------------------------------------------------- table memories
@@ -1598,7 +1542,7 @@ end
 reg busy;
 integer bi;
 always @* begin
-    busy = f_valid != {NA{1'b0}} || rc_tail_reg || pp_tail_reg;
+    busy = f_valid != {NA{1'b0}} || rc_hold || pp_hold;
     for (bi = 0; bi < NS; bi = bi + 1) busy = busy || p_valid[bi];
 end
 

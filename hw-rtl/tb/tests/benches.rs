@@ -365,3 +365,54 @@ fn session_lookup_finds_what_software_finds() {
     };
     run(bench, &v, &[]);
 }
+
+/// A frame's 64-byte beats as the benches write them: data (byte 0 lowest), keep, last.
+fn beats(bytes: &[u8]) -> Vec<String> {
+    let n = bytes.chunks(64).count();
+    bytes
+        .chunks(64)
+        .enumerate()
+        .map(|(i, beat)| {
+            let data: String = (0..64).rev().map(|b| format!("{:02x}", beat.get(b).copied().unwrap_or(0))).collect();
+            let keep = if beat.len() == 64 { u64::MAX } else { (1u64 << beat.len()) - 1 };
+            format!("{data} {keep:016x} {}", u8::from(i + 1 == n))
+        })
+        .collect()
+}
+
+#[test]
+fn realigner_inserts_and_strips_headers() {
+    if no_verilator("realigner_inserts_and_strips_headers") {
+        return;
+    }
+    // What the pipeline does with it: VXLAN's 50 bytes of outer headers put in front
+    // (encap, a put-back punt) or taken off (decap); frames of 1 to 6 beats, the lengths
+    // around the beat edges included.
+    const HDR: usize = 50;
+    let mut rng = Rng::new(17);
+    let mut v = String::new();
+    for i in 0..3_000 {
+        let mode = rng.range(0, 2);
+        let edge = [1usize, 13, 14, 15, 49, 50, 51, 63, 64, 65, 114, 128, 129];
+        let len = if i < edge.len() * 3 { edge[i % edge.len()] } else { rng.range(1, 384) as usize };
+        // a strip takes frames with more than the header (what the decap path sends)
+        let len = if mode == 2 { len.max(HDR + 1) } else { len };
+        let frame: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let stash: Vec<u8> = (0..HDR).map(|_| rng.next_u64() as u8).collect();
+        let out: Vec<u8> = match mode {
+            1 => stash.iter().chain(&frame).copied().collect(),
+            2 => frame[HDR..].to_vec(),
+            _ => frame.clone(),
+        };
+        let (bin, bout) = (beats(&frame), beats(&out));
+        let stash_hex: String = stash.iter().rev().map(|b| format!("{b:02x}")).collect();
+        writeln!(v, "P {mode} {stash_hex} {} {}", bin.len(), bout.len()).unwrap();
+        for b in bin.iter().chain(&bout) {
+            writeln!(v, "{b}").unwrap();
+        }
+    }
+    for seed in [1, 2] {
+        let bench = Bench { module: "offload_realign", rtl: &["offload_realign.sv"], params: &[("HDR", HDR as i64)] };
+        run(bench, &v, &[format!("+seed={seed}")]);
+    }
+}
