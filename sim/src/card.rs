@@ -36,8 +36,9 @@ use crate::SimError;
 
 /// Punted frames the shell holds while the punt ring is full, before it drops (counted).
 pub const PUNT_HOLD: usize = 4096;
-/// Clocks the model runs at most per service call before giving the host a turn.
-const RUN_CLOCKS: u64 = 200_000;
+/// Clocks the model runs at most per service call before giving the host a turn (by
+/// default; [`SimCard::set_run_clocks`] changes it).
+pub const RUN_CLOCKS: u64 = 200_000;
 
 /// How the next punt descriptor is corrupted (fault injection).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +113,10 @@ struct Model {
     /// Session slots holding a valid entry (for `Faults::session_limit`).
     valid_sessions: BTreeSet<usize>,
     faults: Faults,
+    /// Clocks the core runs per service call at most ([`SimCard::set_run_clocks`]).
+    run_clocks: u64,
+    /// Session entries written or deleted while frames were in the core.
+    session_writes_in_flight: u64,
 }
 
 fn pod_at<T: bytemuck::Pod>(mem: &dyn ShellMem, off: usize) -> T {
@@ -146,6 +151,8 @@ impl Model {
             punt_hold: VecDeque::new(),
             valid_sessions: BTreeSet::new(),
             faults: Faults::default(),
+            run_clocks: RUN_CLOCKS,
+            session_writes_in_flight: 0,
         })
     }
 
@@ -259,7 +266,7 @@ impl Model {
                 self.core.send(InPort::Wire(p), &f);
             }
         }
-        self.core.run(RUN_CLOCKS);
+        self.core.run(self.run_clocks);
         self.collect();
     }
 
@@ -378,6 +385,9 @@ impl Model {
             return cpl_status::BAD_TABLE;
         };
         let index = c.index as usize;
+        if table == Table::Session && c.op != op::READ && self.core.busy() {
+            self.session_writes_in_flight += 1;
+        }
         let result = match c.op {
             op::WRITE => {
                 if c.len as usize != table.entry_bytes() {
@@ -475,6 +485,26 @@ impl SimCard {
     /// Frames that left on wire ports, in order.
     pub fn wire_take(&self) -> Vec<(u8, Vec<u8>)> {
         std::mem::take(&mut self.lock().wire_out)
+    }
+
+    /// How many clocks the core runs at most each time the device works ([`SimCard::run`],
+    /// a doorbell): by default ([`RUN_CLOCKS`]) until idle; a few clocks let the driver
+    /// serve punts and install sessions while later frames are in the pipeline.
+    pub fn set_run_clocks(&self, clocks: u64) {
+        self.lock().run_clocks = clocks.max(1);
+    }
+
+    /// Whether the device has nothing left to do: no frame on a cable or in the core,
+    /// no punt held or in the ring for the driver.
+    pub fn idle(&self) -> bool {
+        let mut m = self.lock();
+        m.wire_in.is_empty() && m.punt_hold.is_empty() && m.punt_prod == m.punt_cons && !m.core.busy()
+    }
+
+    /// Session entries written or deleted through the command ring while frames were in
+    /// the core (each such write races the packets in flight).
+    pub fn session_writes_in_flight(&self) -> u64 {
+        self.lock().session_writes_in_flight
     }
 
     /// Lets the device work (admit, clock, move punts to the ring) once.

@@ -58,6 +58,9 @@ pub struct Core {
     pub beats_in: u64,
     /// The value last written to `CONTROL`.
     control: u32,
+    /// Random output backpressure: each clock every output is ready with this
+    /// probability (percent), drawn from `bp_state` (xorshift); `None`: always ready.
+    backpressure: Option<(u32, u64)>,
 }
 
 fn beat_words(bytes: &[u8]) -> ([u32; 16], u64) {
@@ -92,6 +95,7 @@ impl Core {
             out: Vec::new(),
             beats_in: 0,
             control: 0,
+            backpressure: None,
         };
         s.i.rst = 1;
         for _ in 0..4 {
@@ -143,8 +147,29 @@ impl Core {
         self.i.punt_ready = u8::from(punt);
     }
 
+    /// Random output backpressure from now on: each clock each output (every wire port,
+    /// the punt port) takes a beat with probability `ready_pct` percent, drawn from a
+    /// generator seeded with `seed`; `ready_pct` 100 makes every output ready again.
+    pub fn set_backpressure(&mut self, ready_pct: u32, seed: u64) {
+        self.backpressure = (ready_pct < 100).then_some((ready_pct, seed | 1));
+        if ready_pct >= 100 {
+            self.set_ready([true; N_PORTS], true);
+        }
+    }
+
     /// One clock: drive queued beats, collect output beats.
     pub fn tick(&mut self) {
+        if let Some((pct, state)) = &mut self.backpressure {
+            let mut draw = || {
+                *state ^= *state << 13;
+                *state ^= *state >> 7;
+                *state ^= *state << 17;
+                (*state % 100) < u64::from(*pct)
+            };
+            let wire: [bool; N_PORTS] = std::array::from_fn(|_| draw());
+            let punt = draw();
+            self.set_ready(wire, punt);
+        }
         for p in 0..=N_PORTS {
             let (w, keep, last, valid) = match self.rx[p].front() {
                 Some(pk) => {
@@ -228,6 +253,14 @@ impl Core {
         };
         assert!(p <= N_PORTS && !frame.is_empty());
         self.rx[p].push_back(Pending { data: frame.to_vec(), off: 0, user });
+    }
+
+    /// Whether frames are waiting to enter, are in the pipeline or half left (reads
+    /// `STATUS`: two clocks).
+    pub fn busy(&mut self) -> bool {
+        self.inputs_pending()
+            || self.asm.iter().any(|a| !a.is_empty())
+            || self.reg_read(regs::STATUS) & regs::status::BUSY != 0
     }
 
     /// Whether frames are still waiting to enter.

@@ -108,6 +108,44 @@ impl Testbed {
         out
     }
 
+    /// Frames arriving on uplinks together at `now_ns`, `(rx, frame)`: they go onto
+    /// their cables at once and enter the card back to back (a new packet every clock
+    /// its input takes one), so many are in the pipeline at a time and a punted packet's
+    /// session may be installed while later packets of its flow are in flight; the card
+    /// and the driver work until both are idle. Returns what left the node, as
+    /// [`Testbed::process`] does, for the whole burst (a punted frame's output may leave
+    /// after those of later frames the NIC forwarded itself).
+    ///
+    /// The card works `slice` clocks at a time, the driver serving punts between slices
+    /// (then the default again: until idle).
+    ///
+    /// Every `rx` must be an uplink the card has; a node that fell back to software
+    /// processes the frames one by one.
+    pub fn process_wire_burst(&mut self, frames: &[(u16, &[u8])], now_ns: u64, slice: u64) -> Vec<(u16, Vec<u8>)> {
+        if !self.node.offloading() {
+            return frames.iter().flat_map(|(rx, f)| self.process(*rx, f, now_ns)).collect();
+        }
+        let mut out = Vec::new();
+        self.host_out.clear();
+        for (rx, frame) in frames {
+            let p = self.wire_port(*rx).unwrap_or_else(|| panic!("process_wire_burst: {rx} is no uplink of the card"));
+            self.card.wire_send(p, frame);
+            self.stats.port_in[usize::from(p)] += 1;
+        }
+        self.card.set_run_clocks(slice);
+        loop {
+            self.card.run();
+            self.poll(now_ns);
+            if self.card.idle() || !self.node.offloading() {
+                break;
+            }
+        }
+        self.card.set_run_clocks(crate::card::RUN_CLOCKS);
+        self.take_wire(&mut out);
+        out.extend(self.host_out.drain(..).map(|t| (t.sw_if_index, t.pkt.frame().to_vec())));
+        out
+    }
+
     /// Serves punts the card holds (a real card's arrive any time).
     pub fn poll(&mut self, now_ns: u64) {
         if let Err(e) = self.node.poll(now_ns, &mut self.host_out) {

@@ -532,7 +532,8 @@ pub struct Packet {
     pub now_ns: u64,
     pub frame: Vec<u8>,
     pub kind: Kind,
-    conn: usize,
+    /// The connection it belongs to (an index of its traffic's connections).
+    pub conn: usize,
 }
 
 /// Connections of a node, interleaved.
