@@ -126,7 +126,7 @@ module offload_top #
     input  wire [31:0]                 reg_wdata,
     input  wire                        reg_wr,
     input  wire                        reg_rd,
-    output reg  [31:0]                 reg_rdata
+    output wire [31:0]                 reg_rdata
 );
 
 initial begin
@@ -198,58 +198,41 @@ endfunction
 
 // ---------------------------------------------------------------- registers
 
-reg [31:0] control_reg = 0;
-reg [31:0] now_reg = 0;
-reg [7:0]  tbl_sel_reg = 0;
-reg [31:0] tbl_index_reg = 0;
-reg [31:0] tbl_status_reg = 0;
-reg [511:0] staging_reg = 0;
-reg        rd_cmd_reg = 0;
-
-// Counters (flip-flops: several bump in one clock), counter i at bits 32i +: 32
-reg [32*32-1:0] cnt_hit = 0;
-reg [32*32-1:0] cnt_miss = 0;
-reg [32*16-1:0] cnt_punt = 0;
-reg [32*64-1:0] cnt_drop = 0;
-reg [32*16-1:0] cnt_rx = 0;
-reg [32*16-1:0] cnt_tx = 0;
+wire [31:0] control_reg;
+wire [7:0]  tbl_sel_reg;
+// Waiver: the index is checked whole by the register block; the tables use its low bits.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] tbl_index_reg;
+/* verilator lint_on UNUSEDSIGNAL */
+wire        tw;               // a checked table write (or delete: a write of zeroes) this clock
+// Waiver: the staging block is as wide as the widest entry of any size; no table uses all 512 bits.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [511:0] tw_data;
+/* verilator lint_on UNUSEDSIGNAL */
 
 // software holds session entries the NIC lacks: an absent entry proves nothing
 wire partial = (control_reg & offload_pkg::REG_CONTROL_SESSIONS_PARTIAL) != 0;
-wire is_cmd = reg_wr && reg_addr == offload_pkg::REG_TBL_CMD[15:0];
-wire cmd_write = is_cmd && reg_wdata == offload_pkg::REG_CMD_WRITE;
-wire cmd_read = is_cmd && reg_wdata == offload_pkg::REG_CMD_READ;
-wire cmd_delete = is_cmd && reg_wdata == offload_pkg::REG_CMD_DELETE;
-
-function [31:0] capacity(input [31:0] t);
-    case (t)
-        offload_pkg::TBL_GLOBAL: capacity = 1;
-        offload_pkg::TBL_INTERFACE: capacity = 2**IF_BITS;
-        offload_pkg::TBL_ACL_LIST: capacity = 2**ACL_LIST_BITS;
-        offload_pkg::TBL_ACL: capacity = 2**ACL_BITS;
-        offload_pkg::TBL_ACL_RULE: capacity = 2**RULE_BITS;
-        offload_pkg::TBL_SESSION: capacity = WAYS * 2**SB;
-        offload_pkg::TBL_SESSION_TAG: capacity = 2**SB;
-        offload_pkg::TBL_LPM_L1: capacity = 2**L1_BITS;
-        offload_pkg::TBL_LPM_GROUP: capacity = 2**GE_BITS;
-        offload_pkg::TBL_LOAD_BALANCE: capacity = 2**LB_BITS;
-        offload_pkg::TBL_BUCKET: capacity = 2**BUCKET_BITS;
-        offload_pkg::TBL_ADJACENCY: capacity = 2**ADJ_BITS;
-        offload_pkg::TBL_L2FIB: capacity = 2**L2FIB_BITS;
-        offload_pkg::TBL_VXLAN_TUNNEL: capacity = 2**VXLAN_BITS;
-        offload_pkg::TBL_PORT_MAP: capacity = N_PORTS;
-        default: capacity = 0;
-    endcase
+// entries per table, at the contract's table numbers (offload_pkg TBL_*), for the
+// register block's checks and CAP_* registers
+function automatic [32*offload_pkg::TABLE_COUNT-1:0] capacities();
+    capacities = 0;
+    capacities[32*offload_pkg::TBL_GLOBAL +: 32] = 32'd1;
+    capacities[32*offload_pkg::TBL_INTERFACE +: 32] = 32'(2**IF_BITS);
+    capacities[32*offload_pkg::TBL_ACL_LIST +: 32] = 32'(2**ACL_LIST_BITS);
+    capacities[32*offload_pkg::TBL_ACL +: 32] = 32'(2**ACL_BITS);
+    capacities[32*offload_pkg::TBL_ACL_RULE +: 32] = 32'(2**RULE_BITS);
+    capacities[32*offload_pkg::TBL_SESSION +: 32] = 32'(WAYS * 2**SB);
+    capacities[32*offload_pkg::TBL_SESSION_TAG +: 32] = 32'(2**SB);
+    capacities[32*offload_pkg::TBL_LPM_L1 +: 32] = 32'(2**L1_BITS);
+    capacities[32*offload_pkg::TBL_LPM_GROUP +: 32] = 32'(2**GE_BITS);
+    capacities[32*offload_pkg::TBL_LOAD_BALANCE +: 32] = 32'(2**LB_BITS);
+    capacities[32*offload_pkg::TBL_BUCKET +: 32] = 32'(2**BUCKET_BITS);
+    capacities[32*offload_pkg::TBL_ADJACENCY +: 32] = 32'(2**ADJ_BITS);
+    capacities[32*offload_pkg::TBL_L2FIB +: 32] = 32'(2**L2FIB_BITS);
+    capacities[32*offload_pkg::TBL_VXLAN_TUNNEL +: 32] = 32'(2**VXLAN_BITS);
+    capacities[32*offload_pkg::TBL_PORT_MAP +: 32] = 32'(N_PORTS);
 endfunction
-
-wire sel_ok = {24'd0, tbl_sel_reg} < offload_pkg::TABLE_COUNT;
-wire idx_ok = tbl_index_reg < capacity({24'd0, tbl_sel_reg});
-// a table write (or delete: a write of zeroes) that passes the checks, this clock
-wire tw = (cmd_write || cmd_delete) && sel_ok && idx_ok;
-// Waiver: the staging block is as wide as the widest entry of any size; no table uses all 512 bits.
-/* verilator lint_off UNUSEDSIGNAL */
-wire [511:0] tw_data = cmd_delete ? 512'd0 : staging_reg;
-/* verilator lint_on UNUSEDSIGNAL */
+localparam [32*offload_pkg::TABLE_COUNT-1:0] CAPACITY = capacities();
 function tw_to(input [31:0] t);
     tw_to = tw && {24'd0, tbl_sel_reg} == t;
 endfunction
@@ -303,8 +286,8 @@ reg  adv;
 // (NAT at s2, input ACL at s2, output and BVI ACL at s9), read and cleared by the driver
 // for aging. Word i covers buckets 4i..4i+3: bit 8b + w is way w of bucket 4i + b.
 // Flip-flops: four sources set bits in one clock, which no block RAM port count allows.
-reg  [SB-3:0] hit_idx_reg = 0;
-wire hit_clr = reg_rd && reg_addr == offload_pkg::REG_HIT_DATA[15:0];
+wire [SB-3:0] hit_idx_reg;
+wire hit_clr;
 localparam NH = 4;                             // hit sources
 reg  [NH-1:0] hit_set;
 reg  [SB-1:0] hit_b [0:NH-1];
@@ -353,7 +336,7 @@ always @* begin
                                           acls_flat[48*tbl_index_reg[ACL_BITS-1:0] +: 48]};
         offload_pkg::TBL_ACL_RULE: rb_data = {256'd0, rule_rest[tbl_index_reg[RULE_BITS-1:0]],
                                                rules_flat[176*tbl_index_reg[RULE_BITS-1:0] +: 176]};
-        offload_pkg::TBL_SESSION: rb_data = 512'd0;
+        offload_pkg::TBL_SESSION: rb_data = {{(512-SESS_W){1'b0}}, sess_rb};
         offload_pkg::TBL_SESSION_TAG: rb_data = {384'd0, tag_rb};
         offload_pkg::TBL_LPM_L1: rb_data = {480'd0, l1_rb};
         offload_pkg::TBL_LPM_GROUP: rb_data = {480'd0, grp_rb};
@@ -366,7 +349,6 @@ always @* begin
         default: rb_data = 512'd0;
     endcase
 end
-reg rd_sess_reg = 0;
 
 // ---------------------------------------------------------------- ingress
 
@@ -435,20 +417,20 @@ reg [3:0] rr_reg = 0;        // last input granted
 reg [3:0] pick;
 reg       pick_ok;
 integer pi;
-// Waiver: an integer for the modulo; only its low bits name an input.
-/* verilator lint_off UNUSEDSIGNAL */
-integer pidx;
-/* verilator lint_on UNUSEDSIGNAL */
+reg [4:0] pidx;              // (rr_reg + pi) mod NI, by subtraction (no divider)
 // inputs' valid and last, padded to the width of an input number
 wire [15:0] f_valid_w = {{(16-NA){1'b0}}, f_valid};
 wire [15:0] f_last_w = {{(16-NA){1'b0}}, f_last};
 always @* begin
     pick = cur_reg;
     pick_ok = busy_reg;
-    pidx = 0;
+    pidx = 5'd0;
     if (!busy_reg) begin
         for (pi = NI; pi >= 1; pi = pi - 1) begin
-            pidx = ({28'd0, rr_reg} + pi) % NI;
+            pidx = {1'b0, rr_reg} + 5'(pi);
+            // (rr_reg may name the loop port, NI: the sum is at most 2 * NI)
+            if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
+            if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
             if (f_valid_w[pidx[3:0]]) begin
                 pick = pidx[3:0];
                 pick_ok = 1'b1;
@@ -1492,51 +1474,7 @@ always @(posedge clk) begin
     end
 end
 
-// ---------------------------------------------------------------- counters
-
-wire s0_fire = adv && p_valid[0] && p_sop[0];
-wire s3_count = adv && p_valid[2] && p_sop[2] && !p_punt[2] && p_nat[2];
-wire s6_count = adv && p_valid[5] && p_sop[5] && !p_punt[5] && !p_outer[5];
-wire out_sop = out_fire && p_sop[NS-1];
-integer c;
-always @(posedge clk) begin
-    if (s0_fire && p_in[0] != IN_RECIRC) cnt_rx[32*(p_in[0]) +: 32] <= cnt_rx[32*(p_in[0]) +: 32] + 1;
-    if (s3_count) begin
-        if (s2_hit) cnt_hit[32*(offload_pkg::TBL_SESSION) +: 32] <= cnt_hit[32*(offload_pkg::TBL_SESSION) +: 32] + 1;
-        else cnt_miss[32*(offload_pkg::TBL_SESSION) +: 32] <= cnt_miss[32*(offload_pkg::TBL_SESSION) +: 32] + 1;
-    end
-    if (s6_count) begin
-        if (s5_found) cnt_hit[32*(offload_pkg::TBL_LPM_L1) +: 32] <= cnt_hit[32*(offload_pkg::TBL_LPM_L1) +: 32] + 1;
-        else cnt_miss[32*(offload_pkg::TBL_LPM_L1) +: 32] <= cnt_miss[32*(offload_pkg::TBL_LPM_L1) +: 32] + 1;
-    end
-    if (out_sop) begin
-        if (p_in[NS-1] == DEST_DROP) begin
-            cnt_drop[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]) +: 32]
-                <= cnt_drop[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]) +: 32] + 1;
-        end else if (p_in[NS-1] != DEST_RECIRC) begin
-            cnt_tx[32*(p_in[NS-1]) +: 32] <= cnt_tx[32*(p_in[NS-1]) +: 32] + 1;
-        end
-        if (p_in[NS-1] == 4'(N_PORTS)) begin
-            cnt_punt[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]) +: 32]
-                <= cnt_punt[32*(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 4]) +: 32] + 1;
-        end
-    end
-    if (rst || (reg_wr && reg_addr == offload_pkg::REG_CONTROL[15:0]
-            && (reg_wdata & offload_pkg::REG_CONTROL_CLEAR_COUNTERS) != 0)) begin
-        for (c = 0; c < 32; c = c + 1) begin
-            cnt_hit[32*(c) +: 32] <= 0;
-            cnt_miss[32*(c) +: 32] <= 0;
-        end
-        for (c = 0; c < 64; c = c + 1) cnt_drop[32*(c) +: 32] <= 0;
-        for (c = 0; c < 16; c = c + 1) begin
-            cnt_punt[32*(c) +: 32] <= 0;
-            cnt_rx[32*(c) +: 32] <= 0;
-            cnt_tx[32*(c) +: 32] <= 0;
-        end
-    end
-end
-
-// ---------------------------------------------------------------- register block
+// ---------------------------------------------------------------- counters, registers
 
 // STATUS.BUSY: a packet is in an input FIFO or a pipeline stage
 reg busy;
@@ -1546,68 +1484,27 @@ always @* begin
     for (bi = 0; bi < NS; bi = bi + 1) busy = busy || p_valid[bi];
 end
 
-always @(posedge clk) begin
-    rd_cmd_reg <= cmd_read && sel_ok && idx_ok;
-    rd_sess_reg <= cmd_read && sel_ok && idx_ok && {24'd0, tbl_sel_reg} == offload_pkg::TBL_SESSION;
-    if (rd_cmd_reg) begin
-        staging_reg <= rd_sess_reg ? {{(512-SESS_W){1'b0}}, sess_rb} : rb_data;
-    end
-    if (reg_wr) begin
-        case (reg_addr)
-            offload_pkg::REG_CONTROL[15:0]: control_reg <= reg_wdata
-                & (offload_pkg::REG_CONTROL_ENABLE | offload_pkg::REG_CONTROL_SESSIONS_PARTIAL);
-            offload_pkg::REG_NOW[15:0]: now_reg <= reg_wdata;
-            offload_pkg::REG_HIT_INDEX[15:0]: hit_idx_reg <= reg_wdata[SB-3:0];
-            offload_pkg::REG_TBL_SEL[15:0]: tbl_sel_reg <= reg_wdata[7:0];
-            offload_pkg::REG_TBL_INDEX[15:0]: tbl_index_reg <= reg_wdata;
-            default: begin
-                if (reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
-                        && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS)) begin
-                    staging_reg[32*reg_addr[5:2] +: 32] <= reg_wdata;
-                end
-            end
-        endcase
-    end
-    if (is_cmd) begin
-        tbl_status_reg <= !sel_ok ? offload_pkg::REG_TBL_STATUS_BAD_TABLE
-            : !idx_ok ? offload_pkg::REG_TBL_STATUS_BAD_INDEX
-            : (cmd_write || cmd_read || cmd_delete) ? offload_pkg::REG_TBL_STATUS_OK
-            : offload_pkg::REG_TBL_STATUS_BAD_CMD;
-    end
-    if (reg_rd) begin
-        reg_rdata <= 32'd0;
-        case (reg_addr)
-            offload_pkg::REG_ID[15:0]: reg_rdata <= offload_pkg::REG_ID_VALUE;
-            offload_pkg::REG_VERSION[15:0]: reg_rdata <= offload_pkg::REG_VERSION_VALUE;
-            offload_pkg::REG_NEXT_PTR[15:0]: reg_rdata <= 32'd0;
-            offload_pkg::REG_N_TABLES[15:0]: reg_rdata <= offload_pkg::TABLE_COUNT;
-            offload_pkg::REG_CONTROL[15:0]: reg_rdata <= control_reg;
-            offload_pkg::REG_STATUS[15:0]: reg_rdata <= busy ? offload_pkg::REG_STATUS_BUSY : 32'd0;
-            offload_pkg::REG_NOW[15:0]: reg_rdata <= now_reg;
-            offload_pkg::REG_N_PORTS[15:0]: reg_rdata <= N_PORTS;
-            offload_pkg::REG_HIT_INDEX[15:0]: reg_rdata <= 32'(hit_idx_reg);
-            offload_pkg::REG_HIT_DATA[15:0]: reg_rdata <= hit_rdata;
-            offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel_reg};
-            offload_pkg::REG_TBL_INDEX[15:0]: reg_rdata <= tbl_index_reg;
-            offload_pkg::REG_TBL_STATUS[15:0]: reg_rdata <= tbl_status_reg;
-            default: begin
-                if (reg_addr >= offload_pkg::REG_CAP_BASE[15:0] && reg_addr < offload_pkg::REG_TBL_SEL[15:0]) begin
-                    reg_rdata <= capacity({26'd0, reg_addr[7:2]} - offload_pkg::REG_CAP_BASE / 4);
-                end
-                if (reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
-                        && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS)) begin
-                    reg_rdata <= staging_reg[32*reg_addr[5:2] +: 32];
-                end
-                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_HIT[15:7]) reg_rdata <= cnt_hit[32*(reg_addr[6:2]) +: 32];
-                if (reg_addr[15:7] == offload_pkg::REG_CNT_TABLE_MISS[15:7]) reg_rdata <= cnt_miss[32*(reg_addr[6:2]) +: 32];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_PUNT[15:6]) reg_rdata <= cnt_punt[32*(reg_addr[5:2]) +: 32];
-                if (reg_addr[15:8] == offload_pkg::REG_CNT_DROP[15:8]) reg_rdata <= cnt_drop[32*(reg_addr[7:2]) +: 32];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_RX[15:6]) reg_rdata <= cnt_rx[32*(reg_addr[5:2]) +: 32];
-                if (reg_addr[15:6] == offload_pkg::REG_CNT_TX[15:6]) reg_rdata <= cnt_tx[32*(reg_addr[5:2]) +: 32];
-            end
-        endcase
-    end
-end
+wire cnt_sel, cnt_clear;
+wire [31:0] cnt_rdata;
+offload_counters #(.N_PORTS(N_PORTS)) counters (
+    .clk(clk), .rst(rst), .clear(cnt_clear),
+    // (packets from the loop port are second passes: not counted)
+    .rx(adv && p_valid[0] && p_sop[0] && p_in[0] != IN_RECIRC), .rx_port(p_in[0]),
+    // NAT's session lookups (s2, counted as they leave it) and the LPM (s5)
+    .lk({adv && p_valid[5] && p_sop[5] && !p_punt[5] && !p_outer[5],
+         adv && p_valid[2] && p_sop[2] && !p_punt[2] && p_nat[2]}),
+    .lk_hit({s5_found, s2_hit}),
+    .lk_table({5'(offload_pkg::TBL_LPM_L1), 5'(offload_pkg::TBL_SESSION)}),
+    .out(out_fire && p_sop[NS-1]), .out_dest(p_in[NS-1]),
+    .out_reason(p_meta[NS-1][offload_pkg::META_REASON_LSB +: 6]),
+    .rd_addr(reg_addr), .rd_sel(cnt_sel), .rd_data(cnt_rdata));
+
+offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .CAPACITY(CAPACITY)) regs (
+    .clk(clk), .rst(rst),
+    .reg_addr(reg_addr), .reg_wdata(reg_wdata), .reg_wr(reg_wr), .reg_rd(reg_rd), .reg_rdata(reg_rdata),
+    .control(control_reg), .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
+    .hit_index(hit_idx_reg), .hit_clr(hit_clr), .clear_counters(cnt_clear),
+    .busy(busy), .hit_rdata(hit_rdata), .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata));
 
 endmodule
 

@@ -416,3 +416,84 @@ fn realigner_inserts_and_strips_headers() {
         run(bench, &v, &[format!("+seed={seed}")]);
     }
 }
+
+#[test]
+fn counters_count_what_happened() {
+    if no_verilator("counters_count_what_happened") {
+        return;
+    }
+    use offload_tables::regs;
+    // Two wire ports: outputs 0-1 the wires, 2 the punt port, 3 drops, 4 the loop port.
+    const N_PORTS: u64 = 2;
+    let mut rng = Rng::new(18);
+    let (mut hit, mut miss) = ([0u32; 32], [0u32; 32]);
+    let (mut rx, mut tx, mut punt, mut drop) = ([0u32; 16], [0u32; 16], [0u32; 16], [0u32; 64]);
+    let mut v = String::new();
+    for clock in 0..20_000 {
+        // a clear once (every counter at zero, that clock's events not counted)
+        let clear = clock == 5_000;
+        let ev_rx = rng.chance(60);
+        let rx_port = rng.range(0, N_PORTS) as usize;
+        let (lk, lk_hit) = (rng.range(0, 3) as usize, rng.range(0, 3) as usize);
+        // (the two lookup ports count different tables: the module's contract)
+        let t0 = rng.range(0, 31) as usize;
+        let tables = [t0, (t0 + rng.range(1, 31) as usize) % 32];
+        let ev_out = rng.chance(60);
+        let dest = rng.range(0, N_PORTS + 2) as usize;
+        let reason = rng.range(0, 63) as usize;
+        if clear {
+            (hit, miss, rx, tx, punt, drop) = ([0; 32], [0; 32], [0; 16], [0; 16], [0; 16], [0; 64]);
+        } else {
+            if ev_rx {
+                rx[rx_port] += 1;
+            }
+            for (i, &t) in tables.iter().enumerate() {
+                if lk >> i & 1 == 1 {
+                    if lk_hit >> i & 1 == 1 {
+                        hit[t] += 1;
+                    } else {
+                        miss[t] += 1;
+                    }
+                }
+            }
+            if ev_out {
+                match dest as u64 {
+                    d if d == N_PORTS + 1 => drop[reason] += 1,
+                    d if d == N_PORTS + 2 => {}
+                    d => tx[d as usize] += 1,
+                }
+                if dest as u64 == N_PORTS {
+                    punt[reason & 15] += 1;
+                }
+            }
+        }
+        writeln!(
+            v,
+            "E {} {} {rx_port:x} {lk:x} {lk_hit:x} {:03x} {} {dest:x} {reason:02x}",
+            u8::from(clear),
+            u8::from(ev_rx),
+            tables[0] | tables[1] << 5,
+            u8::from(ev_out)
+        )
+        .unwrap();
+    }
+    let banks: [(u32, &[u32]); 6] = [
+        (regs::CNT_TABLE_HIT, &hit),
+        (regs::CNT_TABLE_MISS, &miss),
+        (regs::CNT_RX, &rx),
+        (regs::CNT_TX, &tx),
+        (regs::CNT_PUNT, &punt),
+        (regs::CNT_DROP, &drop),
+    ];
+    for (base, bank) in banks {
+        for (i, n) in bank.iter().enumerate() {
+            writeln!(v, "C {:04x} {n:08x}", base + 4 * i as u32).unwrap();
+        }
+    }
+    let bench = Bench {
+        module: "offload_counters",
+        rtl: &["offload_pkg.sv", "offload_counters.sv"],
+        params: &[("N_PORTS", 2)],
+    };
+    run(bench, &v, &[]);
+}

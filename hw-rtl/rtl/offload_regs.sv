@@ -1,0 +1,130 @@
+// The register block (offload-tables regs.rs): identity and capability registers,
+// CONTROL, STATUS, NOW, the hit-bit window (HIT_INDEX, HIT_DATA: read and clear), and
+// the table access of the staging words: TBL_SEL and TBL_INDEX name an entry, the
+// TBL_DATA words hold it, TBL_CMD writes, deletes (writes zeroes) or reads it whole in
+// one clock, after checking the table and the index (TBL_STATUS). Counters are read
+// through `cnt_*` (offload_counters), the tables' read-back through `rb_data`.
+//
+// One access per clock; read data is registered (valid the clock after `reg_rd`).
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module offload_regs #
+(
+    // log2 session buckets (HIT_INDEX counts words of four buckets)
+    parameter SB = 11,
+    parameter N_PORTS = 2,
+    // entries per table: table t's at bits 32t +: 32
+    parameter [32*offload_pkg::TABLE_COUNT-1:0] CAPACITY = 0
+)
+(
+    input  wire         clk,
+    input  wire         rst,
+
+    input  wire [15:0]  reg_addr,
+    input  wire [31:0]  reg_wdata,
+    input  wire         reg_wr,
+    input  wire         reg_rd,
+    output reg  [31:0]  reg_rdata,
+
+    output reg  [31:0]  control,
+    output reg  [7:0]   tbl_sel,
+    output reg  [31:0]  tbl_index,
+    // a checked table write (or delete) this clock, of the entry `tw_data`
+    output wire         tw,
+    output wire [511:0] tw_data,
+    output reg  [SB-3:0] hit_index,
+    output wire         hit_clr,          // HIT_DATA read: clear the bits it showed
+    output wire         clear_counters,
+
+    input  wire         busy,             // STATUS.BUSY
+    input  wire [31:0]  hit_rdata,        // the hit bits of word hit_index
+    input  wire [511:0] rb_data,          // entry tbl_index of table tbl_sel, the clock after
+    input  wire         cnt_sel,          // reg_addr is a counter's
+    input  wire [31:0]  cnt_rdata
+);
+
+initial begin
+    control = 0;
+    tbl_sel = 0;
+    tbl_index = 0;
+    hit_index = 0;
+end
+
+reg [31:0]  now_reg = 0;
+reg [31:0]  tbl_status_reg = 0;
+reg [511:0] staging_reg = 0;
+reg         rd_cmd_reg = 0;
+
+function [31:0] capacity(input [31:0] t);
+    capacity = t < offload_pkg::TABLE_COUNT ? CAPACITY[32*t +: 32] : 32'd0;
+endfunction
+
+wire is_cmd = reg_wr && reg_addr == offload_pkg::REG_TBL_CMD[15:0];
+wire cmd_write = is_cmd && reg_wdata == offload_pkg::REG_CMD_WRITE;
+wire cmd_read = is_cmd && reg_wdata == offload_pkg::REG_CMD_READ;
+wire cmd_delete = is_cmd && reg_wdata == offload_pkg::REG_CMD_DELETE;
+wire sel_ok = {24'd0, tbl_sel} < offload_pkg::TABLE_COUNT;
+wire idx_ok = tbl_index < capacity({24'd0, tbl_sel});
+wire in_staging = reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
+    && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS);
+
+assign tw = (cmd_write || cmd_delete) && sel_ok && idx_ok;
+assign tw_data = cmd_delete ? 512'd0 : staging_reg;
+assign hit_clr = reg_rd && reg_addr == offload_pkg::REG_HIT_DATA[15:0];
+assign clear_counters = reg_wr && reg_addr == offload_pkg::REG_CONTROL[15:0]
+    && (reg_wdata & offload_pkg::REG_CONTROL_CLEAR_COUNTERS) != 0;
+
+always @(posedge clk) begin
+    rd_cmd_reg <= cmd_read && sel_ok && idx_ok;
+    if (rd_cmd_reg) staging_reg <= rb_data;
+    if (reg_wr) begin
+        case (reg_addr)
+            offload_pkg::REG_CONTROL[15:0]: control <= reg_wdata
+                & (offload_pkg::REG_CONTROL_ENABLE | offload_pkg::REG_CONTROL_SESSIONS_PARTIAL);
+            offload_pkg::REG_NOW[15:0]: now_reg <= reg_wdata;
+            offload_pkg::REG_HIT_INDEX[15:0]: hit_index <= reg_wdata[SB-3:0];
+            offload_pkg::REG_TBL_SEL[15:0]: tbl_sel <= reg_wdata[7:0];
+            offload_pkg::REG_TBL_INDEX[15:0]: tbl_index <= reg_wdata;
+            default: if (in_staging) staging_reg[32*reg_addr[5:2] +: 32] <= reg_wdata;
+        endcase
+    end
+    if (is_cmd) begin
+        tbl_status_reg <= !sel_ok ? offload_pkg::REG_TBL_STATUS_BAD_TABLE
+            : !idx_ok ? offload_pkg::REG_TBL_STATUS_BAD_INDEX
+            : (cmd_write || cmd_read || cmd_delete) ? offload_pkg::REG_TBL_STATUS_OK
+            : offload_pkg::REG_TBL_STATUS_BAD_CMD;
+    end
+    if (reg_rd) begin
+        reg_rdata <= 32'd0;
+        case (reg_addr)
+            offload_pkg::REG_ID[15:0]: reg_rdata <= offload_pkg::REG_ID_VALUE;
+            offload_pkg::REG_VERSION[15:0]: reg_rdata <= offload_pkg::REG_VERSION_VALUE;
+            offload_pkg::REG_NEXT_PTR[15:0]: reg_rdata <= 32'd0;
+            offload_pkg::REG_N_TABLES[15:0]: reg_rdata <= offload_pkg::TABLE_COUNT;
+            offload_pkg::REG_CONTROL[15:0]: reg_rdata <= control;
+            offload_pkg::REG_STATUS[15:0]: reg_rdata <= busy ? offload_pkg::REG_STATUS_BUSY : 32'd0;
+            offload_pkg::REG_NOW[15:0]: reg_rdata <= now_reg;
+            offload_pkg::REG_N_PORTS[15:0]: reg_rdata <= N_PORTS;
+            offload_pkg::REG_HIT_INDEX[15:0]: reg_rdata <= 32'(hit_index);
+            offload_pkg::REG_HIT_DATA[15:0]: reg_rdata <= hit_rdata;
+            offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel};
+            offload_pkg::REG_TBL_INDEX[15:0]: reg_rdata <= tbl_index;
+            offload_pkg::REG_TBL_STATUS[15:0]: reg_rdata <= tbl_status_reg;
+            default: begin
+                if (reg_addr >= offload_pkg::REG_CAP_BASE[15:0] && reg_addr < offload_pkg::REG_TBL_SEL[15:0]) begin
+                    reg_rdata <= capacity({26'd0, reg_addr[7:2]} - offload_pkg::REG_CAP_BASE / 4);
+                end
+                if (in_staging) reg_rdata <= staging_reg[32*reg_addr[5:2] +: 32];
+                if (cnt_sel) reg_rdata <= cnt_rdata;
+            end
+        endcase
+    end
+    if (rst) control <= 0;
+end
+
+endmodule
+
+`resetall
