@@ -1,6 +1,6 @@
 // Hashes of the contract (offload-tables): the session table's key hash and bucket
-// choice (session.rs) and VPP's IPv4 flow hash (flow_hash.rs). Combinational; a
-// synthesis build would register the multiplier outputs (three DSP stages).
+// choice (session.rs), combinational (its three chained multiplies are not pipelined
+// yet), and VPP's IPv4 flow hash (flow_hash.rs), in three parts over two registers.
 
 `resetall
 `timescale 1ns / 1ps
@@ -48,9 +48,14 @@ assign b2 = h[BUCKET_BITS-1:0] ^ spread[BUCKET_BITS-1:0];
 endmodule
 
 // flow_hash.rs: ip4_flow_hash (lookup3 mix + final over the wire bytes read
-// little-endian).
+// little-endian), in three parts of about nine additions, subtractions and xors each:
+// the flow enters with `en` (its stage advancing), the first two parts' results are
+// registered at the next two `en`s, and `hash` (the last part, combinational) holds the
+// flow's hash after the second.
 module offload_flow_hash
 (
+    input  wire        clk,
+    input  wire        en,
     input  wire [31:0] src,
     input  wire [31:0] dst,
     input  wire [7:0]  proto,
@@ -67,28 +72,50 @@ function [31:0] bswap32(input [31:0] x);
     bswap32 = {x[7:0], x[15:8], x[23:16], x[31:24]};
 endfunction
 
-reg [31:0] a, b, c;
+reg [31:0] a0, b0, c0;                        // part 1: the first half of the mix
+reg [31:0] a1 = 0, b1 = 0, c1 = 0;            // its result, registered
+reg [31:0] a1n, b1n, c1n;                     // part 2: the mix's second half, the final's start
+reg [31:0] a2 = 0, b2 = 0, c2 = 0;            // its result, registered
+reg [31:0] a3, b3, c3;                        // part 3: the rest of the final
 
 always @* begin
-    a = bswap32(src);
-    b = bswap32(dst) ^ {24'd0, proto};
-    c = {dport[7:0], dport[15:8], sport[7:0], sport[15:8]};
-    // mix
-    a = a - c;  a = a ^ rotl(c, 4);   c = c + b;
-    b = b - a;  b = b ^ rotl(a, 6);   a = a + c;
-    c = c - b;  c = c ^ rotl(b, 8);   b = b + a;
-    a = a - c;  a = a ^ rotl(c, 16);  c = c + b;
-    b = b - a;  b = b ^ rotl(a, 19);  a = a + c;
-    c = c - b;  c = c ^ rotl(b, 4);   b = b + a;
+    a0 = bswap32(src);
+    b0 = bswap32(dst) ^ {24'd0, proto};
+    c0 = {dport[7:0], dport[15:8], sport[7:0], sport[15:8]};
+    a0 = a0 - c0;  a0 = a0 ^ rotl(c0, 4);   c0 = c0 + b0;
+    b0 = b0 - a0;  b0 = b0 ^ rotl(a0, 6);   a0 = a0 + c0;
+    c0 = c0 - b0;  c0 = c0 ^ rotl(b0, 8);   b0 = b0 + a0;
+end
+
+always @* begin
+    a1n = a1;
+    b1n = b1;
+    c1n = c1;
+    a1n = a1n - c1n;  a1n = a1n ^ rotl(c1n, 16);  c1n = c1n + b1n;
+    b1n = b1n - a1n;  b1n = b1n ^ rotl(a1n, 19);  a1n = a1n + c1n;
+    c1n = c1n - b1n;  c1n = c1n ^ rotl(b1n, 4);   b1n = b1n + a1n;
     // final
-    c = c ^ b;  c = c - rotl(b, 14);
-    a = a ^ c;  a = a - rotl(c, 11);
-    b = b ^ a;  b = b - rotl(a, 25);
-    c = c ^ b;  c = c - rotl(b, 16);
-    a = a ^ c;  a = a - rotl(c, 4);
-    b = b ^ a;  b = b - rotl(a, 14);
-    c = c ^ b;  c = c - rotl(b, 24);
-    hash = c;
+    c1n = c1n ^ b1n;  c1n = c1n - rotl(b1n, 14);
+    a1n = a1n ^ c1n;  a1n = a1n - rotl(c1n, 11);
+end
+
+always @* begin
+    a3 = a2;
+    b3 = b2;
+    c3 = c2;
+    b3 = b3 ^ a3;  b3 = b3 - rotl(a3, 25);
+    c3 = c3 ^ b3;  c3 = c3 - rotl(b3, 16);
+    a3 = a3 ^ c3;  a3 = a3 - rotl(c3, 4);
+    b3 = b3 ^ a3;  b3 = b3 - rotl(a3, 14);
+    c3 = c3 ^ b3;  c3 = c3 - rotl(b3, 24);
+    hash = c3;
+end
+
+always @(posedge clk) begin
+    if (en) begin
+        {a1, b1, c1} <= {a0, b0, c0};
+        {a2, b2, c2} <= {a1n, b1n, c1n};
+    end
 end
 
 endmodule

@@ -837,10 +837,10 @@ wire [31:0] s5_e = s5_grp ? grp_rd5 : p_lpm[5];
 /* verilator lint_on UNUSEDSIGNAL */
 wire s5_found = s5_e[31] && !s5_e[30];
 wire [31:0] s5_hash;
-// flow_hash::hashes_ports
-wire s5_ports = p_l4[5] && (p_proto[5] == 8'd6 || p_proto[5] == 8'd17);
-offload_flow_hash fh (.src(p_src[5]), .dst(p_dst[5]), .proto(p_proto[5]),
-    .sport(s5_ports ? p_sport[5] : 16'd0), .dport(s5_ports ? p_dport[5] : 16'd0), .hash(s5_hash));
+// flow_hash::hashes_ports, of the flow after NAT (s3 on): in at s3, the hash at s5
+wire s3_ports = p_l4[3] && (p_proto[3] == 8'd6 || p_proto[3] == 8'd17);
+offload_flow_hash fh (.clk(clk), .en(adv), .src(p_src[3]), .dst(p_dst[3]), .proto(p_proto[3]),
+    .sport(s3_ports ? p_sport[3] : 16'd0), .dport(s3_ports ? p_dport[3] : 16'd0), .hash(s5_hash));
 
 // ---- s6: bucket
 wire [15:0] s6_nb = lb_rd6[offload_pkg::LB_N_BUCKETS_LSB +: 16];
