@@ -180,6 +180,20 @@ impl Testbed {
     pub fn core_drops(&self) -> Vec<u64> {
         (0..DropReason::COUNT as u32).map(|r| self.core_counter(regs::CNT_DROP + 4 * r)).collect()
     }
+
+    /// Drop reasons whose counts do not add up: the NIC's and the slow path's against
+    /// `sw`'s, a software node that saw the same packets (empty when all agree).
+    pub fn drops_disagreeing(&self, sw: &sw_fallback::Dataplane) -> Vec<String> {
+        let nic_drops = self.core_drops();
+        (sw.counters.drops.iter().enumerate())
+            .filter_map(|(r, &want)| {
+                let nic = nic_drops.get(r).copied().unwrap_or(0);
+                let slow = self.node.dp.counters.drops[r];
+                (nic + slow != want)
+                    .then(|| format!("{:?}: NIC {nic} + slow path {slow}, software {want}", DropReason::ALL[r]))
+            })
+            .collect()
+    }
 }
 
 /// The software-only node's answer to one frame, in the testbed's form.

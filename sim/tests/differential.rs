@@ -110,14 +110,7 @@ impl Run {
         assert_eq!(st.software_only_packets, 0, "{what}");
         self.resumed += st.punts_resumed;
         let nic_drops = tb.core_drops();
-        let mismatched: Vec<String> = (sw.counters.drops.iter().enumerate())
-            .filter_map(|(r, &want)| {
-                let nic = nic_drops.get(r).copied().unwrap_or(0);
-                let slow = tb.node.dp.counters.drops[r];
-                (nic + slow != want)
-                    .then(|| format!("{:?}: NIC {nic} + slow path {slow}, software {want}", DropReason::ALL[r]))
-            })
-            .collect();
+        let mismatched = tb.drops_disagreeing(sw);
         assert!(mismatched.is_empty(), "{what}: drops differ: {mismatched:?}");
         self.drops_seen.resize(nic_drops.len(), 0);
         for (seen, n) in self.drops_seen.iter_mut().zip(&nic_drops) {

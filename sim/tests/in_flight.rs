@@ -32,7 +32,6 @@
 
 use host_driver::node::NodeOptions;
 use host_driver::shell::ShellOptions;
-use offload_tables::reasons::DropReason;
 use sim::testbed::{software, Testbed};
 use std::time::Duration;
 use sw_fallback::Dataplane;
@@ -191,15 +190,7 @@ fn node_run(seed: u64, packets: u64) -> Run {
     let st = &tb.node.stats;
     assert!(tb.node.offloading(), "node {seed}: the node fell back to software: {st:?}");
     assert_eq!(st.punt_bad, [0; 4], "node {seed}: bad punt metadata from the simulated NIC");
-    let nic_drops = tb.core_drops();
-    let mismatched: Vec<String> = (sw.counters.drops.iter().enumerate())
-        .filter_map(|(r, &want)| {
-            let nic = nic_drops.get(r).copied().unwrap_or(0);
-            let slow = tb.node.dp.counters.drops[r];
-            (nic + slow != want)
-                .then(|| format!("{:?}: NIC {nic} + slow path {slow}, software {want}", DropReason::ALL[r]))
-        })
-        .collect();
+    let mismatched = tb.drops_disagreeing(&sw);
     assert!(mismatched.is_empty(), "node {seed}: drops differ: {mismatched:?}");
     run.clocks = tb.card.cycles() - clocks0;
     run.report = format!(
@@ -293,6 +284,8 @@ fn random_run(config: u64, packets: u64) -> Run {
     let st = &tb.node.stats;
     assert!(tb.node.offloading(), "config {config}: the node fell back to software: {st:?}");
     assert_eq!(st.punt_bad, [0; 4], "config {config}: bad punt metadata from the simulated NIC");
+    let mismatched = tb.drops_disagreeing(&sw);
+    assert!(mismatched.is_empty(), "config {config}: drops differ: {mismatched:?}");
     run.writes_in_flight = tb.card.session_writes_in_flight();
     run
 }
