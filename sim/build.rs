@@ -19,6 +19,7 @@ const RTL: &[&str] = &[
     "offload_ram.sv",
     "offload_session_lookup.sv",
     "offload_realign.sv",
+    "offload_ingress.sv",
     "offload_regs.sv",
     "offload_counters.sv",
     "offload_top.sv",

@@ -140,8 +140,6 @@ initial begin
     end
 end
 
-localparam NI = N_PORTS + 1;          // inputs: wire ports, then inject
-localparam NA = NI + 1;               // arbitrated inputs: those, then the loop (recirculation) port
 localparam [3:0] IN_INJECT = 4'(N_PORTS);
 localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
 localparam [7:0] PUNT_L2_MISS = offload_pkg::PUNT_L2_MISS[7:0];
@@ -352,116 +350,31 @@ end
 
 // ---------------------------------------------------------------- ingress
 
-wire [NA*512-1:0] f_data;
-wire [NA*64-1:0]  f_keep;
-wire [NA-1:0]     f_last;
-wire [NA*64-1:0]  f_user;
-wire [NA*16-1:0]  f_len;
-wire [NA-1:0]     f_valid;
-wire [NA-1:0]     f_ready;
-// the loop port's write side (the decap realigner, below the output stage)
+// the loop port's write side (the realigner below the output stage)
 wire [511:0] rc_wdata;
 wire [63:0]  rc_wkeep;
 wire         rc_wlast;
 wire [463:0] rc_wuser;    // loop-port metadata, then the stashed outer headers
-wire [399:0] rc_stash;    // the loop port's stash, beside f_user
 wire         rc_wvalid;
 wire         rc_wready;
-
-genvar gi;
-generate
-    for (gi = 0; gi < NA; gi = gi + 1) begin : ing
-        wire [511:0] d = gi < N_PORTS ? s_axis_rx_tdata[512*(gi % N_PORTS) +: 512]
-            : gi == N_PORTS ? s_axis_inj_tdata : rc_wdata;
-        wire [63:0] k = gi < N_PORTS ? s_axis_rx_tkeep[64*(gi % N_PORTS) +: 64]
-            : gi == N_PORTS ? s_axis_inj_tkeep : rc_wkeep;
-        wire l = gi < N_PORTS ? s_axis_rx_tlast[gi % N_PORTS] : gi == N_PORTS ? s_axis_inj_tlast : rc_wlast;
-        wire v = gi < N_PORTS ? s_axis_rx_tvalid[gi % N_PORTS] : gi == N_PORTS ? s_axis_inj_tvalid : rc_wvalid;
-        // the loop port's side band also carries the 50 bytes of outer headers it stripped
-        localparam UW = gi == NI ? 464 : 64;
-        wire [UW-1:0] u = gi < N_PORTS ? UW'(0) : gi == N_PORTS ? UW'(s_axis_inj_tuser) : UW'(rc_wuser);
-        wire [UW-1:0] uo;
-        wire r;
-        // The loop port's FIFO holds four longest packets. Packets from it never go
-        // round again (only first passes encap or decap), and it goes first at every
-        // packet boundary, so what can reach it before it drains is bounded: a packet
-        // still arriving (up to one longest), the pipeline's 12 beats, and one packet
-        // from another input, each packet of them at most one beat longer for an encap's
-        // outer headers (two longest and 26 beats in all). It never fills, the output
-        // stage never waits on it, and the loop cannot deadlock.
-        offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(UW),
-            .DEPTH_BITS(gi == NI ? FIFO_BITS + 2 : FIFO_BITS)) fifo (
-            .clk(clk), .rst(rst),
-            .s_axis_tdata(d), .s_axis_tkeep(k), .s_axis_tlast(l), .s_axis_tuser(u),
-            .s_axis_tvalid(v), .s_axis_tready(r),
-            .m_axis_tdata(f_data[512*gi +: 512]), .m_axis_tkeep(f_keep[64*gi +: 64]),
-            .m_axis_tlast(f_last[gi]), .m_axis_tuser(uo), .m_axis_len(f_len[16*gi +: 16]),
-            .m_axis_tvalid(f_valid[gi]), .m_axis_tready(f_ready[gi])
-        );
-        if (gi < N_PORTS) begin : w
-            assign s_axis_rx_tready[gi] = r;
-        end else if (gi == N_PORTS) begin : j
-            assign s_axis_inj_tready = r;
-        end else begin : lp
-            assign rc_wready = r;
-            assign rc_stash = uo[UW-1:64];
-        end
-        assign f_user[64*gi +: 64] = uo[63:0];
-    end
-endgenerate
-
-// Round-robin arbiter, held for the whole packet.
-reg [3:0] cur_reg = 0;       // input streaming now
-reg       busy_reg = 0;      // inside a packet
-reg [3:0] rr_reg = 0;        // last input granted
-reg [3:0] pick;
-reg       pick_ok;
-integer pi;
-reg [4:0] pidx;              // (rr_reg + pi) mod NI, by subtraction (no divider)
-// inputs' valid and last, padded to the width of an input number
-wire [15:0] f_valid_w = {{(16-NA){1'b0}}, f_valid};
-wire [15:0] f_last_w = {{(16-NA){1'b0}}, f_last};
-always @* begin
-    pick = cur_reg;
-    pick_ok = busy_reg;
-    pidx = 5'd0;
-    if (!busy_reg) begin
-        for (pi = NI; pi >= 1; pi = pi - 1) begin
-            pidx = {1'b0, rr_reg} + 5'(pi);
-            // (rr_reg may name the loop port, NI: the sum is at most 2 * NI)
-            if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
-            if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
-            if (f_valid_w[pidx[3:0]]) begin
-                pick = pidx[3:0];
-                pick_ok = 1'b1;
-            end
-        end
-        // the loop port first (see its FIFO)
-        if (f_valid_w[IN_RECIRC]) begin
-            pick = IN_RECIRC;
-            pick_ok = 1'b1;
-        end
-    end
-end
-wire in_fire = pick_ok && f_valid_w[pick] && adv;
-genvar gr;
-generate
-    for (gr = 0; gr < NA; gr = gr + 1) begin : rdy
-        assign f_ready[gr] = in_fire && pick == gr;
-    end
-endgenerate
-always @(posedge clk) begin
-    if (in_fire) begin
-        busy_reg <= !f_last_w[pick];
-        cur_reg <= pick;
-        if (!busy_reg) rr_reg <= pick;
-    end
-    if (rst) begin
-        busy_reg <= 0;
-        rr_reg <= 0;
-        cur_reg <= 0;
-    end
-end
+// the arbiter's stream into s0 (taken when the pipeline advances)
+wire [511:0] in_data;
+wire [63:0]  in_keep;
+wire         in_last, in_sop, in_valid, in_pending;
+wire [3:0]   in_input;
+wire [63:0]  in_user;
+wire [15:0]  in_len;
+wire [399:0] in_stash;
+offload_ingress #(.N_PORTS(N_PORTS), .FIFO_BITS(FIFO_BITS)) ingress (
+    .clk(clk), .rst(rst),
+    .s_axis_rx_tdata(s_axis_rx_tdata), .s_axis_rx_tkeep(s_axis_rx_tkeep), .s_axis_rx_tlast(s_axis_rx_tlast),
+    .s_axis_rx_tvalid(s_axis_rx_tvalid), .s_axis_rx_tready(s_axis_rx_tready),
+    .s_axis_inj_tdata(s_axis_inj_tdata), .s_axis_inj_tkeep(s_axis_inj_tkeep), .s_axis_inj_tlast(s_axis_inj_tlast),
+    .s_axis_inj_tuser(s_axis_inj_tuser), .s_axis_inj_tvalid(s_axis_inj_tvalid), .s_axis_inj_tready(s_axis_inj_tready),
+    .rc_wdata(rc_wdata), .rc_wkeep(rc_wkeep), .rc_wlast(rc_wlast), .rc_wuser(rc_wuser), .rc_wvalid(rc_wvalid),
+    .rc_wready(rc_wready),
+    .m_data(in_data), .m_keep(in_keep), .m_last(in_last), .m_sop(in_sop), .m_input(in_input), .m_user(in_user),
+    .m_len(in_len), .m_stash(in_stash), .m_valid(in_valid), .m_ready(adv), .pending(in_pending));
 
 // ---------------------------------------------------------------- pipeline state
 
@@ -1333,15 +1246,15 @@ always @(posedge clk) begin
         end
 
         // s0 <- arbiter
-        p_valid[0] <= pick_ok && f_valid_w[pick];
-        p_data[0] <= f_data[512*pick +: 512];
-        p_keep[0] <= f_keep[64*pick +: 64];
-        p_last[0] <= f_last_w[pick];
-        p_sop[0] <= !busy_reg;
-        p_in[0] <= pick;
-        p_meta[0] <= f_user[64*pick +: 64];
-        p_len[0] <= f_len[16*pick +: 16];
-        p_stash[0] <= rc_stash;
+        p_valid[0] <= in_valid;
+        p_data[0] <= in_data;
+        p_keep[0] <= in_keep;
+        p_last[0] <= in_last;
+        p_sop[0] <= in_sop;
+        p_in[0] <= in_input;
+        p_meta[0] <= in_user;
+        p_len[0] <= in_len;
+        p_stash[0] <= in_stash;
 
         // s0 -> s1: parse results, interface read
         p_sw[1] <= s0_sw;
@@ -1480,7 +1393,7 @@ end
 reg busy;
 integer bi;
 always @* begin
-    busy = f_valid != {NA{1'b0}} || rc_hold || pp_hold;
+    busy = in_pending || rc_hold || pp_hold;
     for (bi = 0; bi < NS; bi = bi + 1) busy = busy || p_valid[bi];
 end
 
