@@ -11,19 +11,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const RTL: &[&str] = &[
-    "offload_pkg.sv",
-    "offload_hash.sv",
-    "offload_ingress_fifo.sv",
-    "offload_acl.sv",
-    "offload_ram.sv",
-    "offload_session_lookup.sv",
-    "offload_realign.sv",
-    "offload_ingress.sv",
-    "offload_regs.sv",
-    "offload_counters.sv",
-    "offload_top.sv",
-];
+/// The RTL's files in compile order, from the one list every tool reads.
+fn rtl_files(rtl: &std::path::Path) -> Vec<PathBuf> {
+    let list = rtl.join("files.txt");
+    let text = std::fs::read_to_string(&list).unwrap_or_else(|e| panic!("{}: {e}", list.display()));
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|f| rtl.join(f)).collect()
+}
 
 fn run(cmd: &mut Command, what: &str) {
     let st = cmd.status().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
@@ -42,8 +35,10 @@ fn main() {
     let rtl = manifest.join("../hw-rtl/rtl");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let obj = out.join("obj");
-    for f in RTL {
-        println!("cargo:rerun-if-changed={}", rtl.join(f).display());
+    let files = rtl_files(&rtl);
+    println!("cargo:rerun-if-changed={}", rtl.join("files.txt").display());
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
     }
     println!("cargo:rerun-if-changed=csrc/shim.cpp");
     println!("cargo:rerun-if-env-changed=VERILATOR");
@@ -78,7 +73,7 @@ fn main() {
         .args(if coverage { &["--coverage-line", "--coverage-toggle"][..] } else { &[] })
         .args(["--top-module", "offload_top", "--prefix", "Voffload_top", "-Mdir"])
         .arg(&obj)
-        .args(RTL.iter().map(|f| rtl.join(f)));
+        .args(&files);
     run(&mut v, "verilator --cc");
     // The runtime objects do not depend on the RTL: build them once per OUT_DIR.
     let stamp = obj.join(".runtime.stamp");

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.."
 log=${1:-hw-rtl/syn/synth.log}
 command -v yosys >/dev/null || { echo "yosys not found (apt-get install -y yosys)" >&2; exit 1; }
 start=$(date +%s)
-yosys -q -l "$log" -s hw-rtl/syn/synth.ys
+rtl=$(grep -v '^#' hw-rtl/rtl/files.txt | sed 's|^|hw-rtl/rtl/|' | tr '\n' ' ')
+yosys -q -l "$log" -p "read_verilog -defer -sv $rtl; script hw-rtl/syn/synth.ys"
 echo "yosys: $(( $(date +%s) - start )) s, log in $log"
 # the whole design (all instances): cells by type; $mem_v2 cells are the table memories
 awk '/=== design hierarchy ===/{p=1} p' hw-rtl/syn/stat.txt | grep -E "Number of cells|\\\$mem_v2|DFF|\\\$_(AND|OR|XOR|MUX|NOT)_"

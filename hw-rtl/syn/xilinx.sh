@@ -18,11 +18,12 @@ command -v yosys >/dev/null || { echo "yosys not found (apt-get install -y yosys
 # The simulated card's table sizes (sim/build.rs SIM_TABLES) over the RTL's defaults;
 # SYN_PARAMS (chparam arguments) replaces them, e.g. for a quick run on small tables.
 PARAMS=${SYN_PARAMS:-"-set IF_BITS 6 -set ACL_LIST_BITS 7 -set LB_BITS 9 -set BUCKET_BITS 10 -set ADJ_BITS 7 -set GROUP_BITS 9"}
-RTL="offload_pkg.sv offload_hash.sv offload_ingress_fifo.sv offload_acl.sv offload_ram.sv offload_session_lookup.sv offload_realign.sv offload_ingress.sv offload_regs.sv offload_counters.sv offload_top.sv"
+# the RTL in compile order (hw-rtl/rtl/files.txt)
+RTL=$(grep -v '^#' hw-rtl/rtl/files.txt | sed 's|^|hw-rtl/rtl/|' | tr '\n' ' ')
 
 start=$(date +%s)
 yosys -q -l "$out/yosys.log" -p "
-    read_verilog -defer -sv $(for f in $RTL; do printf 'hw-rtl/rtl/%s ' "$f"; done)
+    read_verilog -defer -sv $RTL
     chparam $PARAMS offload_top
     hierarchy -top offload_top
     synth_xilinx -family xcup -noiopad -noclkbuf -run begin:map_memory

@@ -238,7 +238,14 @@ fn reasons_seen(drops: &[u64], punts: &[u64]) {
     if seen.2 < 2 {
         return;
     }
-    let rtl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../hw-rtl/rtl/offload_top.sv")).unwrap();
+    // the whole RTL, every file of its list
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../hw-rtl/rtl");
+    let list = std::fs::read_to_string(format!("{dir}/files.txt")).unwrap();
+    let rtl: String = list
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|f| std::fs::read_to_string(format!("{dir}/{}", f.trim())).unwrap())
+        .collect();
     let in_rtl = |kind: &str, debug: String| rtl.contains(&format!("offload_pkg::{kind}_{}", upper_snake(&debug)));
     let mut never = Vec::new();
     let mut software_only = Vec::new();
