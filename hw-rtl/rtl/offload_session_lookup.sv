@@ -1,17 +1,15 @@
 // Session lookup engine: one key's exact match in the session table, as the contract's
 // software does it (offload-tables session.rs `lookup`): the key's hash gives a 16-bit
-// tag and two candidate buckets; both buckets are read whole (every way and the bucket's
-// tags), and the first way, bucket 1 before bucket 2 and ways in ascending order, whose
-// tag and key both match is the hit.
+// tag and two candidate buckets; the store answers with both buckets (every way and the
+// bucket's tags), and the first way, bucket 1 before bucket 2 and ways in ascending
+// order, whose tag and key both match is the hit.
 //
-// Fixed latency of one clock: the key enters with `en` (its stage advancing) and the
-// result is valid after that edge, until the next `en`.
-//
-// Each instance keeps its own copy of the session and tag memories (two read ports:
-// bucket 1 and bucket 2), written together by the register block through the `w_*`
-// ports: a pipeline that looks up several keys per packet replicates the table per key,
-// never multi-ports it. The read-back (`rb_*`, the driver's table reads) comes from every
-// instance alike; the top takes one.
+// Its memory is behind one request/response stream (m_req_*, s_rsp_*): the on-chip
+// store (offload_session_store) answers the clock after the request, which is this
+// engine's fixed latency of one clock: the key enters with `en` (its stage advancing)
+// and the result is valid after that edge, until the next `en`. A pipeline that looks up
+// several keys per packet gives each engine its own store (a replicated table, never a
+// multi-ported one).
 
 `resetall
 `timescale 1ns / 1ps
@@ -25,19 +23,21 @@ module offload_session_lookup #
 (
     input  wire                            clk,
 
-    // register block: an entry (bucket, way) or a bucket's tags, and their read-back at
-    // the same address (the clock after)
-    input  wire [BUCKET_BITS-1:0]          w_bucket,
-    input  wire [2:0]                      w_way,
-    input  wire                            w_entry_we,
-    input  wire                            w_tag_we,
-    input  wire [offload_pkg::SESS_BITS-1:0] w_data,
-    output wire [offload_pkg::SESS_BITS-1:0] rb_entry,
-    output wire [127:0]                    rb_tags,
-
     // lookup: the key, in at the stage that advances with `en`
     input  wire                            en,
     input  wire [offload_pkg::SKEY_BITS-1:0] key,
+
+    // the store: request, and its response the clock after
+    output wire                            m_req_valid,
+    output wire [BUCKET_BITS-1:0]          m_req_b1,
+    output wire [BUCKET_BITS-1:0]          m_req_b2,
+    output wire [15:0]                     m_req_tag,
+    // Waiver: the on-chip store answers every request the clock after (fixed latency).
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire                            s_rsp_valid,
+    /* verilator lint_on UNUSEDSIGNAL */
+    input  wire [2*128-1:0]                s_rsp_tags,
+    input  wire [offload_pkg::SESSION_WAYS*2*offload_pkg::SESS_BITS-1:0] s_rsp_ways,
 
     // the result, the stage after: hit, where (for hit bits) and the entry
     output wire                            hit,
@@ -58,10 +58,14 @@ initial begin
     end
 end
 
-// ---- hash (combinational at the key's stage), then the reads at its edge
+// ---- hash (combinational at the key's stage), the request at its edge
 wire [15:0] tag;
 wire [SB-1:0] b1, b2;
 offload_session_hash #(.BUCKET_BITS(SB)) hash (.key(key), .tag(tag), .b1(b1), .b2(b2));
+assign m_req_valid = en;
+assign m_req_b1 = b1;
+assign m_req_b2 = b2;
+assign m_req_tag = tag;
 
 reg [KW-1:0] key_q = 0;
 reg [15:0] tag_q = 0;
@@ -75,24 +79,17 @@ always @(posedge clk) begin
     end
 end
 
-wire [2*128-1:0] tags;            // bucket 1's tags, then bucket 2's
-offload_ram #(.W(128), .ADDR_BITS(SB), .REPLICAS(2)) tag_ram (
-    .clk(clk), .a_we(w_tag_we), .a_addr(w_bucket), .a_wdata(w_data[127:0]), .a_rdata(rb_tags),
-    .b_en(en), .b_addr({b2, b1}), .b_rdata(tags));
-
-wire [W-1:0] rb_ways [0:WAYS-1];
-wire [2*W-1:0] slots [0:WAYS-1];  // way w: bucket 1's entry, then bucket 2's
-genvar gw;
+// ---- way match on the response: the last assignment wins, so walk backwards to keep
+// software's first
+wire [W-1:0] slots [0:2*WAYS-1];  // bucket b's way w at b * WAYS + w
+genvar gb, gw;
 generate
-    for (gw = 0; gw < WAYS; gw = gw + 1) begin : way
-        offload_ram #(.W(W), .ADDR_BITS(SB), .REPLICAS(2)) ram (
-            .clk(clk), .a_we(w_entry_we && w_way == gw), .a_addr(w_bucket), .a_wdata(w_data),
-            .a_rdata(rb_ways[gw]), .b_en(en), .b_addr({b2, b1}), .b_rdata(slots[gw]));
+    for (gb = 0; gb < 2; gb = gb + 1) begin : bucket
+        for (gw = 0; gw < WAYS; gw = gw + 1) begin : way
+            assign slots[gb*WAYS + gw] = s_rsp_ways[2*W*gw + W*gb +: W];
+        end
     end
 endgenerate
-assign rb_entry = rb_ways[w_way];
-
-// ---- way match: the last assignment wins, so walk backwards to keep software's first
 reg r_hit;
 reg r_second;
 reg [2:0] r_way;
@@ -103,8 +100,7 @@ always @* begin
     r_way = 3'd0;
     for (b = 1; b >= 0; b = b - 1) begin
         for (w = WAYS - 1; w >= 0; w = w - 1) begin
-            if (tags[128*b + 16*w +: 16] == tag_q
-                    && slots[w][W*b + offload_pkg::SESS_KEY_LSB +: KW] == key_q) begin
+            if (s_rsp_tags[128*b + 16*w +: 16] == tag_q && slots[b*WAYS + w][offload_pkg::SESS_KEY_LSB +: KW] == key_q) begin
                 r_hit = 1'b1;
                 r_second = b == 1;
                 r_way = 3'(w);
@@ -116,7 +112,7 @@ end
 assign hit = r_hit;
 assign hit_way = r_way;
 assign hit_bucket = r_second ? b2_q : b1_q;
-assign entry = !r_hit ? {W{1'b0}} : r_second ? slots[r_way][W +: W] : slots[r_way][0 +: W];
+assign entry = !r_hit ? {W{1'b0}} : slots[{r_second, r_way}];
 
 endmodule
 

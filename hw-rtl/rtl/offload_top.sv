@@ -346,27 +346,12 @@ wire s0_outer = p_in[0] == IN_RECIRC && p_meta[0][offload_util::LM_OUTER];
 wire [159:0] s0_tun = vxlan_flat[160*p_meta[0][offload_util::LM_TUNNEL +: VXLAN_BITS] +: 160];
 /* verilator lint_on UNUSEDSIGNAL */
 
-// Session lookups: one engine per key, each with its own copy of the session table
-// (offload_session_lookup), written together by the register block. The NAT lookup's
-// copy answers the driver's read-back.
-wire we_sess = tw_to(offload_pkg::TBL_SESSION);
-wire we_tag = tw_to(offload_pkg::TBL_SESSION_TAG);
-// Waiver: the other copies' read-back is left unconnected (synthesis removes those ports).
-/* verilator lint_off PINCONNECTEMPTY */
-// (an entry's index is bucket * WAYS + way, a tag word's the bucket)
-wire [SB-1:0] sess_w_bucket = {24'd0, tbl_sel_reg} == offload_pkg::TBL_SESSION_TAG
-    ? tbl_index_reg[SB-1:0] : tbl_index_reg[SB+2:3];
-`define OFFLOAD_SESSION_WRITES \
-    .clk(clk), .w_bucket(sess_w_bucket), .w_way(tbl_index_reg[2:0]), .w_entry_we(we_sess), \
-    .w_tag_we(we_tag), .w_data(tw_data[SESS_W-1:0]), .en(adv)
 `define OFFLOAD_KEY offload_util::skey
 
 // Is the destination a NAT address? (an inside-outside interface sends it to out2in)
 wire [127:0] key_ext = `OFFLOAD_KEY(32'd0, s0_dst, 16'd0, 16'd0, 8'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 16'd0);
 reg [15:0] ofib1;
 wire s1_ext;
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_ext (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(), .rb_tags(), .key(key_ext), .hit(s1_ext), .hit_bucket(), .hit_way(), .entry());
 
 // ---- s1: interface checks, NAT keys
 wire [IF_W-1:0] ife1 = if_rd1;
@@ -398,57 +383,68 @@ wire [127:0] key_simple = if1_o2i
 // software's probe order: out2in tries the ED key first, in2out the simple key first
 wire [127:0] key0 = if1_o2i ? key_ed : key_simple;
 wire [127:0] key1 = if1_o2i ? key_simple : key_ed;
-wire nat0_hit, nat1_hit;
-wire [SB-1:0] nat0_b, nat1_b;
-wire [2:0] nat0_w, nat1_w;
-wire [SESS_W-1:0] nat0_e, nat1_e;
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_nat0 (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(sess_rb), .rb_tags(tag_rb), .key(key0),
-    .hit(nat0_hit), .hit_bucket(nat0_b), .hit_way(nat0_w), .entry(nat0_e));
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_nat1 (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(), .rb_tags(), .key(key1), .hit(nat1_hit), .hit_bucket(nat1_b), .hit_way(nat1_w), .entry(nat1_e));
 // reflexive ACL session of the input ACL: the packet's flow as it is (acl.rs session_key)
 wire [127:0] key_ain = `OFFLOAD_KEY(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1],
     offload_pkg::SESSION_KIND_ACL[7:0], p_sw[1]);
-wire s2_ain_hit;
-wire [SB-1:0] s2_ain_b;
-wire [2:0] s2_ain_w;
-// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
-/* verilator lint_off UNUSEDSIGNAL */
-wire [SESS_W-1:0] s2_ain_e;
-/* verilator lint_on UNUSEDSIGNAL */
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_ain (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(), .rb_tags(), .key(key_ain), .hit(s2_ain_hit), .hit_bucket(s2_ain_b), .hit_way(s2_ain_w), .entry(s2_ain_e));
 // s8: the output ACL's session key, on the tx interface, the flow swapped
 wire [191:0] adj_rd8;
 wire [15:0] tx_sw8 = adj_rd8[offload_pkg::ADJ_SW_IF_INDEX_LSB +: 16];
 wire [127:0] key_aout = `OFFLOAD_KEY(p_dst[8], p_src[8], p_dport[8], p_sport[8], p_proto[8],
     offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
-wire s9_aout_hit;
-wire [SB-1:0] s9_aout_b;
-wire [2:0] s9_aout_w;
-// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
-/* verilator lint_off UNUSEDSIGNAL */
-wire [SESS_W-1:0] s9_aout_e;
-/* verilator lint_on UNUSEDSIGNAL */
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_aout (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(), .rb_tags(), .key(key_aout), .hit(s9_aout_hit), .hit_bucket(s9_aout_b), .hit_way(s9_aout_w), .entry(s9_aout_e));
 // s8: the reflexive session of the BVI's L2 input ACL (a route into the bridge), the
 // flow as it is, on the BVI
 wire [127:0] key_abvi = `OFFLOAD_KEY(p_src[8], p_dst[8], p_sport[8], p_dport[8], p_proto[8],
     offload_pkg::SESSION_KIND_ACL[7:0], tx_sw8);
-wire s9_abvi_hit;
-wire [SB-1:0] s9_abvi_b;
-wire [2:0] s9_abvi_w;
-// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
-/* verilator lint_off UNUSEDSIGNAL */
-wire [SESS_W-1:0] s9_abvi_e;
-/* verilator lint_on UNUSEDSIGNAL */
-offload_session_lookup #(.BUCKET_BITS(SB)) lookup_abvi (`OFFLOAD_SESSION_WRITES,
-    .rb_entry(), .rb_tags(), .key(key_abvi), .hit(s9_abvi_hit), .hit_bucket(s9_abvi_b), .hit_way(s9_abvi_w), .entry(s9_abvi_e));
 `undef OFFLOAD_KEY
-`undef OFFLOAD_SESSION_WRITES
-/* verilator lint_on PINCONNECTEMPTY */
+
+// Session lookups: one engine per key (offload_session_lookup), each with its own store
+// (offload_session_store: a copy of the session table), all written together by the
+// register block; the first NAT key's store answers the driver's read-back. In at s0
+// (NAT address), s1 (NAT's keys, the input ACL's session) and s8 (the output and BVI
+// ACL's sessions), results a stage later.
+localparam NK = 6;
+localparam K_EXT = 0, K_NAT0 = 1, K_NAT1 = 2, K_AIN = 3, K_AOUT = 4, K_ABVI = 5;
+wire [NK*128-1:0] sk_key = {key_abvi, key_aout, key_ain, key1, key0, key_ext};
+wire [NK-1:0] sk_hit;
+wire [SB-1:0] sk_bucket [0:NK-1];
+wire [2:0] sk_way [0:NK-1];
+// Waiver: of a reflexive ACL session's entry the TCP flags seen are used; of the NAT
+// address entry only the hit. The read-back is the first NAT key's store's.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] sk_entry [0:NK-1];
+wire [SESS_W-1:0] sk_rb_entry [0:NK-1];
+wire [127:0] sk_rb_tags [0:NK-1];
+/* verilator lint_on UNUSEDSIGNAL */
+// (an entry's index is bucket * WAYS + way, a tag word's the bucket)
+wire [SB-1:0] sess_w_bucket = {24'd0, tbl_sel_reg} == offload_pkg::TBL_SESSION_TAG
+    ? tbl_index_reg[SB-1:0] : tbl_index_reg[SB+2:3];
+genvar gk;
+generate
+    for (gk = 0; gk < NK; gk = gk + 1) begin : session
+        wire req_valid, rsp_valid;
+        wire [SB-1:0] req_b1, req_b2;
+        wire [15:0] req_tag;
+        wire [255:0] rsp_tags;
+        wire [WAYS*2*SESS_W-1:0] rsp_ways;
+        offload_session_lookup #(.BUCKET_BITS(SB)) lookup (
+            .clk(clk), .en(adv), .key(sk_key[128*gk +: 128]),
+            .m_req_valid(req_valid), .m_req_b1(req_b1), .m_req_b2(req_b2), .m_req_tag(req_tag),
+            .s_rsp_valid(rsp_valid), .s_rsp_tags(rsp_tags), .s_rsp_ways(rsp_ways),
+            .hit(sk_hit[gk]), .hit_bucket(sk_bucket[gk]), .hit_way(sk_way[gk]), .entry(sk_entry[gk]));
+        offload_session_store #(.BUCKET_BITS(SB)) store (
+            .clk(clk), .w_bucket(sess_w_bucket), .w_way(tbl_index_reg[2:0]),
+            .w_entry_we(tw_to(offload_pkg::TBL_SESSION)), .w_tag_we(tw_to(offload_pkg::TBL_SESSION_TAG)),
+            .w_data(tw_data[SESS_W-1:0]), .rb_entry(sk_rb_entry[gk]), .rb_tags(sk_rb_tags[gk]),
+            .s_req_valid(req_valid), .s_req_b1(req_b1), .s_req_b2(req_b2), .s_req_tag(req_tag),
+            .m_rsp_valid(rsp_valid), .m_rsp_tags(rsp_tags), .m_rsp_ways(rsp_ways));
+    end
+endgenerate
+assign sess_rb = sk_rb_entry[K_NAT0];
+assign tag_rb = sk_rb_tags[K_NAT0];
+assign s1_ext = sk_hit[K_EXT];
+wire nat0_hit = sk_hit[K_NAT0], nat1_hit = sk_hit[K_NAT1];
+wire s2_ain_hit = sk_hit[K_AIN], s9_aout_hit = sk_hit[K_AOUT], s9_abvi_hit = sk_hit[K_ABVI];
+wire [SESS_W-1:0] s2_entry = nat0_hit ? sk_entry[K_NAT0] : sk_entry[K_NAT1];
 
 // VPP's acl l4_valid: the L4 identifiers could be read, i.e. 8 bytes after the IPv4
 // header in the frame (padding counts); TCP, UDP and ICMP with short headers never get
@@ -499,7 +495,6 @@ wire [7:0] abvi_action;
 // ---- s2: session match, input ACL verdict, NAT rewrite of the flow
 // NAT: software's probe order, the first key's hit before the second's
 wire s2_hit = nat0_hit || nat1_hit;
-wire [SESS_W-1:0] s2_entry = nat0_hit ? nat0_e : nat1_e;
 wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !p_outer[2];
 wire [1:0] s2_ain = s2_ain_on ? offload_util::acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial)
     : offload_util::ACL_PASS;
@@ -526,17 +521,17 @@ wire s2_tcp = p_proto[2] == 8'd6 && p_l4[2];
 wire s2_nat_used = p_nat[2] && s2_hit;
 wire s2_ain_used = s2_ain_on && s2_ain_hit;
 wire s2_tcpst = s2_tcp && ((s2_nat_used && (p_tcpf[2] & offload_pkg::TCP_CONTROL_FLAGS[7:0]) != 8'd0)
-    || (s2_ain_used && offload_util::acl_new_flags(s2_ain_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[2])));
+    || (s2_ain_used && offload_util::acl_new_flags(sk_entry[K_AIN][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[2])));
 wire s9_tcp = p_proto[9] == 8'd6 && p_l4[9];
 wire s9_aout_used = if_rd9[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0 && s9_aout_hit;
 wire s9_abvi_used = bvi9 && if_rd9[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && s9_abvi_hit;
-wire s9_tcpst = s9_tcp && ((s9_aout_used && offload_util::acl_new_flags(s9_aout_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b1, p_tcpf[9]))
-    || (s9_abvi_used && offload_util::acl_new_flags(s9_abvi_e[offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[9])));
+wire s9_tcpst = s9_tcp && ((s9_aout_used && offload_util::acl_new_flags(sk_entry[K_AOUT][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b1, p_tcpf[9]))
+    || (s9_abvi_used && offload_util::acl_new_flags(sk_entry[K_ABVI][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, p_tcpf[9])));
 wire s2_rec = adv && p_valid[2] && p_sop[2] && !p_punt[2];
 wire s9_rec = adv && p_valid[9] && p_sop[9] && !p_punt[9];
 assign hit_set = {s9_rec && s9_abvi_used, s9_rec && s9_aout_used, s2_rec && s2_ain_used, s2_rec && s2_nat_used};
-assign hit_bucket = {s9_abvi_b, s9_aout_b, s2_ain_b, nat0_hit ? nat0_b : nat1_b};
-assign hit_way = {s9_abvi_w, s9_aout_w, s2_ain_w, nat0_hit ? nat0_w : nat1_w};
+assign hit_bucket = {sk_bucket[K_ABVI], sk_bucket[K_AOUT], sk_bucket[K_AIN], sk_bucket[nat0_hit ? K_NAT0 : K_NAT1]};
+assign hit_way = {sk_way[K_ABVI], sk_way[K_AOUT], sk_way[K_AIN], sk_way[nat0_hit ? K_NAT0 : K_NAT1]};
 
 // ---- s2..s8: FIB (flow hash of the flow after NAT, for TCP and UDP its ports)
 wire s3_ports = p_l4[3] && (p_proto[3] == 8'd6 || p_proto[3] == 8'd17);

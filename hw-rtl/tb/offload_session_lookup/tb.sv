@@ -1,4 +1,5 @@
-// Bench of offload_session_lookup: the vectors (written by hw-rtl/tb/tests/benches.rs
+// Bench of offload_session_lookup with its on-chip store (offload_session_store), joined
+// by their request/response stream: the vectors (written by hw-rtl/tb/tests/benches.rs
 // from the contract's SessionTable) are table writes and lookups in order:
 //   W bucket way entry      an entry write (a deletion writes zeroes)
 //   T bucket tags           a bucket's tag word
@@ -33,10 +34,24 @@ wire            hit;
 wire  [SB-1:0]  hit_bucket;
 wire  [2:0]     hit_way;
 
+wire            req_valid, rsp_valid;
+wire  [SB-1:0]  req_b1, req_b2;
+wire  [15:0]    req_tag;
+wire  [255:0]   rsp_tags;
+wire  [8*2*W-1:0] rsp_ways;
+
 offload_session_lookup #(.BUCKET_BITS(SB)) dut (
-    .clk(clk), .w_bucket(w_bucket), .w_way(w_way), .w_entry_we(w_entry_we), .w_tag_we(w_tag_we),
-    .w_data(w_data), .rb_entry(rb_entry), .rb_tags(rb_tags), .en(en), .key(key),
+    .clk(clk), .en(en), .key(key),
+    .m_req_valid(req_valid), .m_req_b1(req_b1), .m_req_b2(req_b2), .m_req_tag(req_tag),
+    .s_rsp_valid(rsp_valid), .s_rsp_tags(rsp_tags), .s_rsp_ways(rsp_ways),
     .hit(hit), .hit_bucket(hit_bucket), .hit_way(hit_way), .entry(entry)
+);
+
+offload_session_store #(.BUCKET_BITS(SB)) store (
+    .clk(clk), .w_bucket(w_bucket), .w_way(w_way), .w_entry_we(w_entry_we), .w_tag_we(w_tag_we),
+    .w_data(w_data), .rb_entry(rb_entry), .rb_tags(rb_tags),
+    .s_req_valid(req_valid), .s_req_b1(req_b1), .s_req_b2(req_b2), .s_req_tag(req_tag),
+    .m_rsp_valid(rsp_valid), .m_rsp_tags(rsp_tags), .m_rsp_ways(rsp_ways)
 );
 
 string path, op;

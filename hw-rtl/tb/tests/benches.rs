@@ -360,7 +360,7 @@ fn session_lookup_finds_what_software_finds() {
     }
     let bench = Bench {
         module: "offload_session_lookup",
-        rtl: &["offload_pkg.sv", "offload_hash.sv", "offload_ram.sv", "offload_session_lookup.sv"],
+        rtl: &["offload_pkg.sv", "offload_hash.sv", "offload_ram.sv", "offload_session_store.sv", "offload_session_lookup.sv"],
         params: &[("BUCKET_BITS", BUCKET_BITS.into())],
     };
     run(bench, &v, &[]);
