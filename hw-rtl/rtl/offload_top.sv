@@ -11,56 +11,9 @@
 //   s4 trie level 3 read                       VXLAN outer headers
 //   s5 trie level 3, flow hash, LB read    s11 output (wire, punt, loop port or drop)
 //
-// Forwarded here: IPv4 with up to 8 bytes of options, unfragmented (TCP, UDP, ICMP, others
-// without ports) on an L3 interface, through the input ACL (rules matched in parallel,
-// reflexive sessions), NAT44 session hits (endpoint-independent and -dependent keys;
-// inside-outside interfaces choose out2in for NAT addresses, which are session-table
-// entries), the 16-8-8 trie, ECMP buckets by VPP's flow hash, an adjacency rewrite
-// with TTL decrement, the output ACL, then out of:
-// - an uplink (a wire port);
-// - a host interface (a pod's TAP): to the punt port, rewritten, as PuntReason HostTx;
-// - a BVI: l2-input there (the BVI's input ACL, the L2 FIB on the adjacency's MACs)
-//   and l2-fwd to a VXLAN tunnel (encap), a TAP member (HostTx) or an uplink member.
-// VXLAN encap (vxlan4-encap): s10 builds the 50 bytes of outer headers (source port
-// from the inner flow's hash), the loop port puts them in front and the outer packet
-// makes a second pass as the tunnel's: its load-balance (no LPM), rewrite, output ACL
-// and NAT as the uplink's output feature (the in2out lookup ran at s1 on the tunnel's
-// encap FIB; s10 checks the uplink's FIB). A punt from that pass carries the VXLAN
-// frame and META.RESUME = VXLAN_OUTER: software resumes at the tunnel's load-balance.
-//
-// VXLAN decap (vxlan4-input, l2-input, l2-fwd to the BVI): a packet whose route is
-// LOCAL, UDP to 4789 without a checksum, the I flag set, a tunnel by (local, remote,
-// VNI) (s8), an L2 FIB hit on the BVI in the tunnel's bridge domain, unicast, from a
-// source the FIB holds statically or in a bridge domain that does not learn (s9), goes
-// to the loop port (s10/s11) with its 50 outer bytes stripped (and stashed in the loop
-// port's side band) and re-enters the pipeline as ip4-input on the BVI: two pipeline
-// slots per packet. If that second pass punts, the stash is put back in front and the
-// punt carries the original frame and ingress, with META.SECOND_PASS set. Other L2
-// outcomes (miss, flood, learning: PuntReason L2Miss; a member other than the BVI)
-// punt from the first pass. Only first passes encapsulate or decapsulate.
-//
-// Dropped here, counted per DropReason: ACL deny / no match, no route, MTU exceeded.
-// TCP packets that change a session's state (SYN/FIN/RST on NAT, flags a reflexive ACL
-// session has not seen from that side) go to software (TcpState), which keeps TCP state.
-// Everything else goes to the punt port unmodified, with a PuntReason code, for the
-// software path. Session hits set hit bits the driver reads for aging.
-//
-// The engines, each a module of its own (the top wires them and holds the stages'
-// packet context): offload_ingress (input FIFOs, the arbiter), offload_parse (s0),
-// offload_session_lookup (one per key: NAT address at s0, NAT's two keys and the input
-// ACL's reflexive session at s1, the output and BVI ACL's at s8), offload_acl (the
-// classifiers: input at s1, output and BVI at s9), offload_fib (trie, flow hash,
-// load-balance, bucket, adjacency: s2..s8), offload_l2_lookup (VXLAN tunnel and L2 FIB,
-// s8..s10), offload_decision, offload_rewrite and offload_vxlan_encap (s10),
-// offload_output (s11: the ports and the two realigners), offload_regs, offload_counters,
-// offload_hit_bits and offload_ff_tables. Tables are written whole (atomically) from the
-// register block's staging registers (offload-tables/src/regs.rs) into memories an FPGA
-// has: each table the stages read is an offload_ram (two ports: the register block's
-// write and read-back, one pipeline read), one copy per stage that reads it per packet;
-// the session table lives in the session lookup engines, one copy per key looked up
-// (six). Tables compared whole or read without a clock's wait (ACLs, L2 FIB, VXLAN
-// tunnels, the port map) and the counters and hit bits (several updates per clock) are
-// flip-flops.
+// What it forwards, drops and punts, and how VXLAN's two passes go through the loop
+// port: hw-rtl/README.md. The engines are modules of their own (hw-rtl/rtl/files.txt
+// lists them); this top holds the stages' packet context and wires the engines to it.
 
 `resetall
 `timescale 1ns / 1ps
@@ -346,14 +299,7 @@ wire s0_outer = p_in[0] == IN_RECIRC && p_meta[0][offload_util::LM_OUTER];
 wire [159:0] s0_tun = vxlan_flat[160*p_meta[0][offload_util::LM_TUNNEL +: VXLAN_BITS] +: 160];
 /* verilator lint_on UNUSEDSIGNAL */
 
-`define OFFLOAD_KEY offload_util::skey
-
-// Is the destination a NAT address? (an inside-outside interface sends it to out2in)
-wire [127:0] key_ext = `OFFLOAD_KEY(32'd0, s0_dst, 16'd0, 16'd0, 8'd0, offload_pkg::SESSION_KIND_NAT_EXTERNAL[7:0], 16'd0);
-reg [15:0] ofib1;
-wire s1_ext;
-
-// ---- s1: interface checks, NAT keys
+// ---- s1: interface checks
 wire [IF_W-1:0] ife1 = if_rd1;
 wire [15:0] if1_flags = ife1[offload_pkg::IF_FLAGS_LSB +: 16];
 wire [7:0]  if1_kind = ife1[offload_pkg::IF_KIND_LSB +: 8];
@@ -362,27 +308,30 @@ wire if1_loop = p_in[1] == IN_RECIRC;
 wire if1_bad = if1_kind == 8'd0 || ((if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0 && !if1_loop)
     || ((if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0 && !if1_loop)
     || (p_sw[1] >> IF_BITS) != 16'd0;
-wire if1_in = (if1_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
-wire if1_out = (if1_flags & offload_pkg::IF_FLAG_NAT_OUTSIDE[15:0]) != 16'd0;
-// The outer packet of an encap looks up in2out keys on the tunnel's encap FIB: NAT as
-// the output feature of the uplink it will leave by, used (and its FIB checked) at s10.
-wire outer1 = p_outer[1];
-wire s1_nat = nat_en && (outer1 || if1_in || if1_out);
-wire [15:0] fib1 = outer1 ? ofib1 : ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16];
-// nat44-out2in, or in2out; an inside-outside interface chooses out2in for a NAT address
-wire if1_o2i = !outer1 && if1_out && (!if1_in || s1_ext);
-// the NAT address entries may be among those the NIC could not hold
-// ICMP other than echo (errors quote a packet NAT translates too) is software's
-wire s1_icmp_other = p_proto[1] == 8'd1 && p_ic[1][15:8] != 8'd0 && p_ic[1][15:8] != 8'd8;
-wire s1_natbad = !outer1 && s1_nat && (!p_l4[1] || s1_icmp_other || (if1_in && if1_out && !s1_ext && partial));
-wire [7:0] kind_ed = if1_o2i ? offload_pkg::SESSION_KIND_NAT_OUT2IN_ED[7:0] : offload_pkg::SESSION_KIND_NAT_IN2OUT_ED[7:0];
-wire [127:0] key_ed = `OFFLOAD_KEY(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1], kind_ed, fib1);
-wire [127:0] key_simple = if1_o2i
-    ? `OFFLOAD_KEY(32'd0, p_dst[1], 16'd0, p_dport[1], p_proto[1], offload_pkg::SESSION_KIND_NAT_OUT2IN[7:0], fib1)
-    : `OFFLOAD_KEY(p_src[1], 32'd0, p_sport[1], 16'd0, p_proto[1], offload_pkg::SESSION_KIND_NAT_IN2OUT[7:0], fib1);
-// software's probe order: out2in tries the ED key first, in2out the simple key first
-wire [127:0] key0 = if1_o2i ? key_ed : key_simple;
-wire [127:0] key1 = if1_o2i ? key_simple : key_ed;
+
+// ---- s0..s2: NAT (the keys at s0 and s1, the answers at s2)
+reg [15:0] ofib1;        // the outer packet's encap FIB (s1)
+wire s1_ext, s1_nat, s1_natbad;
+wire [15:0] fib1;
+wire [127:0] key_ext, key0, key1;
+wire nat0_hit, nat1_hit, s2_hit;
+wire [SESS_W-1:0] nat0_e, nat1_e, s2_entry;
+wire [31:0] s2_src, s2_dst;
+wire [15:0] s2_sport, s2_dport;
+offload_nat nat (
+    .nat_enabled(nat_en), .partial(partial),
+    .s0_dst(s0_dst), .s0_key_ext(key_ext),
+    .s1_ext(s1_ext), .s1_if_flags(if1_flags), .s1_if_fib(ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16]),
+    .s1_outer(p_outer[1]), .s1_outer_fib(ofib1), .s1_src(p_src[1]), .s1_dst(p_dst[1]), .s1_sport(p_sport[1]),
+    .s1_dport(p_dport[1]), .s1_proto(p_proto[1]), .s1_icmp_type(p_ic[1][15:8]), .s1_l4_valid(p_l4[1]),
+    .s1_fib(fib1), .s1_key0(key0), .s1_key1(key1), .s1_lookup(s1_nat), .s1_software(s1_natbad),
+    .s2_lookup(p_nat[2]), .s2_outer(p_outer[2]), .s2_hit0(nat0_hit), .s2_entry0(nat0_e), .s2_hit1(nat1_hit),
+    .s2_entry1(nat1_e), .s2_src(p_src[2]), .s2_dst(p_dst[2]), .s2_sport(p_sport[2]), .s2_dport(p_dport[2]),
+    .s2_proto(p_proto[2]), .s2_icmp_type(p_ic[2][15:8]),
+    .s2_hit(s2_hit), .s2_entry(s2_entry), .s2_new_src(s2_src), .s2_new_dst(s2_dst), .s2_new_sport(s2_sport),
+    .s2_new_dport(s2_dport));
+
+`define OFFLOAD_KEY offload_util::skey
 // reflexive ACL session of the input ACL: the packet's flow as it is (acl.rs session_key)
 wire [127:0] key_ain = `OFFLOAD_KEY(p_src[1], p_dst[1], p_sport[1], p_dport[1], p_proto[1],
     offload_pkg::SESSION_KIND_ACL[7:0], p_sw[1]);
@@ -442,9 +391,11 @@ endgenerate
 assign sess_rb = sk_rb_entry[K_NAT0];
 assign tag_rb = sk_rb_tags[K_NAT0];
 assign s1_ext = sk_hit[K_EXT];
-wire nat0_hit = sk_hit[K_NAT0], nat1_hit = sk_hit[K_NAT1];
+assign nat0_hit = sk_hit[K_NAT0];
+assign nat1_hit = sk_hit[K_NAT1];
+assign nat0_e = sk_entry[K_NAT0];
+assign nat1_e = sk_entry[K_NAT1];
 wire s2_ain_hit = sk_hit[K_AIN], s9_aout_hit = sk_hit[K_AOUT], s9_abvi_hit = sk_hit[K_ABVI];
-wire [SESS_W-1:0] s2_entry = nat0_hit ? sk_entry[K_NAT0] : sk_entry[K_NAT1];
 
 // VPP's acl l4_valid: the L4 identifiers could be read, i.e. 8 bytes after the IPv4
 // header in the frame (padding counts); TCP, UDP and ICMP with short headers never get
@@ -492,26 +443,10 @@ wire [7:0] abvi_action;
     .match(abvi_match), .action(abvi_action), .unsure(abvi_unsure));
 `undef OFFLOAD_ACL
 
-// ---- s2: session match, input ACL verdict, NAT rewrite of the flow
-// NAT: software's probe order, the first key's hit before the second's
-wire s2_hit = nat0_hit || nat1_hit;
+// ---- s2: the input ACL's verdict
 wire s2_ain_on = p_ife[2][offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !p_outer[2];
 wire [1:0] s2_ain = s2_ain_on ? offload_util::acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial)
     : offload_util::ACL_PASS;
-wire [15:0] s2_sflags = s2_entry[offload_pkg::SESS_FLAGS_LSB +: 16];
-// (the outer packet's NAT applies after the output ACL: at s10, from the entry)
-wire s2_rw_src = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_SRC[15:0]) != 0;
-wire s2_rw_dst = p_nat[2] && s2_hit && !p_outer[2] && (s2_sflags & offload_pkg::SESS_FLAG_REWRITE_DST[15:0]) != 0;
-wire [31:0] s2_src = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SRC_LSB +: 32] : p_src[2];
-wire [31:0] s2_dst = s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DST_LSB +: 32] : p_dst[2];
-// ICMP echo: the identifier moves from the side that moved (the source's when both did)
-// and is then both "ports"; other ICMP keeps its ports (zero)
-wire s2_echo = p_proto[2] == 8'd1 && (p_ic[2][15:8] == 8'd0 || p_ic[2][15:8] == 8'd8);
-wire [15:0] s2_id = s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16];
-wire [15:0] s2_sport = p_proto[2] == 8'd1 ? (s2_echo && (s2_rw_src || s2_rw_dst) ? s2_id : p_sport[2])
-    : s2_rw_src ? s2_entry[offload_pkg::SESS_NEW_SPORT_LSB +: 16] : p_sport[2];
-wire [15:0] s2_dport = p_proto[2] == 8'd1 ? (s2_echo && (s2_rw_src || s2_rw_dst) ? s2_id : p_dport[2])
-    : s2_rw_dst ? s2_entry[offload_pkg::SESS_NEW_DPORT_LSB +: 16] : p_dport[2];
 
 // Hits to record, and TCP packets that change the state of a session they hit: SYN,
 // FIN or RST on a NAT session, a state flag a reflexive ACL session has not seen from
@@ -710,7 +645,7 @@ always @(posedge clk) begin
             p_punt[2] <= 1'b1;
         end
         p_hits[2] <= p_hits[1] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
-        p_nat[2] <= s1_nat && !s1_natbad && p_l4[1];
+        p_nat[2] <= s1_nat;
 
         // s2 -> s3: NAT result, L1 read
         // (the outer packet's lookup is NAT as an output feature: a pass entry, the input
