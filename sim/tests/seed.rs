@@ -142,6 +142,56 @@ fn later_packets_of_the_seed_flow_stay_in_the_nic() {
     assert_eq!(c.nic_wire_forwarded() + s.nic_wire_forwarded(), in_nic, "wire output of the NIC's own packets");
 }
 
+/// The seed flow's established packets back to back on each node's uplink: the
+/// connection is opened packet by packet (its sessions made by software and installed),
+/// then the wire frames of its request, response and ACKs enter the other node as bursts
+/// of 32 frames, a new frame every clock the input takes one, with the outputs ready
+/// 60% of clocks: many packets of one flow in the pipeline at once, each decapsulated,
+/// NATed and handed to the pod's TAP by the NIC alone, in order and byte for byte as the
+/// software-only node.
+#[test]
+fn seed_flow_back_to_back_on_the_wire() {
+    if no_rtl_model("seed::seed_flow_back_to_back_on_the_wire") {
+        return;
+    }
+    let (mut client, mut server) = seed_nodes();
+    client.tb.card.with_core(|c| c.set_backpressure(60, 1));
+    server.tb.card.with_core(|c| c.set_backpressure(60, 2));
+    let mut now = 1_000_000_000u64;
+    // the connection up to its FINs, one packet at a time; the wire frames of the
+    // packets the NIC forwards alone, per direction
+    let (mut to_server, mut to_client) = (Vec::new(), Vec::new());
+    for (i, p) in seed_connection().into_iter().enumerate().take_while(|(_, p)| !is_fin(&p.frame)) {
+        let (a, a_rx, b) = if p.from_client { (&mut client, 6, &mut server) } else { (&mut server, 7, &mut client) };
+        now += 100_000;
+        let wire = a.process(a_rx, &p.frame, now, &format!("packet {i}, first node"));
+        now += 100_000;
+        b.process(1, &wire[0].1, now, &format!("packet {i}, second node"));
+        if !p.to_software {
+            if p.from_client { &mut to_server } else { &mut to_client }.push(wire[0].1.clone());
+        }
+    }
+    assert!(to_server.len() >= 2 && to_client.len() >= 2, "the seed flow's established packets");
+    for (name, side, frames) in [("server", &mut server, &to_server), ("client", &mut client, &to_client)] {
+        let burst: Vec<(u16, &[u8])> = frames.iter().cycle().take(32).map(|f| (1, f.as_slice())).collect();
+        now += 100_000;
+        let want: Vec<_> = burst.iter().flat_map(|(rx, f)| software(&mut side.reference, *rx, f, now)).collect();
+        let (punts, host_tx) = (side.tb.node.stats.punts, side.tb.node.stats.nic_host_tx);
+        let got = side.tb.process_wire_burst(&burst, now, 8);
+        assert_eq!(got.len(), want.len(), "{name} node: outputs of the burst");
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!((g.0, hex(&g.1)), (w.0, hex(&w.1)), "{name} node: output {i} of the burst");
+        }
+        assert_eq!(side.tb.node.stats.punts, punts, "{name} node: the burst stayed in the NIC");
+        assert_eq!(side.tb.node.stats.nic_host_tx - host_tx, 32, "{name} node: every frame to the TAP by the NIC");
+    }
+}
+
+/// A TCP segment with FIN set (an Ethernet/IPv4 frame without options).
+fn is_fin(frame: &[u8]) -> bool {
+    frame[47] & 0x01 != 0
+}
+
 /// A punt from the NIC's outer pass resumes in software at the tunnel: the client's
 /// inner sessions are in the NIC, but the outer flow's NAT session (the uplink's output
 /// feature) is gone, so the NIC routes, bridges and encapsulates the next packet, misses
