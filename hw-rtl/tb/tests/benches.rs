@@ -4,28 +4,12 @@
 use offload_tables::flow_hash::ip4_flow_hash;
 use offload_tables::layout::SessionKey;
 use offload_tables::session::{buckets_of, hash_key, tag_of};
-use rtl_benches::{verilator_missing, Bench};
+use common::{beats, entry_hex, no_verilator, run, VECTORS};
+use rtl_benches::Bench;
 use std::fmt::Write;
-use std::path::Path;
 use test_support::realistic::Rng;
 
-const VECTORS: usize = 20_000;
-
-/// Skips (outside CI) or fails (under CI) without Verilator.
-fn no_verilator(test: &str) -> bool {
-    test_support::prerequisite::skip(test, "Verilator", verilator_missing())
-}
-
-fn work() -> &'static Path {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-}
-
-fn run(bench: Bench, vectors: &str, plusargs: &[String]) {
-    match bench.run(work(), vectors, plusargs) {
-        Ok(out) => print!("{out}"),
-        Err(e) => panic!("{e}"),
-    }
-}
+mod common;
 
 #[test]
 fn session_hash_matches_the_contract() {
@@ -117,12 +101,6 @@ fn ingress_fifo_keeps_every_beat_under_backpressure() {
         };
         run(bench, &v, &[format!("+seed={seed}")]);
     }
-}
-
-/// The entry's bits `[bits-1:0]` as hex, most significant first (the RTL's view of the
-/// contract's little-endian entry bytes).
-fn entry_hex(bytes: &[u8], bits: usize) -> String {
-    bytes[..bits / 8].iter().rev().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]
@@ -364,20 +342,6 @@ fn session_lookup_finds_what_software_finds() {
         params: &[("BUCKET_BITS", BUCKET_BITS.into())],
     };
     run(bench, &v, &[]);
-}
-
-/// A frame's 64-byte beats as the benches write them: data (byte 0 lowest), keep, last.
-fn beats(bytes: &[u8]) -> Vec<String> {
-    let n = bytes.chunks(64).count();
-    bytes
-        .chunks(64)
-        .enumerate()
-        .map(|(i, beat)| {
-            let data: String = (0..64).rev().map(|b| format!("{:02x}", beat.get(b).copied().unwrap_or(0))).collect();
-            let keep = if beat.len() == 64 { u64::MAX } else { (1u64 << beat.len()) - 1 };
-            format!("{data} {keep:016x} {}", u8::from(i + 1 == n))
-        })
-        .collect()
 }
 
 #[test]

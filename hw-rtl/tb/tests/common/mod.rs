@@ -1,0 +1,48 @@
+//! What every bench file shares: the prerequisite check, running a bench, and the vector
+//! formats (entries and frames as the benches read them).
+
+// Each test file uses what it needs of these.
+#![allow(dead_code)]
+
+use rtl_benches::{verilator_missing, Bench};
+use std::path::Path;
+
+/// Random vectors per bench, where a bench draws them.
+pub const VECTORS: usize = 20_000;
+
+/// Skips (outside CI) or fails (under CI) without Verilator.
+pub fn no_verilator(test: &str) -> bool {
+    test_support::prerequisite::skip(test, "Verilator", verilator_missing())
+}
+
+fn work() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Builds and runs the bench on `vectors`; panics with its output unless it passed.
+pub fn run(bench: Bench, vectors: &str, plusargs: &[String]) {
+    match bench.run(work(), vectors, plusargs) {
+        Ok(out) => print!("{out}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The entry's bits `[bits-1:0]` as hex, most significant first (the RTL's view of the
+/// contract's little-endian entry bytes).
+pub fn entry_hex(bytes: &[u8], bits: usize) -> String {
+    bytes[..bits / 8].iter().rev().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A frame's 64-byte beats as the benches write them: data (byte 0 lowest), keep, last.
+pub fn beats(bytes: &[u8]) -> Vec<String> {
+    let n = bytes.chunks(64).count();
+    bytes
+        .chunks(64)
+        .enumerate()
+        .map(|(i, beat)| {
+            let data: String = (0..64).rev().map(|b| format!("{:02x}", beat.get(b).copied().unwrap_or(0))).collect();
+            let keep = if beat.len() == 64 { u64::MAX } else { (1u64 << beat.len()) - 1 };
+            format!("{data} {keep:016x} {}", u8::from(i + 1 == n))
+        })
+        .collect()
+}
