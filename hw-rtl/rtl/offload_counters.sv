@@ -39,9 +39,9 @@ module offload_counters #
     output reg  [31:0] rd_data
 );
 
-localparam [3:0] DEST_PUNT = 4'(N_PORTS);
-localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);
-localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2);
+localparam [3:0] DEST_PUNT = offload_util::dest_punt(N_PORTS);
+localparam [3:0] DEST_DROP = offload_util::dest_drop(N_PORTS);
+localparam [3:0] DEST_RECIRC = offload_util::dest_loop(N_PORTS);
 
 // counter i of a bank at bits 32i +: 32
 reg [32*32-1:0] cnt_hit = 0;

@@ -86,11 +86,11 @@ module offload_decision #
     output wire            second_punt    // a punt of the decapsulated pass: put the outer headers back
 );
 
-localparam [3:0] IN_INJECT = 4'(N_PORTS);
-localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
-localparam [3:0] DEST_PUNT = 4'(N_PORTS);
-localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);
-localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2);
+localparam [3:0] IN_INJECT = offload_util::in_inject(N_PORTS);
+localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
+localparam [3:0] DEST_PUNT = offload_util::dest_punt(N_PORTS);
+localparam [3:0] DEST_DROP = offload_util::dest_drop(N_PORTS);
+localparam [3:0] DEST_RECIRC = offload_util::dest_loop(N_PORTS);
 localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION[7:0];
 localparam [7:0] PUNT_L2_MISS = offload_pkg::PUNT_L2_MISS[7:0];
 localparam [7:0] PUNT_HOST_TX = offload_pkg::PUNT_HOST_TX[7:0];

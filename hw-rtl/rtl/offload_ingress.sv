@@ -55,7 +55,7 @@ module offload_ingress #
 
 localparam NI = N_PORTS + 1;          // inputs: wire ports, then inject
 localparam NA = NI + 1;               // arbitrated inputs: those, then the loop port
-localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
+localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 
 wire [NA*512-1:0] f_data;
 wire [NA*64-1:0]  f_keep;

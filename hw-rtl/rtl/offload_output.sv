@@ -53,9 +53,9 @@ module offload_output #
     input  wire                   rc_wready
 );
 
-localparam [3:0] DEST_PUNT = 4'(N_PORTS);
-localparam [3:0] DEST_DROP = 4'(N_PORTS + 1);
-localparam [3:0] DEST_RECIRC = 4'(N_PORTS + 2);
+localparam [3:0] DEST_PUNT = offload_util::dest_punt(N_PORTS);
+localparam [3:0] DEST_DROP = offload_util::dest_drop(N_PORTS);
+localparam [3:0] DEST_RECIRC = offload_util::dest_loop(N_PORTS);
 localparam [1:0] RA_PASS = 2'd0, RA_INSERT = 2'd1, RA_STRIP = 2'd2;   // offload_realign's modes
 
 reg [3:0]  dest_reg = 0;       // destination of the packet being sent

@@ -41,8 +41,8 @@ module offload_parse #
     output wire                  l4_valid     // TCP, UDP or ICMP with a valid header
 );
 
-localparam [3:0] IN_INJECT = 4'(N_PORTS);
-localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
+localparam [3:0] IN_INJECT = offload_util::in_inject(N_PORTS);
+localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 
 wire [15:0] ethertype = offload_util::be16(data, 12);
 wire [7:0]  vihl = data[8*14 +: 8];

@@ -101,7 +101,7 @@ initial begin
     end
 end
 
-localparam [3:0] IN_RECIRC = 4'(N_PORTS + 1);
+localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 localparam NS = 12;                   // pipeline registers s0..s11
 localparam WAYS = offload_pkg::SESSION_WAYS;
 localparam SB = SESS_BUCKET_BITS;

@@ -110,6 +110,28 @@ function automatic acl_new_flags(input [15:0] seen, input output_side, input [7:
     acl_new_flags = (tcp_flags & offload_pkg::TCP_STATE_FLAGS[7:0] & ~(output_side ? seen[15:8] : seen[7:0])) != 8'd0;
 endfunction
 
+// The pipeline's inputs and destinations, numbered after the N wire ports: the inputs
+// are the wire ports 0..N-1, then the host's inject port and the loop port; the
+// destinations the wire ports, then the punt port, nowhere (a drop) and the loop port.
+// Waiver: N_PORTS is 1..8 (the top checks it); the codes are 4 bits.
+/* verilator lint_off UNUSEDSIGNAL */
+function automatic [3:0] in_inject(input integer n_ports);
+    in_inject = 4'(n_ports);
+endfunction
+function automatic [3:0] in_loop(input integer n_ports);
+    in_loop = 4'(n_ports + 1);
+endfunction
+function automatic [3:0] dest_punt(input integer n_ports);
+    dest_punt = 4'(n_ports);
+endfunction
+function automatic [3:0] dest_drop(input integer n_ports);
+    dest_drop = 4'(n_ports + 1);
+endfunction
+function automatic [3:0] dest_loop(input integer n_ports);
+    dest_loop = 4'(n_ports + 2);
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
 // Loop-port metadata (internal to the NIC): [15:0] the sw_if_index to enter as, [31:16]
 // and [39:32] the first pass's ingress sw_if_index and port, [40] the pass: 0 =
 // decapsulated (ip4-input on the BVI), 1 = encapsulated (the VXLAN outer packet),

@@ -456,7 +456,7 @@ fn counters_count_what_happened() {
     }
     let bench = Bench {
         module: "offload_counters",
-        rtl: &["offload_pkg.sv", "offload_counters.sv"],
+        rtl: &["offload_pkg.sv", "offload_util.sv", "offload_counters.sv"],
         params: &[("N_PORTS", 2)],
     };
     run(bench, &v, &[]);
