@@ -53,7 +53,7 @@ end
 `endif
 
 function to(input [31:0] t);
-    to = tw && {24'd0, tbl_sel} == t;
+    to = offload_util::table_write(tw, tbl_sel, t);
 endfunction
 
 wire [ACL_LIST_BITS-1:0] li = tbl_index[ACL_LIST_BITS-1:0];

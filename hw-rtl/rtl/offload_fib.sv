@@ -60,7 +60,7 @@ localparam L1_BITS = FIB_BITS + 16;
 localparam GE_BITS = GROUP_BITS + 8;
 
 function to(input [31:0] t);
-    to = tw && {24'd0, tbl_sel} == t;
+    to = offload_util::table_write(tw, tbl_sel, t);
 endfunction
 
 wire [31:0] l1_rb, grp_rb, bkt_rb;

@@ -124,7 +124,7 @@ wire        tw;               // a checked table write (or delete: a write of ze
 wire [511:0] tw_data;
 /* verilator lint_on UNUSEDSIGNAL */
 function tw_to(input [31:0] t);
-    tw_to = tw && {24'd0, tbl_sel_reg} == t;
+    tw_to = offload_util::table_write(tw, tbl_sel_reg, t);
 endfunction
 
 // software holds session entries the NIC lacks: an absent entry proves nothing

@@ -132,6 +132,12 @@ function automatic [3:0] dest_loop(input integer n_ports);
 endfunction
 /* verilator lint_on UNUSEDSIGNAL */
 
+// A table write of the register block this clock (tw: a checked write, TBL_SELECT = sel)
+// to table t (offload_pkg TBL_*).
+function automatic table_write(input tw, input [7:0] sel, input [31:0] t);
+    table_write = tw && {24'd0, sel} == t;
+endfunction
+
 // Loop-port metadata (internal to the NIC): [15:0] the sw_if_index to enter as, [31:16]
 // and [39:32] the first pass's ingress sw_if_index and port, [40] the pass: 0 =
 // decapsulated (ip4-input on the BVI), 1 = encapsulated (the VXLAN outer packet),
