@@ -13,6 +13,7 @@ use crate::host_work::HostWork;
 use crate::nat::{self, NatState, Outcome};
 use crate::trace::{ethernet_line, hex_dump_60, ip4_lines, Tracer};
 use crate::wire::ethernet::fmt_mac;
+use crate::wire::vxlan::{self, EncapTemplate};
 use offload_tables::checksum;
 use offload_tables::flow_hash::{hashes_ports, ip4_flow_hash, l2_flow_hash, vxlan_src_port};
 use offload_tables::layout::*;
@@ -38,7 +39,6 @@ pub struct Tx {
 
 /// How many times one packet may re-enter the graph (BVI → bridge → decap → ...).
 const MAX_PASSES: u8 = 8;
-const VXLAN_ENCAP_LEN: usize = 14 + 20 + 8 + 8;
 const L2_DYNAMIC: u8 = 0;
 
 /// A software dataplane for one node.
@@ -51,8 +51,9 @@ pub struct Dataplane {
     pub nat: NatState,
     pub acl: AclSessions,
     acl_rules: AclMatcher,
-    /// Per tunnel: the outer IPv4 header with its checksum for a zero total length.
-    vxlan_headers: Vec<[u8; 20]>,
+    /// Per tunnel: the outer headers' template (IPv4 with its checksum for a zero total
+    /// length, the VNI).
+    vxlan_headers: Vec<EncapTemplate>,
     /// (bridge domain index, MAC) → (sw_if_index, l2fib flags); static and learned.
     l2fib: FxHashMap<u64, (u16, u8)>,
     /// (local address, remote address, VNI) → tunnel index.
@@ -106,7 +107,7 @@ impl Dataplane {
             nat,
             acl: AclSessions::new(&tables),
             acl_rules: AclMatcher::new(&tables),
-            vxlan_headers: tables.vxlan_tunnels.iter().map(outer_header_template).collect(),
+            vxlan_headers: tables.vxlan_tunnels.iter().map(EncapTemplate::new).collect(),
             l2fib,
             vxlan_rx,
             now_ns: 0,
@@ -801,7 +802,7 @@ impl Dataplane {
             {
                 let sport = pkt.frame().get(34..36).map(|p| u16::from_be_bytes([p[0], p[1]]));
                 match sport {
-                    Some(sport) if pkt.pull_front(VXLAN_ENCAP_LEN) && pkt.len() >= L3_OFFSET => {
+                    Some(sport) if pkt.pull_front(vxlan::ENCAP_LEN) && pkt.len() >= L3_OFFSET => {
                         self.vxlan4_encap_from(tunnel_sw, pkt, ife.vxlan_tunnel, sport, 1)
                     }
                     _ => self.drop_pkt(tunnel_sw, DropReason::Truncated),
@@ -816,25 +817,10 @@ impl Dataplane {
         self.counters.node(Node::Vxlan4Encap);
         let t = self.tables.vxlan_tunnels[usize::from(tunnel)];
         let inner_len = pkt.len();
-        if inner_len + 36 > usize::from(u16::MAX) || !pkt.push_front(VXLAN_ENCAP_LEN) {
+        if inner_len > vxlan::MAX_INNER_LEN || !pkt.push_front(vxlan::ENCAP_LEN) {
             return self.drop_pkt(rx, DropReason::MtuExceeded);
         }
-        let h = pkt.frame_mut();
-        h[..14].fill(0);
-        h[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
-        // Template header plus the length: the checksum moves by the length alone.
-        let ip_len = (inner_len + 36) as u16;
-        let ipv4 = &mut h[14..34];
-        ipv4.copy_from_slice(&self.vxlan_headers[usize::from(tunnel)]);
-        ipv4[2..4].copy_from_slice(&ip_len.to_be_bytes());
-        let c = checksum::update16(u16::from_be_bytes([ipv4[10], ipv4[11]]), 0, ip_len);
-        ipv4[10..12].copy_from_slice(&c.to_be_bytes());
-        let udp = &mut h[34..42];
-        udp[0..2].copy_from_slice(&sport.to_be_bytes());
-        udp[2..4].copy_from_slice(&crate::wire::vxlan::UDP_PORT.to_be_bytes());
-        udp[4..6].copy_from_slice(&((inner_len + 16) as u16).to_be_bytes());
-        udp[6..8].fill(0);
-        h[42..50].copy_from_slice(&[0x08, 0, 0, 0, (t.vni >> 16) as u8, (t.vni >> 8) as u8, t.vni as u8, 0]);
+        self.vxlan_headers[usize::from(tunnel)].write(pkt.frame_mut(), inner_len, sport);
         self.counters.tables.vxlan_encapsulated += 1;
         if self.tracer.on {
             let name = self.tables.names.interface(t.sw_if_index).to_string();
@@ -845,12 +831,12 @@ impl Dataplane {
             dst: t.dst,
             proto: 17,
             sport,
-            dport: crate::wire::vxlan::UDP_PORT,
+            dport: vxlan::UDP_PORT,
             l4_valid: true,
             l4_complete: true,
             ihl: 20,
-            ttl: 254,
-            ip_len,
+            ttl: vxlan::OUTER_TTL,
+            ip_len: vxlan::outer_ip_len(inner_len),
             ..Flow::default()
         };
         let lb = self.tables.load_balances[t.outer_lb as usize];
@@ -1199,20 +1185,6 @@ fn acl_trace(o: &mut String, sw: u16, f: &Flow, is_input: bool, v: Verdict, perm
         if tcp_valid { "valid" } else { "invalid" },
         if tcp_valid { f.tcp_flags } else { 0 }
     );
-}
-
-/// The outer IPv4 header VXLAN encap writes for a tunnel, with total length 0 and the
-/// checksum for that; encap adds the length to both.
-fn outer_header_template(t: &VxlanTunnelEntry) -> [u8; 20] {
-    let mut h = [0u8; 20];
-    h[0] = 0x45;
-    h[8] = 254;
-    h[9] = 17;
-    h[12..16].copy_from_slice(&t.src.to_be_bytes());
-    h[16..20].copy_from_slice(&t.dst.to_be_bytes());
-    let c = checksum::finish(checksum::sum(&h));
-    h[10..12].copy_from_slice(&c.to_be_bytes());
-    h
 }
 
 /// VPP's `vnet_l2_compute_flow_hash`: the IPv4 flow hash of the inner packet (ports
