@@ -1,10 +1,10 @@
 //! The module benches (`hw-rtl/tb/<module>/tb.sv`), each fed random vectors computed
 //! by the contract's reference functions. `cargo test -p rtl-benches`.
 
+use common::{beats, entry_hex, no_verilator, run, VECTORS};
 use offload_tables::flow_hash::ip4_flow_hash;
 use offload_tables::layout::SessionKey;
 use offload_tables::session::{buckets_of, hash_key, tag_of};
-use common::{beats, entry_hex, no_verilator, run, VECTORS};
 use rtl_benches::Bench;
 use std::fmt::Write;
 use test_support::realistic::Rng;
@@ -338,7 +338,13 @@ fn session_lookup_finds_what_software_finds() {
     }
     let bench = Bench {
         module: "offload_session_lookup",
-        rtl: &["offload_pkg.sv", "offload_hash.sv", "offload_ram.sv", "offload_session_store.sv", "offload_session_lookup.sv"],
+        rtl: &[
+            "offload_pkg.sv",
+            "offload_hash.sv",
+            "offload_ram.sv",
+            "offload_session_store.sv",
+            "offload_session_lookup.sv",
+        ],
         params: &[("BUCKET_BITS", BUCKET_BITS.into())],
     };
     run(bench, &v, &[]);
