@@ -76,7 +76,7 @@ assign s0_key_ext = offload_util::skey(32'd0, s0_dst, 16'd0, 16'd0, 8'd0,
 wire nat_inside = (s1_if_flags & offload_pkg::IF_FLAG_NAT_INSIDE[15:0]) != 16'd0;
 wire nat_outside = (s1_if_flags & offload_pkg::IF_FLAG_NAT_OUTSIDE[15:0]) != 16'd0;
 wire on = nat_enabled && (s1_outer || nat_inside || nat_outside);
-assign s1_fib = s1_if_fib | (s1_outer ? s1_outer_fib : 16'd0);
+assign s1_fib = s1_outer ? s1_outer_fib : s1_if_fib;
 // nat44-out2in, or in2out; an nat_inside-nat_outside interface chooses out2in for a NAT address
 wire o2i = !s1_outer && nat_outside && (!nat_inside || s1_ext);
 // ICMP other than echo (errors quote a packet NAT translates too) is software's; the
