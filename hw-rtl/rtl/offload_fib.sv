@@ -83,7 +83,7 @@ reg  [31:0] lpm4 = 0, lpm5 = 0;
 wire [31:0] e4 = lpm4[30] ? grp_rd4 : lpm4;
 // Waiver: a found entry's load-balance is its low 24 bits.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] e5 = lpm5[29] ? grp_rd5 : lpm5;
+wire [31:0] e5 = lpm5[30] ? grp_rd5 : lpm5;
 /* verilator lint_on UNUSEDSIGNAL */
 assign s5_found = e5[31] && !e5[30];
 assign s5_lb_bad = e5[23:0] >= 24'(2**LB_BITS);
