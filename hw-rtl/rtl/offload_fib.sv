@@ -104,8 +104,9 @@ wire [63:0] lb_rd6;
 /* verilator lint_on UNUSEDSIGNAL */
 wire [15:0] n_buckets = lb_rd6[offload_pkg::LB_N_BUCKETS_LSB +: 16];
 wire [31:0] h6 = n_buckets > 16'd1 ? s6_hash : 32'd0;
-wire [31:0] bucket = lb_rd6[offload_pkg::LB_BUCKET_START_LSB +: 32] + (h6 & ({16'd0, n_buckets} - 32'd1));
-assign s6_bucket_bad = bucket >= 32'(2**BUCKET_BITS);
+// (33 bits: a start near 2^32 must not wrap into the table; software's index does not)
+wire [32:0] bucket = {1'b0, lb_rd6[offload_pkg::LB_BUCKET_START_LSB +: 32]} + {1'b0, h6 & ({16'd0, n_buckets} - 32'd1)};
+assign s6_bucket_bad = bucket >= 33'(2**BUCKET_BITS);
 
 wire [31:0] bkt_rd7;
 assign s7_dpo_kind = bkt_rd7[31:28];

@@ -97,19 +97,15 @@ fn routes(rng: &mut Rng) -> Vec<(u16, u32, u8, u32)> {
 
 /// A random load-balance table: 1 to 64 buckets (mostly 1 or a few), starting mostly
 /// inside the bucket table, some running past its end or starting far outside.
-///
-/// Not drawn: a start within 64 of 2^32. The RTL adds start and bucket in 32 bits, so
-/// such a load-balance's buckets past 2^32 wrap to the table's first entries and count
-/// as in range (s6_bucket_bad low), where software's index (usize) is past the table. No
-/// rendered table has such a start (buckets are numbered from 0, at most 64 per LB).
+/// Starts within 64 of 2^32 too: start + bucket must not wrap into the table (the RTL
+/// once added them in 32 bits).
 fn load_balances(rng: &mut Rng) -> Vec<LoadBalanceEntry> {
     (0..N_LBS)
         .map(|_| LoadBalanceEntry {
             bucket_start: if rng.chance(90) {
                 rng.range(0, N_BUCKETS - 1) as u32
             } else {
-                // (not so close to 2^32 that start + bucket wraps: see above)
-                rng.pick(&[N_BUCKETS as u32, N_BUCKETS as u32 + 5, 0x8000_0000, 0xffff_ff00])
+                rng.pick(&[N_BUCKETS as u32, N_BUCKETS as u32 + 5, 0x8000_0000, 0xffff_ff00, 0xffff_fff0, u32::MAX])
             },
             n_buckets: rng.pick(&[1, 1, 1, 2, 4, 4, 8, 16, 64]),
             flags: rng.next_u64() as u8,
