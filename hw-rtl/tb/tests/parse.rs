@@ -7,13 +7,13 @@
 
 mod common;
 
-use common::{entry_hex, no_verilator, run, VECTORS};
+use common::{entry_hex, no_verilator, random_l4, run, VECTORS};
 use offload_tables::regs::meta;
 use rtl_benches::Bench;
 use std::fmt::Write;
 use sw_fallback::flow::{check_ip4, Flow, Ip4Check, L3_OFFSET};
 use sw_fallback::wire::{icmp::IcmpPacket, tcp::TcpPacket, udp::UdpPacket};
-use test_support::frames::{csum, ethernet, Frag, Ip4Spec, L4};
+use test_support::frames::{csum, ethernet, Frag, Ip4Spec};
 use test_support::realistic::Rng;
 
 /// The bench's wire ports (`offload_parse`'s N_PORTS in the top's default build).
@@ -29,23 +29,9 @@ fn random<const N: usize>(rng: &mut Rng) -> [u8; N] {
 /// A valid IPv4 packet in an Ethernet frame: TCP, UDP, ICMP or another protocol, now and
 /// then with options, fragmented, to a multicast address, or with a TTL at the edges.
 fn packet(rng: &mut Rng) -> Vec<u8> {
-    let (any_type, any_proto) = (rng.next_u64() as u8, rng.range(2, 255) as u8);
-    let l4 = match rng.range(0, 9) {
-        0..=2 => L4::Tcp {
-            sport: rng.next_u64() as u16,
-            dport: rng.next_u64() as u16,
-            flags: rng.next_u64() as u8,
-            seq: rng.next_u64() as u32,
-        },
-        3..=5 => L4::Udp { sport: rng.next_u64() as u16, dport: rng.next_u64() as u16, zero_csum: rng.chance(30) },
-        6..=8 => L4::Icmp {
-            ty: if rng.chance(70) { rng.pick(&[0, 8]) } else { rng.pick(&[3, 5, 11, 12, 13, 14, any_type]) },
-            code: rng.next_u64() as u8,
-            ident: rng.next_u64() as u16,
-            seq: rng.next_u64() as u16,
-        },
-        _ => L4::Other(if any_proto == 17 || any_proto == 6 { 47 } else { rng.pick(&[2, 4, 41, 47, 50, any_proto]) }),
-    };
+    let any_proto = rng.range(2, 255) as u8;
+    let any_proto = if any_proto == 6 || any_proto == 17 { 47 } else { any_proto };
+    let l4 = random_l4(rng, &[2, 4, 41, 47, 50, any_proto]);
     let dst = if rng.chance(8) { 0xe000_0000 | rng.next_u64() as u32 >> 4 } else { rng.next_u64() as u32 };
     let spec = Ip4Spec {
         src: rng.next_u64() as u32,

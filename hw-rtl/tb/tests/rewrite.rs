@@ -6,14 +6,14 @@
 
 mod common;
 
-use common::{entry_hex, no_verilator, run, VECTORS};
+use common::{entry_hex, no_verilator, random_l4, run, VECTORS};
 use offload_tables::checksum;
 use offload_tables::layout::{session_flags, AdjacencyEntry, SessionEntry, SessionKey};
 use rtl_benches::Bench;
 use std::fmt::Write;
 use sw_fallback::flow::{parse_ip4, Flow, L3_OFFSET};
 use sw_fallback::nat::{self, Tuple};
-use test_support::frames::{check_frame, ethernet, Frag, Ip4Spec, L4};
+use test_support::frames::{check_frame, ethernet, Frag, Ip4Spec};
 use test_support::realistic::Rng;
 
 /// The L4 offset of every packet the NIC rewrites: it takes 20-byte IPv4 headers only.
@@ -21,23 +21,8 @@ const L4_OFFSET: usize = L3_OFFSET + 20;
 
 /// A random IPv4 packet in a frame of at least one whole beat (padded with random bytes).
 fn packet(rng: &mut Rng) -> Vec<u8> {
-    let (any_type, any_proto) = (rng.next_u64() as u8, rng.range(18, 255) as u8);
-    let l4 = match rng.range(0, 9) {
-        0..=2 => L4::Tcp {
-            sport: rng.next_u64() as u16,
-            dport: rng.next_u64() as u16,
-            flags: rng.next_u64() as u8,
-            seq: rng.next_u64() as u32,
-        },
-        3..=5 => L4::Udp { sport: rng.next_u64() as u16, dport: rng.next_u64() as u16, zero_csum: rng.chance(30) },
-        6..=8 => L4::Icmp {
-            ty: if rng.chance(70) { rng.pick(&[0, 8]) } else { rng.pick(&[3, 5, 11, 12, 13, 14, any_type]) },
-            code: rng.next_u64() as u8,
-            ident: rng.next_u64() as u16,
-            seq: rng.next_u64() as u16,
-        },
-        _ => L4::Other(rng.pick(&[2, 4, 41, 47, 50, 51, 89, 132, any_proto])),
-    };
+    let any_proto = rng.range(18, 255) as u8;
+    let l4 = random_l4(rng, &[2, 4, 41, 47, 50, 51, 89, 132, any_proto]);
     let payload: Vec<u8> = (0..rng.range(0, 80)).map(|_| rng.next_u64() as u8).collect();
     let spec = Ip4Spec {
         src: rng.next_u64() as u32,

@@ -6,6 +6,8 @@
 
 use rtl_benches::{verilator_missing, Bench};
 use std::path::Path;
+use test_support::frames::L4;
+use test_support::realistic::Rng;
 
 /// Random vectors per bench, where a bench draws them.
 pub const VECTORS: usize = 20_000;
@@ -45,4 +47,26 @@ pub fn beats(bytes: &[u8]) -> Vec<String> {
             format!("{data} {keep:016x} {}", u8::from(i + 1 == n))
         })
         .collect()
+}
+
+/// A random L4 header for an IPv4 packet: TCP, UDP (some without a checksum), ICMP
+/// (mostly echo, else errors and other types) or, one time in ten, a protocol of `others`.
+pub fn random_l4(rng: &mut Rng, others: &[u8]) -> L4 {
+    let any_type = rng.next_u64() as u8;
+    match rng.range(0, 9) {
+        0..=2 => L4::Tcp {
+            sport: rng.next_u64() as u16,
+            dport: rng.next_u64() as u16,
+            flags: rng.next_u64() as u8,
+            seq: rng.next_u64() as u32,
+        },
+        3..=5 => L4::Udp { sport: rng.next_u64() as u16, dport: rng.next_u64() as u16, zero_csum: rng.chance(30) },
+        6..=8 => L4::Icmp {
+            ty: if rng.chance(70) { rng.pick(&[0, 8]) } else { rng.pick(&[3, 5, 11, 12, 13, 14, any_type]) },
+            code: rng.next_u64() as u8,
+            ident: rng.next_u64() as u16,
+            seq: rng.next_u64() as u16,
+        },
+        _ => L4::Other(rng.pick(others)),
+    }
 }
