@@ -181,6 +181,19 @@ fn ed_key(t: Tuple, proto: u8, kind: u8, fib: u16) -> SessionKey {
     SessionKey { src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, proto, kind, scope: fib }
 }
 
+/// The two keys a packet is looked up by, in the order [`NatState::find`] probes them:
+/// in2out the simple key (the fast path's) then the endpoint-dependent one; out2in the
+/// endpoint-dependent one then the simple key. The NIC's keys follow this order.
+pub fn probe_keys(f: &Flow, fib: u16, in2out: bool) -> [SessionKey; 2] {
+    let kind = if in2out { session_kind::NAT_IN2OUT_ED } else { session_kind::NAT_OUT2IN_ED };
+    let ed = ed_key(Tuple::of(f), f.proto, kind, fib);
+    if in2out {
+        [simple_in_key(f, fib), ed]
+    } else {
+        [ed, simple_out_key(f, fib)]
+    }
+}
+
 /// Rewrite entry turning packets that look like `from` into packets that look like `to`.
 fn rewrite_entry(key: SessionKey, from: Tuple, to: Tuple, proto: u8, session: u32) -> SessionEntry {
     let mut flags = 0;
@@ -487,14 +500,7 @@ impl NatState {
     /// one) or as an out2in packet (endpoint-dependent, then simple); a pass entry is no
     /// session (see [`PASS_SESSION`]).
     pub fn find(&mut self, table: &mut SessionTable, f: &Flow, fib: u16, in2out: bool, now_ns: u64) -> Outcome {
-        let ed = ed_key(
-            Tuple::of(f),
-            f.proto,
-            if in2out { session_kind::NAT_IN2OUT_ED } else { session_kind::NAT_OUT2IN_ED },
-            fib,
-        );
-        let keys = if in2out { [simple_in_key(f, fib), ed] } else { [ed, simple_out_key(f, fib)] };
-        for key in keys {
+        for key in probe_keys(f, fib, in2out) {
             if let Some(slot) = table.lookup(&key) {
                 if let o @ Outcome::Translate { .. } = self.hit(table, slot, f, in2out, now_ns) {
                     return o;

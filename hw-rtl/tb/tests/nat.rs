@@ -8,9 +8,7 @@
 mod common;
 
 use common::{entry_hex, no_verilator, run, VECTORS};
-use offload_tables::layout::{
-    if_flags, session_flags, session_kind, GlobalEntry, NatPoolEntry, SessionEntry, SessionKey,
-};
+use offload_tables::layout::{if_flags, session_flags, GlobalEntry, NatPoolEntry, SessionEntry, SessionKey};
 use offload_tables::session::SessionTable;
 use offload_tables::Tables;
 use rtl_benches::Bench;
@@ -85,28 +83,9 @@ fn outer_flow(rng: &mut Rng) -> Flow {
     }
 }
 
-/// The two keys NAT looks a packet up by, in the order software probes them
-/// (`NatState::find`: in2out the simple key, the fast path's, then the
-/// endpoint-dependent one; out2in the endpoint-dependent one, then the simple key), made
-/// as `nat.rs`'s `simple_in_key`, `simple_out_key` and `ed_key` make them (private
-/// there): every packet checks them against `find` ([`check_probe_order`]).
+/// The two keys NAT looks a packet up by, in the order software probes them.
 fn keys(f: &Flow, fib: u16, out2in: bool) -> [SessionKey; 2] {
-    let ed = SessionKey {
-        src: f.src,
-        dst: f.dst,
-        sport: f.sport,
-        dport: f.dport,
-        proto: f.proto,
-        kind: if out2in { session_kind::NAT_OUT2IN_ED } else { session_kind::NAT_IN2OUT_ED },
-        scope: fib,
-    };
-    if out2in {
-        let simple = SessionKey { src: 0, sport: 0, kind: session_kind::NAT_OUT2IN, ..ed };
-        [ed, simple]
-    } else {
-        let simple = SessionKey { dst: 0, dport: 0, kind: session_kind::NAT_IN2OUT, ..ed };
-        [simple, ed]
-    }
+    sw_fallback::nat::probe_keys(f, fib, !out2in)
 }
 
 /// Software probes `keys` in this order: with both in the table `find` translates by the
