@@ -1,17 +1,20 @@
 // The classify segment: a packet from the arbiter to its flow after NAT. Fixed latency,
-// four stage registers (c0..c3, the packet context of offload_ctx), advancing together
-// while the output (a skid buffer) is ready:
+// its stages (the packet context of offload_ctx) advancing together while the output
+// (a skid buffer) is ready. L = offload_util::SESSION_LOOKUP_LATENCY:
 //
-//   c0  parse (ip4-input), the rx interface read, the NAT-address session lookup
-//   c1  interface checks, NAT's keys and the input ACL's reflexive session key into
-//       their session lookups, the input ACL's rule match (its stage A)
-//   c2  session match, NAT's rewrite of the flow, the input ACL's verdict
-//   c3  the output register: the flow after NAT, punt or drop so far
+//   c0        parse (ip4-input), the rx interface read, the NAT-address key into its
+//             session lookup
+//   c1        the parse and the interface entry; then L - 1 stages wait for the lookup
+//   ca (L)    interface checks, NAT's keys and the input ACL's reflexive session key
+//             into their lookups, the input ACL's rule match (its stage A)
+//   cb1       the checks' and the rule match's results; then L - 1 stages wait
+//   cb (2L)   session match, NAT's rewrite of the flow, the input ACL's verdict
+//   c3        the output register: the flow after NAT, punt or drop so far
 //
-// Session lookups: one offload_session_lookup per key, each with its own copy of the
-// session table (offload_session_store), all written by the register block; the first
-// NAT key's copy answers the driver's read-back. What the stages decide, and in which
-// order, is software's (hw-rtl/README.md).
+// Session lookups: one offload_session per key (a lookup with its own copy of the
+// session table), all written by the register block; the first NAT key's copy answers
+// the driver's read-back. What the stages decide, and in which order, is software's
+// (hw-rtl/README.md).
 
 `resetall
 `timescale 1ns / 1ps
@@ -89,13 +92,23 @@ function tw_to(input [31:0] t);
     tw_to = offload_util::table_write(tw, tbl_sel, t);
 endfunction
 
-reg [CW-1:0] c0, c1, c2, c3;
-reg v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+localparam WAIT = offload_util::SESSION_LOOKUP_LATENCY - 1;
+reg [CW-1:0] c0, c1, cb1, c3;
+reg v0 = 0, v1 = 0, vb1 = 0, v3 = 0;
 wire en = !v3 || m_ready;
 assign s_ready = en;
 assign m_ctx = c3;
 assign m_valid = v3;
-assign busy = v0 || v1 || v2 || v3;
+
+// the waits for the session lookups: c1 -> ca, cb1 -> cb
+reg [CW-1:0] c1_out, cb1_out;
+wire [CW-1:0] ca, cb;
+wire va, vb, wait_a_busy, wait_b_busy;
+offload_delay #(.W(CW), .DEPTH(WAIT)) wait_a (.clk(clk), .rst(rst), .en(en), .s_data(c1_out), .s_valid(v1),
+    .m_data(ca), .m_valid(va), .busy(wait_a_busy));
+offload_delay #(.W(CW), .DEPTH(WAIT)) wait_b (.clk(clk), .rst(rst), .en(en), .s_data(cb1_out), .s_valid(vb1),
+    .m_data(cb), .m_valid(vb), .busy(wait_b_busy));
+assign busy = v0 || v1 || wait_a_busy || va || vb1 || wait_b_busy || vb || v3;
 
 // ---- c0: parse
 wire [15:0] s0_sw, s0_sport, s0_dport, s0_ic, s0_tlen;
@@ -117,29 +130,35 @@ wire [159:0] s0_tun = vxlan[160*meta0[offload_util::LM_TUNNEL +: VXLAN_BITS] +: 
 /* verilator lint_on UNUSEDSIGNAL */
 
 // the rx interface (read at c0, the entry at c1)
-// Waiver: the interface entry is read whole; the checks, NAT and the ACL use some fields.
-/* verilator lint_off UNUSEDSIGNAL */
 wire [IF_W-1:0] ife1;
-/* verilator lint_on UNUSEDSIGNAL */
 offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(1)) if_ram (
     .clk(clk), .a_we(tw_to(offload_pkg::TBL_INTERFACE)), .a_addr(tbl_index[IF_BITS-1:0]),
     .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb), .b_en(en), .b_addr(s0_sw[IF_BITS-1:0]), .b_rdata(ife1));
 
-// ---- c1: interface checks
-wire [15:0] if1_flags = ife1[offload_pkg::IF_FLAGS_LSB +: 16];
-wire [7:0]  if1_kind = ife1[offload_pkg::IF_KIND_LSB +: 8];
-wire [3:0]  in1 = c1[`CTX_IN];
-wire [15:0] sw1 = c1[`CTX_SW];
-wire [31:0] src1 = c1[`CTX_SRC], dst1 = c1[`CTX_DST];
-wire [15:0] sport1 = c1[`CTX_SPORT], dport1 = c1[`CTX_DPORT], ic1 = c1[`CTX_IC];
-wire [7:0]  proto1 = c1[`CTX_PROTO];
+always @* begin
+    c1_out = c1;
+    c1_out[`CTX_IFE] = ife1;
+end
+
+// ---- ca: interface checks
+// Waiver: the interface entry is read whole; the checks, NAT and the ACL use some fields.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [IF_W-1:0] ifa = ca[`CTX_IFE];
+/* verilator lint_on UNUSEDSIGNAL */
+wire [15:0] if1_flags = ifa[offload_pkg::IF_FLAGS_LSB +: 16];
+wire [7:0]  if1_kind = ifa[offload_pkg::IF_KIND_LSB +: 8];
+wire [3:0]  in1 = ca[`CTX_IN];
+wire [15:0] sw1 = ca[`CTX_SW];
+wire [31:0] src1 = ca[`CTX_SRC], dst1 = ca[`CTX_DST];
+wire [15:0] sport1 = ca[`CTX_SPORT], dport1 = ca[`CTX_DPORT], ic1 = ca[`CTX_IC];
+wire [7:0]  proto1 = ca[`CTX_PROTO];
 // (l2-fwd hands the loop port's packets to ip4-input on the BVI, past receive's checks)
 wire if1_loop = in1 == IN_RECIRC;
 wire if1_bad = if1_kind == 8'd0 || ((if1_flags & offload_pkg::IF_FLAG_UP[15:0]) == 16'd0 && !if1_loop)
     || ((if1_flags & offload_pkg::IF_FLAG_L2[15:0]) != 16'd0 && !if1_loop)
     || (sw1 >> IF_BITS) != 16'd0;
 
-// ---- c0..c2: NAT (the keys at c0 and c1, the answers at c2)
+// ---- c0..cb: NAT (the keys at c0 and ca, the answers at ca and cb)
 wire s1_ext, s1_nat, s1_natbad;
 wire [15:0] fib1;
 wire [127:0] key_ext, key0, key1;
@@ -149,18 +168,18 @@ wire [31:0] s2_src, s2_dst;
 wire [15:0] s2_sport, s2_dport;
 // Waiver: of ICMP type and code, NAT reads the type.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [15:0] ic2 = c2[`CTX_IC];
+wire [15:0] ic2 = cb[`CTX_IC];
 /* verilator lint_on UNUSEDSIGNAL */
 offload_nat nat (
     .nat_enabled(nat_enabled), .partial(partial),
     .s0_dst(s0_dst), .s0_key_ext(key_ext),
-    .s1_ext(s1_ext), .s1_if_flags(if1_flags), .s1_if_fib(ife1[offload_pkg::IF_FIB_INDEX_LSB +: 16]),
-    .s1_outer(c1[`CTX_OUTER]), .s1_outer_fib(c1[`CTX_OFIB]), .s1_src(src1), .s1_dst(dst1), .s1_sport(sport1),
-    .s1_dport(dport1), .s1_proto(proto1), .s1_icmp_type(ic1[15:8]), .s1_l4_valid(c1[`CTX_L4]),
+    .s1_ext(s1_ext), .s1_if_flags(if1_flags), .s1_if_fib(ifa[offload_pkg::IF_FIB_INDEX_LSB +: 16]),
+    .s1_outer(ca[`CTX_OUTER]), .s1_outer_fib(ca[`CTX_OFIB]), .s1_src(src1), .s1_dst(dst1), .s1_sport(sport1),
+    .s1_dport(dport1), .s1_proto(proto1), .s1_icmp_type(ic1[15:8]), .s1_l4_valid(ca[`CTX_L4]),
     .s1_fib(fib1), .s1_key0(key0), .s1_key1(key1), .s1_lookup(s1_nat), .s1_software(s1_natbad),
-    .s2_lookup(c2[`CTX_NAT]), .s2_outer(c2[`CTX_OUTER]), .s2_hit0(nat0_hit), .s2_entry0(nat0_e),
-    .s2_hit1(nat1_hit), .s2_entry1(nat1_e), .s2_src(c2[`CTX_SRC]), .s2_dst(c2[`CTX_DST]),
-    .s2_sport(c2[`CTX_SPORT]), .s2_dport(c2[`CTX_DPORT]), .s2_proto(c2[`CTX_PROTO]), .s2_icmp_type(ic2[15:8]),
+    .s2_lookup(cb[`CTX_NAT]), .s2_outer(cb[`CTX_OUTER]), .s2_hit0(nat0_hit), .s2_entry0(nat0_e),
+    .s2_hit1(nat1_hit), .s2_entry1(nat1_e), .s2_src(cb[`CTX_SRC]), .s2_dst(cb[`CTX_DST]),
+    .s2_sport(cb[`CTX_SPORT]), .s2_dport(cb[`CTX_DPORT]), .s2_proto(cb[`CTX_PROTO]), .s2_icmp_type(ic2[15:8]),
     .s2_hit(s2_hit), .s2_entry(s2_entry), .s2_new_src(s2_src), .s2_new_dst(s2_dst), .s2_new_sport(s2_sport),
     .s2_new_dport(s2_dport));
 
@@ -168,8 +187,8 @@ offload_nat nat (
 wire [127:0] key_ain = offload_util::skey(src1, dst1, sport1, dport1, proto1,
     offload_pkg::SESSION_KIND_ACL[7:0], sw1);
 
-// session lookups: the NAT address (in at c0), NAT's two keys and the input ACL's
-// session (in at c1); answers a stage later
+// session lookups: the NAT address (in at c0, answered at ca), NAT's two keys and the
+// input ACL's session (in at ca, answered at cb)
 localparam NK = 4;
 localparam K_EXT = 0, K_NAT0 = 1, K_NAT1 = 2, K_AIN = 3;
 wire [NK*128-1:0] sk_key = {key_ain, key1, key0, key_ext};
@@ -202,40 +221,48 @@ assign nat0_e = sk_entry[K_NAT0];
 assign nat1_e = sk_entry[K_NAT1];
 wire s2_ain_hit = sk_hit[K_AIN];
 
-// ---- c1..c2: the input ACL (stage A at c1 on the flow before NAT, the verdict at c2)
+// ---- ca..cb: the input ACL (stage A at ca on the flow before NAT, its match into the
+// context at cb1, the verdict with the reflexive session's answer at cb)
 // VPP's acl l4_valid: the L4 identifiers could be read, i.e. 8 bytes after the IPv4
 // header in the frame (padding counts); TCP, UDP and ICMP with short headers never get
 // here (they punt). Other protocols match rules naming them on ports 0.
-wire acl_l4_1 = c1[`CTX_L4] || c1[`CTX_LEN] >= {9'd0, c1[`CTX_L4O]} + 16'd8;
+wire acl_l4_1 = ca[`CTX_L4] || ca[`CTX_LEN] >= {9'd0, ca[`CTX_L4O]} + 16'd8;
 wire ain_match, ain_unsure;
 wire [7:0] ain_action;
 offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS)) acl_in (
     .clk(clk), .adv(en), .rules(rules), .acls(acls), .lists(lists),
     .src(src1), .dst(dst1), .proto(proto1), .sport(offload_util::acl_port(proto1, ic1[15:8], sport1)),
-    .dport(offload_util::acl_port(proto1, ic1[7:0], dport1)), .tcp_flags(c1[`CTX_TCPF]), .l4_valid(acl_l4_1),
-    .list_start(ife1[offload_pkg::IF_ACL_IN_START_LSB +: 16]), .list_count(ife1[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
+    .dport(offload_util::acl_port(proto1, ic1[7:0], dport1)), .tcp_flags(ca[`CTX_TCPF]), .l4_valid(acl_l4_1),
+    .list_start(ifa[offload_pkg::IF_ACL_IN_START_LSB +: 16]), .list_count(ifa[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
     .match(ain_match), .action(ain_action), .unsure(ain_unsure));
-wire s2_ain_on = c2[`CTX_AIN_ON];
-wire [1:0] s2_ain = s2_ain_on ? offload_util::acl_verdict(s2_ain_hit, ain_match, ain_action, ain_unsure, partial)
-    : offload_util::ACL_PASS;
+always @* begin
+    cb1_out = cb1;
+    cb1_out[`CTX_AIN_MATCH] = ain_match;
+    cb1_out[`CTX_AIN_UNSURE] = ain_unsure;
+    cb1_out[`CTX_AIN_ACTION] = ain_action;
+end
+wire s2_ain_on = cb[`CTX_AIN_ON];
+wire s2_ain_match = cb[`CTX_AIN_MATCH];
+wire [1:0] s2_ain = s2_ain_on ? offload_util::acl_verdict(s2_ain_hit, s2_ain_match, cb[`CTX_AIN_ACTION],
+    cb[`CTX_AIN_UNSURE], partial) : offload_util::ACL_PASS;
 
 // Hits to record, and TCP packets that change the state of a session they hit: SYN,
 // FIN or RST on a NAT session, a state flag the reflexive ACL session has not seen from
 // that side. Software must see those (PuntReason TcpState).
-wire s2_tcp = c2[`CTX_PROTO] == 8'd6 && c2[`CTX_L4];
-wire [7:0] tcpf2 = c2[`CTX_TCPF];
-wire s2_nat_used = c2[`CTX_NAT] && s2_hit;
+wire s2_tcp = cb[`CTX_PROTO] == 8'd6 && cb[`CTX_L4];
+wire [7:0] tcpf2 = cb[`CTX_TCPF];
+wire s2_nat_used = cb[`CTX_NAT] && s2_hit;
 wire s2_ain_used = s2_ain_on && s2_ain_hit;
 wire s2_tcpst = s2_tcp && ((s2_nat_used && (tcpf2 & offload_pkg::TCP_CONTROL_FLAGS[7:0]) != 8'd0)
     || (s2_ain_used && offload_util::acl_new_flags(sk_entry[K_AIN][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, tcpf2)));
-wire s2_rec = en && v2 && c2[`CTX_SOP] && !c2[`CTX_PUNT];
+wire s2_rec = en && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT];
 assign hit_set = {s2_rec && s2_ain_used, s2_rec && s2_nat_used};
 assign hit_bucket = {sk_bucket[K_AIN], sk_bucket[nat0_hit ? K_NAT0 : K_NAT1]};
 assign hit_way = {sk_way[K_AIN], sk_way[nat0_hit ? K_NAT0 : K_NAT1]};
 
 assign ev_rx = en && v0 && c0[`CTX_SOP] && c0[`CTX_IN] != IN_RECIRC;
 assign ev_rx_port = c0[`CTX_IN];
-assign ev_nat = en && v2 && c2[`CTX_SOP] && !c2[`CTX_PUNT] && c2[`CTX_NAT];
+assign ev_nat = en && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT] && cb[`CTX_NAT];
 assign ev_nat_hit = s2_hit;
 
 // ---- the stage registers
@@ -244,8 +271,8 @@ always @(posedge clk) begin
         v0 <= s_valid;
         c0 <= s_ctx;
         v1 <= v0;
-        v2 <= v1;
-        v3 <= v2;
+        vb1 <= va;
+        v3 <= vb;
 
         // c0 -> c1: what the parser found
         c1 <= c0;
@@ -271,19 +298,19 @@ always @(posedge clk) begin
         c1[`CTX_OLB] <= s0_tun[offload_pkg::VXLAN_OUTER_LB_LSB +: 32];
         c1[`CTX_OFIB] <= s0_tun[offload_pkg::VXLAN_ENCAP_FIB_INDEX_LSB +: 16];
 
-        // c1 -> c2: interface checks; NAT's and the input ACL's lookups are under way
-        c2 <= c1;
-        c2[`CTX_FIB] <= fib1;
-        c2[`CTX_AIN_ON] <= ife1[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !c1[`CTX_OUTER];
-        if (!c1[`CTX_PUNT] && (if1_bad || s1_natbad)) c2[`CTX_PUNT] <= 1'b1;
-        c2[`CTX_HITS] <= c1[`CTX_HITS] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
-        c2[`CTX_NAT] <= s1_nat;
+        // ca -> cb1: interface checks; NAT's and the input ACL's lookups are under way
+        cb1 <= ca;
+        cb1[`CTX_FIB] <= fib1;
+        cb1[`CTX_AIN_ON] <= ifa[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && !ca[`CTX_OUTER];
+        if (!ca[`CTX_PUNT] && (if1_bad || s1_natbad)) cb1[`CTX_PUNT] <= 1'b1;
+        cb1[`CTX_HITS] <= ca[`CTX_HITS] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
+        cb1[`CTX_NAT] <= s1_nat;
 
-        // c2 -> c3: NAT's answer (the flow after NAT) and the input ACL's verdict
+        // cb -> c3: NAT's answer (the flow after NAT) and the input ACL's verdict
         // (the outer packet's lookup is NAT as an output feature: a pass entry, the input
         // side's decision, is no session there)
-        c3 <= c2;
-        c3[`CTX_NHIT] <= c2[`CTX_NAT] && s2_hit && !(c2[`CTX_OUTER]
+        c3 <= cb;
+        c3[`CTX_NHIT] <= cb[`CTX_NAT] && s2_hit && !(cb[`CTX_OUTER]
             && s2_entry[offload_pkg::SESS_SESSION_INDEX_LSB +: 32] == offload_pkg::NAT_PASS_SESSION);
         c3[`CTX_TCPST] <= s2_tcpst;
         c3[`CTX_SESS] <= s2_entry;
@@ -291,17 +318,17 @@ always @(posedge clk) begin
         c3[`CTX_DST] <= s2_dst;
         c3[`CTX_SPORT] <= s2_sport;
         c3[`CTX_DPORT] <= s2_dport;
-        c3[`CTX_HITS] <= c2[`CTX_HITS] | (s2_nat_used ? 16'd1 << offload_pkg::TBL_SESSION : 16'd0);
-        if (!c2[`CTX_PUNT]) begin
+        c3[`CTX_HITS] <= cb[`CTX_HITS] | (s2_nat_used ? 16'd1 << offload_pkg::TBL_SESSION : 16'd0);
+        if (!cb[`CTX_PUNT]) begin
             // the input ACL runs before NAT and routing: its verdict wins
             if (s2_ain != offload_util::ACL_PASS) begin
                 c3[`CTX_PUNT] <= 1'b1;
                 c3[`CTX_DROP] <= s2_ain == offload_util::ACL_DROP;
-                c3[`CTX_REASON] <= offload_util::acl_reason(s2_ain, ain_match);
-            end else if (c2[`CTX_FIB] >= 16'(2**FIB_BITS) && !c2[`CTX_OUTER]) begin
+                c3[`CTX_REASON] <= offload_util::acl_reason(s2_ain, s2_ain_match);
+            end else if (cb[`CTX_FIB] >= 16'(2**FIB_BITS) && !cb[`CTX_OUTER]) begin
                 c3[`CTX_PUNT] <= 1'b1;
                 c3[`CTX_REASON] <= PUNT_EXC;
-            end else if (c2[`CTX_NAT] && !s2_hit && !c2[`CTX_OUTER]) begin
+            end else if (cb[`CTX_NAT] && !s2_hit && !cb[`CTX_OUTER]) begin
                 c3[`CTX_PUNT] <= 1'b1;
                 c3[`CTX_REASON] <= offload_pkg::PUNT_NAT_SESSION_MISS[7:0];
             end
@@ -310,7 +337,7 @@ always @(posedge clk) begin
     if (rst) begin
         v0 <= 1'b0;
         v1 <= 1'b0;
-        v2 <= 1'b0;
+        vb1 <= 1'b0;
         v3 <= 1'b0;
     end
 end

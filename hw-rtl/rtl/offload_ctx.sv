@@ -83,10 +83,18 @@ package offload_ctx;
     // ---- classify
     localparam int FIB_W = 16;                // the FIB to route in
     localparam int FIB = TCPST + TCPST_W;
+    localparam int IFE_W = offload_pkg::IF_BITS;      // the rx interface's entry (classify only)
+    localparam int IFE = FIB + FIB_W;
     localparam int AIN_ON_W = 1;              // the rx interface has an input ACL (classify only)
-    localparam int AIN_ON = FIB + FIB_W;
+    localparam int AIN_ON = IFE + IFE_W;
+    localparam int AIN_MATCH_W = 1;           // the input ACL's rule match: a rule matched,
+    localparam int AIN_MATCH = AIN_ON + AIN_ON_W;
+    localparam int AIN_UNSURE_W = 1;          // ... the NIC cannot tell,
+    localparam int AIN_UNSURE = AIN_MATCH + AIN_MATCH_W;
+    localparam int AIN_ACTION_W = 8;          // ... the matching rule's action (classify only)
+    localparam int AIN_ACTION = AIN_UNSURE + AIN_UNSURE_W;
     localparam int NAT_W = 1;                 // a NAT lookup was made (classify only)
-    localparam int NAT = AIN_ON + AIN_ON_W;
+    localparam int NAT = AIN_ACTION + AIN_ACTION_W;
     localparam int NHIT_W = 1;                // a NAT session rewrites the packet
     localparam int NHIT = NAT + NAT_W;
     localparam int SESS_W = offload_pkg::SESS_BITS;   // ... that session
@@ -144,7 +152,11 @@ endpackage
 `define CTX_HITS offload_ctx::HITS +: offload_ctx::HITS_W
 `define CTX_TCPST offload_ctx::TCPST
 `define CTX_FIB offload_ctx::FIB +: offload_ctx::FIB_W
+`define CTX_IFE offload_ctx::IFE +: offload_ctx::IFE_W
 `define CTX_AIN_ON offload_ctx::AIN_ON
+`define CTX_AIN_MATCH offload_ctx::AIN_MATCH
+`define CTX_AIN_UNSURE offload_ctx::AIN_UNSURE
+`define CTX_AIN_ACTION offload_ctx::AIN_ACTION +: offload_ctx::AIN_ACTION_W
 `define CTX_NAT offload_ctx::NAT
 `define CTX_NHIT offload_ctx::NHIT
 `define CTX_SESS offload_ctx::SESS +: offload_ctx::SESS_W

@@ -1,6 +1,6 @@
 // Hashes of the contract (offload-tables): the session table's key hash and bucket
-// choice (session.rs), combinational (its three chained multiplies are not pipelined
-// yet), and VPP's IPv4 flow hash (flow_hash.rs), in three parts over two registers.
+// choice (session.rs), its multiplies each between registers as a DSP block has them,
+// and VPP's IPv4 flow hash (flow_hash.rs), in three parts over two registers.
 
 `resetall
 `timescale 1ns / 1ps
@@ -9,17 +9,25 @@
 // Waiver: this file holds the two hash modules of the contract (session key, flow
 // hash), side by side with the Rust they mirror; neither is named like the file.
 /* verilator lint_off DECLFILENAME */
-// session.rs: hash_key, tag_of, buckets_of.
+// session.rs: hash_key, tag_of, buckets_of; four clocks of `en` (offload_session_lookup
+// counts on them): the key enters with one, tag and buckets are registered after the
+// fourth and hold until the next.
+//   1  the key's two words, registered (a DSP's input registers)
+//   2  m1 = a * C1 ^ rotl32(b) * C2 (two multiplies and their product registers)
+//   3  h = high half of (m1 ^ m1 >> 31) * C3
+//   4  tag = h[31:16] | 1, b1 = h's low bits, b2 = b1 ^ spread(tag * C4)
 module offload_session_hash #
 (
     // log2 of the number of buckets of the session table
     parameter BUCKET_BITS = 4
 )
 (
+    input  wire                    clk,
+    input  wire                    en,
     input  wire [127:0]            key,   // SessionKey bytes, little-endian
-    output wire [15:0]             tag,
-    output wire [BUCKET_BITS-1:0]  b1,
-    output wire [BUCKET_BITS-1:0]  b2
+    output reg  [15:0]             tag = 0,
+    output reg  [BUCKET_BITS-1:0]  b1 = 0,
+    output reg  [BUCKET_BITS-1:0]  b2 = 0
 );
 
 initial begin
@@ -29,21 +37,29 @@ initial begin
     end
 end
 
-wire [63:0] a = key[63:0];
-wire [63:0] b = key[127:64];
-wire [63:0] b_rot = {b[31:0], b[63:32]};
-wire [63:0] m1 = (a * 64'h9e3779b97f4a7c15) ^ (b_rot * 64'hbf58476d1ce4e5b9);
-// Waiver: the hash keeps the high half of the product, the bucket index as many bits
-// as BUCKET_BITS asks for; the rest of these words is unused by design.
+reg [63:0] a1 = 0, b1_rot = 0;        // 1
+reg [63:0] m1 = 0;                    // 2
+// Waiver: the hash keeps the high half of the product, the buckets and the spread as
+// many bits as BUCKET_BITS asks for; the rest of these words is unused by design.
 /* verilator lint_off UNUSEDSIGNAL */
+reg [31:0] h3 = 0;                    // 3
 wire [63:0] m2 = (m1 ^ {31'd0, m1[63:31]}) * 64'h94d049bb133111eb;
-wire [31:0] h = m2[63:32];
-assign tag = h[31:16] | 16'd1;
-wire [31:0] spread_mul = {16'd0, tag} * 32'h9e3779b1;
+wire [15:0] tag3 = h3[31:16] | 16'd1;
+wire [31:0] spread_mul = {16'd0, tag3} * 32'h9e3779b1;
 wire [31:0] spread = {7'd0, spread_mul[31:7]} | 32'd1;
 /* verilator lint_on UNUSEDSIGNAL */
-assign b1 = h[BUCKET_BITS-1:0];
-assign b2 = h[BUCKET_BITS-1:0] ^ spread[BUCKET_BITS-1:0];
+
+always @(posedge clk) begin
+    if (en) begin
+        a1 <= key[63:0];
+        b1_rot <= {key[95:64], key[127:96]};
+        m1 <= (a1 * 64'h9e3779b97f4a7c15) ^ (b1_rot * 64'hbf58476d1ce4e5b9);
+        h3 <= m2[63:32];
+        tag <= tag3;
+        b1 <= h3[BUCKET_BITS-1:0];
+        b2 <= h3[BUCKET_BITS-1:0] ^ spread[BUCKET_BITS-1:0];
+    end
+end
 
 endmodule
 

@@ -5,9 +5,10 @@
 // order, whose tag and key both match is the hit.
 //
 // Its memory is behind one request/response stream (m_req_*, s_rsp_*): the on-chip
-// store (offload_session_store) answers the clock after the request, which is this
-// engine's fixed latency of one clock: the key enters with `en` (its stage advancing)
-// and the result is valid after that edge, until the next `en`. A pipeline that looks up
+// store (offload_session_store) answers the clock after the request. The engine's fixed
+// latency is offload_util::SESSION_LOOKUP_LATENCY clocks of `en` (its stage advancing):
+// the key enters with one, the result is valid after the last and holds until the next;
+// a key may enter every clock. A pipeline that looks up
 // several keys per packet gives each engine its own store (a replicated table, never a
 // multi-ported one).
 
@@ -58,21 +59,26 @@ initial begin
     end
 end
 
-// ---- hash (combinational at the key's stage), the request at its edge
+// ---- hash (offload_session_hash: registered, HASH_LATENCY clocks), the request the
+// clock after; the key waits beside them for the response
+localparam HASH_LATENCY = offload_util::SESSION_LOOKUP_LATENCY - 1;
 wire [15:0] tag;
 wire [SB-1:0] b1, b2;
-offload_session_hash #(.BUCKET_BITS(SB)) hash (.key(key), .tag(tag), .b1(b1), .b2(b2));
+offload_session_hash #(.BUCKET_BITS(SB)) hash (.clk(clk), .en(en), .key(key), .tag(tag), .b1(b1), .b2(b2));
 assign m_req_valid = en;
 assign m_req_b1 = b1;
 assign m_req_b2 = b2;
 assign m_req_tag = tag;
 
-reg [KW-1:0] key_q = 0;
+reg [KW-1:0] key_d [0:HASH_LATENCY];   // key_d[i]: the key i + 1 clocks after it entered
 reg [15:0] tag_q = 0;
 reg [SB-1:0] b1_q = 0, b2_q = 0;
+wire [KW-1:0] key_q = key_d[HASH_LATENCY];
+integer d;
 always @(posedge clk) begin
     if (en) begin
-        key_q <= key;
+        key_d[0] <= key;
+        for (d = 1; d <= HASH_LATENCY; d = d + 1) key_d[d] <= key_d[d-1];
         tag_q <= tag;
         b1_q <= b1;
         b2_q <= b2;

@@ -138,6 +138,14 @@ function automatic table_write(input tw, input [7:0] sel, input [31:0] t);
     table_write = tw && {24'd0, sel} == t;
 endfunction
 
+// A session lookup's clocks of `en` from its key to its result: the session hash's four
+// registered stages (offload_session_hash), then the store's read
+// (offload_session_lookup). The segments that look sessions up wait that long.
+// Waiver: modules that look up no session leave it unused.
+/* verilator lint_off UNUSEDPARAM */
+localparam int SESSION_LOOKUP_LATENCY = 5;
+/* verilator lint_on UNUSEDPARAM */
+
 // Loop-port metadata (internal to the NIC): [15:0] the sw_if_index to enter as, [31:16]
 // and [39:32] the first pass's ingress sw_if_index and port, [40] the pass: 0 =
 // decapsulated (ip4-input on the BVI), 1 = encapsulated (the VXLAN outer packet),

@@ -340,6 +340,7 @@ fn session_lookup_finds_what_software_finds() {
         module: "offload_session_lookup",
         rtl: &[
             "offload_pkg.sv",
+            "offload_util.sv",
             "offload_hash.sv",
             "offload_ram.sv",
             "offload_session_store.sv",
