@@ -11,7 +11,7 @@
 module offload_ingress #
 (
     parameter N_PORTS = 2,
-    // log2 depth in beats of each input's FIFO (the loop port's: FIFO_BITS + 2)
+    // log2 depth in beats of each input's FIFO (the loop port's: FIFO_BITS + 3)
     parameter FIFO_BITS = 5
 )
 (
@@ -58,6 +58,7 @@ localparam NA = NI + 1;               // arbitrated inputs: those, then the loop
 localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 
 wire [NA*512-1:0] f_data;
+wire [NA-1:0] f_occupied;
 wire [NA*64-1:0]  f_keep;
 wire [NA-1:0]     f_last;
 wire [NA*64-1:0]  f_user;
@@ -80,21 +81,23 @@ generate
         wire [UW-1:0] u = gi < N_PORTS ? UW'(0) : gi == N_PORTS ? UW'(s_axis_inj_tuser) : UW'(rc_wuser);
         wire [UW-1:0] uo;
         wire r;
-        // The loop port's FIFO holds four longest packets. Packets from it never go
+        // The loop port's FIFO holds eight longest packets. Packets from it never go
         // round again (only first passes encap or decap), and it goes first at every
         // packet boundary, so what can reach it before it drains is bounded: a packet
-        // still arriving (up to one longest), the pipeline's 12 beats, and one packet
-        // from another input, each packet of them at most one beat longer for an encap's
-        // outer headers (two longest and 26 beats in all). It never fills, the output
+        // still arriving (up to one longest), the beats in the pipeline (offload_top's
+        // segments and skid buffers: 32 with a session lookup of 5 clocks), and one
+        // packet from another input, each packet of them at most one beat longer for an
+        // encap's outer headers (two longest and 66 beats in all, 130 with the default
+        // longest of 32 beats: more than four longest). It never fills, the output
         // stage never waits on it, and the loop cannot deadlock.
         offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(UW),
-            .DEPTH_BITS(gi == NI ? FIFO_BITS + 2 : FIFO_BITS)) fifo (
+            .DEPTH_BITS(gi == NI ? FIFO_BITS + 3 : FIFO_BITS)) fifo (
             .clk(clk), .rst(rst),
             .s_axis_tdata(d), .s_axis_tkeep(k), .s_axis_tlast(l), .s_axis_tuser(u),
             .s_axis_tvalid(v), .s_axis_tready(r),
             .m_axis_tdata(f_data[512*gi +: 512]), .m_axis_tkeep(f_keep[64*gi +: 64]),
             .m_axis_tlast(f_last[gi]), .m_axis_tuser(uo), .m_axis_len(f_len[16*gi +: 16]),
-            .m_axis_tvalid(f_valid[gi]), .m_axis_tready(f_ready[gi])
+            .m_axis_tvalid(f_valid[gi]), .occupied(f_occupied[gi]), .m_axis_tready(f_ready[gi])
         );
         if (gi < N_PORTS) begin : w
             assign s_axis_rx_tready[gi] = r;
@@ -126,7 +129,7 @@ always @* begin
     if (!busy_reg) begin
         for (pi = NI; pi >= 1; pi = pi - 1) begin
             pidx = {1'b0, rr_reg} + 5'(pi);
-            // (rr_reg may name the loop port, NI: the sum is at most 2 * NI)
+            // (rr_reg names a wire or inject input: the sum is below 2 * NI)
             if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
             if (pidx >= 5'(NI)) pidx = pidx - 5'(NI);
             if (f_valid_w[pidx[3:0]]) begin
@@ -152,7 +155,8 @@ always @(posedge clk) begin
     if (in_fire) begin
         busy_reg <= !f_last_w[pick];
         cur_reg <= pick;
-        if (!busy_reg) rr_reg <= pick;
+        // (the loop port goes first anyway: it takes no wire or inject input's turn)
+        if (!busy_reg && pick != IN_RECIRC) rr_reg <= pick;
     end
     if (rst) begin
         busy_reg <= 0;
@@ -170,7 +174,7 @@ assign m_user = f_user[64*pick +: 64];
 assign m_len = f_len[16*pick +: 16];
 assign m_stash = rc_stash;
 assign m_valid = pick_ok && f_valid_w[pick];
-assign pending = f_valid != {NA{1'b0}};
+assign pending = f_occupied != {NA{1'b0}};
 
 endmodule
 

@@ -34,6 +34,7 @@ module offload_ingress_fifo #
     output wire [USER_WIDTH-1:0]  m_axis_tuser,
     output wire [15:0]            m_axis_len,   // packet length, valid on every beat
     output wire                   m_axis_tvalid,
+    output wire                   occupied,     // a beat is in (a whole packet or part of one)
     input  wire                   m_axis_tready
 );
 
@@ -72,6 +73,7 @@ wire pkt_avail = len_wr_reg != len_rd_reg;
 
 assign s_axis_tready = !full;
 assign m_axis_tvalid = pkt_avail;
+assign occupied = wr_ptr_reg != rd_ptr_reg;
 assign m_axis_tdata = mem_data[rd_ptr_reg[DEPTH_BITS-1:0]];
 assign m_axis_tkeep = mem_keep[rd_ptr_reg[DEPTH_BITS-1:0]];
 assign m_axis_tlast = mem_last[rd_ptr_reg[DEPTH_BITS-1:0]];

@@ -30,14 +30,14 @@ wire  [DW-1:0] m_data;
 wire  [KW-1:0] m_keep;
 wire  [UW-1:0] m_user;
 wire  [15:0]   m_len;
-wire           m_last, m_valid, s_ready;
+wire           m_last, m_valid, s_ready, occupied;
 
 offload_ingress_fifo #(.DATA_WIDTH(DW), .USER_WIDTH(UW), .DEPTH_BITS(DEPTH_BITS)) dut (
     .clk(clk), .rst(rst),
     .s_axis_tdata(s_data), .s_axis_tkeep(s_keep), .s_axis_tlast(s_last), .s_axis_tuser(s_user),
     .s_axis_tvalid(s_valid), .s_axis_tready(s_ready),
     .m_axis_tdata(m_data), .m_axis_tkeep(m_keep), .m_axis_tlast(m_last), .m_axis_tuser(m_user),
-    .m_axis_len(m_len), .m_axis_tvalid(m_valid), .m_axis_tready(m_ready)
+    .m_axis_len(m_len), .m_axis_tvalid(m_valid), .occupied(occupied), .m_axis_tready(m_ready)
 );
 
 // the vectors: every beat, with its packet's number and length
@@ -85,6 +85,8 @@ endtask
 
 always @(posedge clk) if (!rst) begin
     clocks = clocks + 1;
+    // `occupied`: some beat written and not yet read (before this edge's transfers)
+    if (occupied !== (in_i != out_i)) mismatch($sformatf("occupied %b with %0d beats in", occupied, in_i - out_i));
     // what the FIFO offers on this edge (after the edges before it)
     if (m_valid && out_i >= nbeats) begin
         $display("a beat offered after the last one");
