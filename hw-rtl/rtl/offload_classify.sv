@@ -88,10 +88,6 @@ localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION[7:0];
 localparam SB = SESS_BUCKET_BITS;
 
-function tw_to(input [31:0] t);
-    tw_to = offload_util::table_write(tw, tbl_sel, t);
-endfunction
-
 localparam WAIT = offload_util::SESSION_LOOKUP_LATENCY - 1;
 reg [CW-1:0] c0, c1, cb1, c3;
 reg v0 = 0, v1 = 0, vb1 = 0, v3 = 0;
@@ -132,7 +128,7 @@ wire [159:0] s0_tun = vxlan[160*meta0[offload_util::LM_TUNNEL +: VXLAN_BITS] +: 
 // the rx interface (read at c0, the entry at c1)
 wire [IF_W-1:0] ife1;
 offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(1)) if_ram (
-    .clk(clk), .a_we(tw_to(offload_pkg::TBL_INTERFACE)), .a_addr(tbl_index[IF_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_INTERFACE)), .a_addr(tbl_index[IF_BITS-1:0]),
     .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb), .b_en(en), .b_addr(s0_sw[IF_BITS-1:0]), .b_rdata(ife1));
 
 always @* begin

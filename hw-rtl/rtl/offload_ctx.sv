@@ -7,7 +7,9 @@
 // first beat. A segment that does not use a field passes it on; synthesis removes the
 // registers of a field no later stage reads.
 //
-// (Yosys 0.23 has no packed structs in packages: a package of positions and macros.)
+// (Yosys 0.23 has no packed structs in packages: a package of positions and macros. Nor
+// does it read one package's names in another: the entries' widths are numbers here,
+// and offload_top stops the build when they differ from the contract's, offload_pkg.)
 
 `resetall
 `timescale 1ns / 1ps
@@ -83,7 +85,7 @@ package offload_ctx;
     // ---- classify
     localparam int FIB_W = 16;                // the FIB to route in
     localparam int FIB = TCPST + TCPST_W;
-    localparam int IFE_W = offload_pkg::IF_BITS;      // the rx interface's entry (classify only)
+    localparam int IFE_W = 288;               // the rx interface's entry (classify only)
     localparam int IFE = FIB + FIB_W;
     localparam int AIN_ON_W = 1;              // the rx interface has an input ACL (classify only)
     localparam int AIN_ON = IFE + IFE_W;
@@ -97,21 +99,21 @@ package offload_ctx;
     localparam int NAT = AIN_ACTION + AIN_ACTION_W;
     localparam int NHIT_W = 1;                // a NAT session rewrites the packet
     localparam int NHIT = NAT + NAT_W;
-    localparam int SESS_W = offload_pkg::SESS_BITS;   // ... that session
+    localparam int SESS_W = 384;              // ... that session
     localparam int SESS = NHIT + NHIT_W;
     // ---- route
     localparam int HASH_W = 32;               // the flow hash
     localparam int HASH = SESS + SESS_W;
     localparam int LOC_W = 1;                 // the route is LOCAL: a VXLAN decap candidate
     localparam int LOC = HASH + HASH_W;
-    localparam int ADJ_W = offload_pkg::TBL_ADJACENCY_BITS;   // the adjacency
+    localparam int ADJ_W = 192;               // the adjacency
     localparam int ADJ = LOC + LOC_W;
     // ---- egress
     localparam int AOHIT_W = 1;               // the output ACL's reflexive session hit
     localparam int AOHIT = ADJ + ADJ_W;
     localparam int ABHIT_W = 1;               // the BVI's L2 input ACL's reflexive session hit
     localparam int ABHIT = AOHIT + AOHIT_W;
-    localparam int TXIF_W = offload_pkg::IF_BITS;     // the tx interface's entry
+    localparam int TXIF_W = 288;              // the tx interface's entry
     localparam int TXIF = ABHIT + ABHIT_W;
     localparam int PUT_BACK_W = 1;            // the punt of a second pass: the stash to put back
     localparam int PUT_BACK = TXIF + TXIF_W;

@@ -52,10 +52,6 @@ initial begin
 end
 `endif
 
-function to(input [31:0] t);
-    to = offload_util::table_write(tw, tbl_sel, t);
-endfunction
-
 wire [ACL_LIST_BITS-1:0] li = tbl_index[ACL_LIST_BITS-1:0];
 wire [ACL_BITS-1:0] ai = tbl_index[ACL_BITS-1:0];
 wire [RULE_BITS-1:0] ri = tbl_index[RULE_BITS-1:0];
@@ -64,19 +60,19 @@ wire [VXLAN_BITS-1:0] vi = tbl_index[VXLAN_BITS-1:0];
 wire [31:0] pi = 32'(tbl_index[2:0]) % N_PORTS;
 
 always @(posedge clk) begin
-    if (to(offload_pkg::TBL_GLOBAL)) global_entry <= tw_data[offload_pkg::GLOBAL_BITS-1:0];
-    if (to(offload_pkg::TBL_ACL_LIST)) lists[32*li +: 32] <= tw_data[31:0];
-    if (to(offload_pkg::TBL_ACL)) begin
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_GLOBAL)) global_entry <= tw_data[offload_pkg::GLOBAL_BITS-1:0];
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_ACL_LIST)) lists[32*li +: 32] <= tw_data[31:0];
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_ACL)) begin
         acls[48*ai +: 48] <= tw_data[47:0];
         acl_rest[ai] <= tw_data[63:48];
     end
-    if (to(offload_pkg::TBL_ACL_RULE)) begin
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_ACL_RULE)) begin
         rules[176*ri +: 176] <= tw_data[175:0];
         rule_rest[ri] <= tw_data[255:176];
     end
-    if (to(offload_pkg::TBL_L2FIB)) l2fib[128*fi +: 128] <= tw_data[127:0];
-    if (to(offload_pkg::TBL_VXLAN_TUNNEL)) vxlan[160*vi +: 160] <= tw_data[159:0];
-    if (to(offload_pkg::TBL_PORT_MAP)) port_map[16*pi +: 16] <= tw_data[15:0];
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_L2FIB)) l2fib[128*fi +: 128] <= tw_data[127:0];
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_VXLAN_TUNNEL)) vxlan[160*vi +: 160] <= tw_data[159:0];
+    if (offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_PORT_MAP)) port_map[16*pi +: 16] <= tw_data[15:0];
 end
 
 always @* begin

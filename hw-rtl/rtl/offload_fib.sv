@@ -59,10 +59,6 @@ module offload_fib #
 localparam L1_BITS = FIB_BITS + 16;
 localparam GE_BITS = GROUP_BITS + 8;
 
-function to(input [31:0] t);
-    to = offload_util::table_write(tw, tbl_sel, t);
-endfunction
-
 wire [31:0] l1_rb, grp_rb, bkt_rb;
 wire [63:0] lb_rb;
 wire [191:0] adj_rb;
@@ -113,29 +109,29 @@ assign s7_dpo_kind = bkt_rd7[31:28];
 assign s7_adj_bad = bkt_rd7[27:0] >= 28'(2**ADJ_BITS);
 
 offload_ram #(.W(32), .ADDR_BITS(L1_BITS), .REPLICAS(1)) l1_ram (
-    .clk(clk), .a_we(to(offload_pkg::TBL_LPM_L1)), .a_addr(tbl_index[L1_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_LPM_L1)), .a_addr(tbl_index[L1_BITS-1:0]),
     .a_wdata(tw_data[31:0]), .a_rdata(l1_rb), .b_en(en),
     .b_addr({s2_fib, s2_dst_hi}), .b_rdata(l1_rd3));
 
 offload_ram #(.W(32), .ADDR_BITS(GE_BITS), .REPLICAS(2)) grp_ram (
-    .clk(clk), .a_we(to(offload_pkg::TBL_LPM_GROUP)), .a_addr(tbl_index[GE_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_LPM_GROUP)), .a_addr(tbl_index[GE_BITS-1:0]),
     .a_wdata(tw_data[31:0]), .a_rdata(grp_rb), .b_en(en),
     // trie levels 2 (s3) and 3 (s4)
     .b_addr({e4[GROUP_BITS-1:0], s4_dst_lo, l1_rd3[GROUP_BITS-1:0], s3_dst[15:8]}),
     .b_rdata({grp_rd5, grp_rd4}));
 
 offload_ram #(.W(64), .ADDR_BITS(LB_BITS), .REPLICAS(1)) lb_ram (
-    .clk(clk), .a_we(to(offload_pkg::TBL_LOAD_BALANCE)), .a_addr(tbl_index[LB_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_LOAD_BALANCE)), .a_addr(tbl_index[LB_BITS-1:0]),
     .a_wdata(tw_data[63:0]), .a_rdata(lb_rb), .b_en(en),
     .b_addr(e5[LB_BITS-1:0]), .b_rdata(lb_rd6));
 
 offload_ram #(.W(32), .ADDR_BITS(BUCKET_BITS), .REPLICAS(1)) bkt_ram (
-    .clk(clk), .a_we(to(offload_pkg::TBL_BUCKET)), .a_addr(tbl_index[BUCKET_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_BUCKET)), .a_addr(tbl_index[BUCKET_BITS-1:0]),
     .a_wdata(tw_data[31:0]), .a_rdata(bkt_rb), .b_en(en),
     .b_addr(bucket[BUCKET_BITS-1:0]), .b_rdata(bkt_rd7));
 
 offload_ram #(.W(192), .ADDR_BITS(ADJ_BITS), .REPLICAS(1)) adj_ram (
-    .clk(clk), .a_we(to(offload_pkg::TBL_ADJACENCY)), .a_addr(tbl_index[ADJ_BITS-1:0]),
+    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_ADJACENCY)), .a_addr(tbl_index[ADJ_BITS-1:0]),
     .a_wdata(tw_data[191:0]), .a_rdata(adj_rb), .b_en(en),
     .b_addr(bkt_rd7[ADJ_BITS-1:0]), .b_rdata(s8_adj));
 

@@ -93,6 +93,11 @@ initial begin
         $error("Error: N_PORTS must be 1..8 (instance %m)");
         $finish;
     end
+    if (offload_ctx::IFE_W != offload_pkg::IF_BITS || offload_ctx::TXIF_W != offload_pkg::IF_BITS
+            || offload_ctx::SESS_W != offload_pkg::SESS_BITS || offload_ctx::ADJ_W != offload_pkg::TBL_ADJACENCY_BITS) begin
+        $error("Error: offload_ctx's entry widths differ from the contract's (offload_pkg) (instance %m)");
+        $finish;
+    end
     if (BUCKET_BITS < LB_BITS || SESS_BUCKET_BITS < 2 || IF_BITS > 12) begin
         $error("Error: table size parameters out of range (instance %m)");
         $finish;
@@ -117,9 +122,6 @@ wire        tw;               // a checked table write (or delete: a write of ze
 /* verilator lint_off UNUSEDSIGNAL */
 wire [511:0] tw_data;
 /* verilator lint_on UNUSEDSIGNAL */
-function tw_to(input [31:0] t);
-    tw_to = offload_util::table_write(tw, tbl_sel_reg, t);
-endfunction
 
 // software holds session entries the NIC lacks: an absent entry proves nothing
 wire partial = (control_reg & offload_pkg::REG_CONTROL_SESSIONS_PARTIAL) != 0;
