@@ -80,9 +80,6 @@ logic         v_outer, v_found, v_lbbad, v_bktbad, v_adjbad;
 logic [3:0]   v_kind;
 logic [191:0] v_adj;
 
-function automatic [511:0] rand512();
-    for (int i = 0; i < 16; i++) rand512[32*i +: 32] = $urandom;
-endfunction
 
 // the bits of an entry of table t (the rest of tw_data is not the module's)
 function automatic integer entry_bits(input [7:0] t);
@@ -251,14 +248,14 @@ initial begin
                 tw = 1;
                 tbl_sel = v_sel;
                 tbl_index = v_index + k;
-                tw_data = v_data | (rand512() << entry_bits(v_sel));
+                tw_data = v_data | (tb_beats::rand512() << entry_bits(v_sel));
                 @(posedge clk);
                 clocks++;
                 if (en) bubble_into_s2();
             end
             @(negedge clk);
             tw = 0;
-            tw_data = rand512();
+            tw_data = tb_beats::rand512();
             n_writes += v_count;
         end else if (op == "R") begin
             if ($fscanf(fd, "%h %h %h\n", v_sel, v_index, v_data) != 3) $fatal(1, "bad R line");

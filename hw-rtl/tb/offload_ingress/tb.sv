@@ -119,18 +119,6 @@ logic [63:0]  v_user, v_keep;
 logic [399:0] v_stash;
 logic [511:0] v_data;
 
-function automatic [511:0] kept(input [511:0] d, input [63:0] keep);
-    for (int b = 0; b < 64; b++) kept[8*b +: 8] = keep[b] ? d[8*b +: 8] : 8'd0;
-endfunction
-
-// the bytes keep leaves out, at random
-function automatic [511:0] garbage(input [511:0] d, input [63:0] keep);
-    for (int b = 0; b < 64; b++) garbage[8*b +: 8] = keep[b] ? d[8*b +: 8] : 8'($urandom);
-endfunction
-
-function automatic [511:0] rand512();
-    for (int i = 0; i < 16; i++) rand512[32*i +: 32] = $urandom;
-endfunction
 
 function automatic [463:0] rand464();
     for (int i = 0; i < 14; i++) rand464[32*i +: 32] = $urandom;
@@ -250,11 +238,11 @@ always @(posedge clk) if (!rst) begin
         q = in_pkt ? cur : mi;
         pk = snk_pkt[q];
         bi = p_first[pk] + snk_beat[q];
-        if (kept(m_data, m_keep) !== kept(b_data[bi], b_keep[bi]) || m_keep !== b_keep[bi] || m_last !== b_last[bi]
+        if (tb_beats::kept(m_data, m_keep) !== tb_beats::kept(b_data[bi], b_keep[bi]) || m_keep !== b_keep[bi] || m_last !== b_last[bi]
                 || m_len !== p_len[pk])
             fail($sformatf("input %0d packet %0d beat %0d: keep %h last %b len %0d, want keep %h last %b len %0d%s",
                 q, n_out[q], snk_beat[q], m_keep, m_last, m_len, b_keep[bi], b_last[bi], p_len[pk],
-                kept(m_data, m_keep) !== kept(b_data[bi], b_keep[bi]) ? ", data differs" : ""));
+                tb_beats::kept(m_data, m_keep) !== tb_beats::kept(b_data[bi], b_keep[bi]) ? ", data differs" : ""));
         if (!in_pkt && (q == INJ || q == LOOP) && m_user !== p_user[pk])
             fail($sformatf("input %0d packet %0d: m_user %h, want %h", q, n_out[q], m_user, p_user[pk]));
         if (!in_pkt && q == LOOP && m_stash !== p_stash[pk])
@@ -303,7 +291,7 @@ always @(posedge clk) if (!rst) begin
         end else if (drv_pkt[p] >= 0 && ($urandom % 100) < (p == LOOP ? loop_pct : valid_pct)) begin
             bi = p_first[drv_pkt[p]] + drv_beat[p];
             i_valid[p] <= 1;
-            i_data[p] <= garbage(b_data[bi], b_keep[bi]);
+            i_data[p] <= tb_beats::garbage(b_data[bi], b_keep[bi]);
             i_keep[p] <= b_keep[bi];
             i_last[p] <= b_last[bi];
             if (p == INJ) inj_user <= p_user[drv_pkt[p]];
@@ -311,7 +299,7 @@ always @(posedge clk) if (!rst) begin
         end else begin
             // nothing offered: anything on the lines
             i_valid[p] <= 0;
-            i_data[p] <= rand512();
+            i_data[p] <= tb_beats::rand512();
             i_keep[p] <= {$urandom, $urandom};
             i_last[p] <= 1'($urandom);
             if (p == INJ) inj_user <= {$urandom, $urandom};

@@ -85,15 +85,6 @@ logic [511:0] w_data [N_PORTS+1];
 logic [63:0]  w_keep [N_PORTS+1], w_user [N_PORTS+1];
 logic         w_last [N_PORTS+1];
 
-function automatic [511:0] kept(input [511:0] d, input [63:0] keep);
-    for (int b = 0; b < 64; b++) kept[8*b +: 8] = keep[b] ? d[8*b +: 8] : 8'd0;
-endfunction
-
-// the bytes keep leaves out, at random
-function automatic [511:0] garbage(input [511:0] d, input [63:0] keep);
-    for (int b = 0; b < 64; b++) garbage[8*b +: 8] = keep[b] ? d[8*b +: 8] : 8'($urandom);
-endfunction
-
 function automatic [399:0] rand400();
     for (int i = 0; i < 13; i++) rand400[32*i +: 32] = $urandom;
 endfunction
@@ -126,7 +117,7 @@ initial begin
         end
         for (k = 0; k < nout; k++) begin
             if ($fscanf(fd, "%h %h %h\n", v_data, v_keep, v_last) != 3) $fatal(1, "bad beat out");
-            o_data[od].push_back(kept(v_data, v_keep));
+            o_data[od].push_back(tb_beats::kept(v_data, v_keep));
             o_keep[od].push_back(v_keep);
             o_last[od].push_back(v_last);
             o_first[od].push_back(k == 0);
@@ -150,12 +141,12 @@ task automatic check_out(input integer port, input [511:0] d, input [63:0] keep,
     end
     // (the punt port's tuser is 64 bits; the wire ports have none)
     want_user = port == LOOP ? o_user[q][0] : port == PUNT ? {400'd0, o_user[q][0][63:0]} : 464'd0;
-    if (kept(d, keep) !== o_data[q][0] || keep !== o_keep[q][0] || last !== o_last[q][0]
+    if (tb_beats::kept(d, keep) !== o_data[q][0] || keep !== o_keep[q][0] || last !== o_last[q][0]
             || (o_first[q][0] && user !== want_user)) begin
         errors++;
         if (errors <= 10) $display("clock %0d: beat %0d out of port %0d: keep %h last %b, want keep %h last %b%s%s",
             clocks, o_seen[q], port, keep, last, o_keep[q][0], o_last[q][0],
-            kept(d, keep) !== o_data[q][0] ? ", data differs" : "",
+            tb_beats::kept(d, keep) !== o_data[q][0] ? ", data differs" : "",
             o_first[q][0] && user !== want_user ? $sformatf(", user %h want %h", user, want_user) : "");
     end
     void'(o_data[q].pop_front());
@@ -170,7 +161,7 @@ endtask
 // an AXI-Stream port's offer: once valid, it stays, unchanged, until taken
 task automatic check_held(input integer port, input v, input r, input [511:0] d, input [63:0] keep, input last,
                           input [63:0] user);
-    if (w_pend[port] && (!v || kept(d, keep) !== kept(w_data[port], w_keep[port]) || keep !== w_keep[port]
+    if (w_pend[port] && (!v || tb_beats::kept(d, keep) !== tb_beats::kept(w_data[port], w_keep[port]) || keep !== w_keep[port]
             || last !== w_last[port] || (port == PUNT && user !== w_user[port]))) begin
         errors++;
         if (errors <= 10) $display("clock %0d: port %0d changed or withdrew a beat not taken", clocks, port);
@@ -210,7 +201,7 @@ always @(posedge clk) if (!rst) begin
     if (!(in_valid && !take)) begin
         if (in_i < i_data.size() && ($urandom % 100) < VALID_PCT) begin
             in_valid <= 1;
-            in_data <= garbage(i_data[in_i], i_keep[in_i]);
+            in_data <= tb_beats::garbage(i_data[in_i], i_keep[in_i]);
             in_keep <= i_keep[in_i];
             in_last <= i_last[in_i];
             in_sop <= i_sop[in_i];

@@ -53,10 +53,6 @@ logic [511:0]     v_data;
 logic [63:0]      v_keep;
 logic             v_last;
 
-function automatic [511:0] kept(input [511:0] d, input [63:0] keep);
-    for (int b = 0; b < 64; b++) kept[8*b +: 8] = keep[b] ? d[8*b +: 8] : 8'd0;
-endfunction
-
 initial begin
     if (!$value$plusargs("vectors=%s", path)) $fatal(1, "usage: +vectors=FILE [+seed=N]");
     void'($value$plusargs("seed=%d", seed));
@@ -76,7 +72,7 @@ initial begin
         end
         for (k = 0; k < nout; k++) begin
             if ($fscanf(fd, "%h %h %h\n", v_data, v_keep, v_last) != 3) $fatal(1, "bad beat out");
-            o_data.push_back(kept(v_data, v_keep));
+            o_data.push_back(tb_beats::kept(v_data, v_keep));
             o_keep.push_back(v_keep);
             o_last.push_back(v_last);
         end
@@ -92,10 +88,10 @@ task automatic check_out();
         $display("a beat out beyond the expected ones");
         $fatal(1, "FAIL");
     end
-    if (kept(out_data, out_keep) !== o_data[out_i] || out_keep !== o_keep[out_i] || out_last !== o_last[out_i]) begin
+    if (tb_beats::kept(out_data, out_keep) !== o_data[out_i] || out_keep !== o_keep[out_i] || out_last !== o_last[out_i]) begin
         errors++;
         if (errors <= 10) $display("beat out %0d: keep %h last %b, want keep %h last %b%s", out_i, out_keep, out_last,
-            o_keep[out_i], o_last[out_i], kept(out_data, out_keep) !== o_data[out_i] ? ", data differs" : "");
+            o_keep[out_i], o_last[out_i], tb_beats::kept(out_data, out_keep) !== o_data[out_i] ? ", data differs" : "");
     end
     out_i++;
 endtask

@@ -71,6 +71,8 @@ impl Bench<'_> {
     fn sources(&self) -> Vec<PathBuf> {
         let rtl = hw_rtl().join("rtl");
         let mut files: Vec<PathBuf> = self.rtl.iter().map(|f| rtl.join(f)).collect();
+        // (what the benches of beat streams share, then the bench)
+        files.push(hw_rtl().join("tb").join("tb_beats.sv"));
         files.push(hw_rtl().join("tb").join(self.module).join("tb.sv"));
         files
     }
