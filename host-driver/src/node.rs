@@ -226,7 +226,7 @@ impl Node {
             dp: Dataplane::new(Tables::default()),
             shell: Some(shell),
             loaded: HashMap::new(),
-            mirror: Some(SessionTable::with_capacity(buckets * WAYS)),
+            mirror: Some(SessionTable::for_nic(buckets * WAYS)),
             generation: 0,
             stats: NodeStats::default(),
             sw_only: Default::default(),

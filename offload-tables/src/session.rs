@@ -10,6 +10,15 @@
 //! candidate; when both are full it fails and the caller counts it (the flow then
 //! stays in software). NAT sessions put two entries in it, one per direction;
 //! reflexive ACL sessions one.
+//!
+//! The NIC's copy ([`SessionTable::for_nic`]) keeps one more rule: **one entry per tag
+//! in a key's two buckets**. Since `b2 = b1 ^ spread(tag)`, every key with tag `t`
+//! whose candidates include bucket `b` has the same pair `{b, b ^ spread(t)}`, so the
+//! rule is checked on the two buckets alone, and it makes the first tag match the
+//! only one: a NIC whose entries live in external memory fetches that one way (one
+//! memory read per lookup, none when no tag matches) and a key mismatch there is a
+//! definite miss. A key refused by the rule (about 1 in 2,300 at 90% occupancy:
+//! ≤ 15 live tags of 32,768 values) stays in software, counted like a full bucket.
 
 use crate::entry_memory::EntryMemory;
 use crate::layout::{session_flags, SessionEntry, SessionKey};
@@ -53,6 +62,8 @@ pub enum InsertError {
     BucketFull,
     #[error("key already present")]
     Duplicate,
+    #[error("another key with the same tag lives in the candidate buckets (the NIC's one-tag-per-pair rule)")]
+    TagShared,
 }
 
 /// What [`SessionTable::follow`] and [`SessionTable::mirror_from`] changed.
@@ -61,8 +72,8 @@ pub struct MirrorChanges {
     /// Slots to rewrite in the NIC (entry or deletion), sorted.
     pub dirty: Vec<usize>,
     pub deleted: usize,
-    /// Keys of `source` entries that found both their buckets full here (they stay in
-    /// software only).
+    /// Keys of `source` entries that found no room here: both buckets full, or (in the
+    /// NIC's table) their tag taken in them. They stay in software only.
     pub refused: Vec<SessionKey>,
 }
 
@@ -98,6 +109,8 @@ pub struct SessionTable {
     journal: Vec<SessionKey>,
     tracking: bool,
     overflowed: bool,
+    /// The NIC's rule: at most one entry per tag in a bucket pair (module docs).
+    unique_tags: bool,
 }
 
 impl SessionTable {
@@ -113,7 +126,16 @@ impl SessionTable {
             journal: Vec::new(),
             tracking: false,
             overflowed: false,
+            unique_tags: false,
         }
+    }
+
+    /// The NIC's copy of a table: as [`SessionTable::with_capacity`], and an insert is
+    /// refused ([`InsertError::TagShared`]) where its tag already lives in one of its
+    /// buckets, so that a lookup's first tag match is its only one
+    /// ([`SessionTable::lookup_first_tag`]).
+    pub fn for_nic(capacity: usize) -> Self {
+        SessionTable { unique_tags: true, ..Self::with_capacity(capacity) }
     }
 
     /// Starts (or stops) recording which keys change, for a copy that follows this
@@ -205,6 +227,18 @@ impl SessionTable {
         None
     }
 
+    /// The lookup of a NIC whose entries are off chip: the first way (bucket 1 before
+    /// bucket 2, ways ascending) whose tag matches, and whether its key does: the one
+    /// entry such a NIC reads. Equal to [`SessionTable::lookup`] on a table built by
+    /// [`SessionTable::for_nic`].
+    pub fn lookup_first_tag(&self, key: &SessionKey) -> Option<usize> {
+        let h = hash_key(key);
+        let tag = tag_of(h);
+        let b = buckets_of(h, self.bucket_mask).into_iter().find(|&b| tag_matches(&self.tags[b], tag) != 0)?;
+        let slot = b * WAYS + tag_matches(&self.tags[b], tag).trailing_zeros() as usize / 2;
+        (self.mem.entries()[slot].key == *key).then_some(slot)
+    }
+
     #[inline]
     pub fn get(&self, slot: usize) -> &SessionEntry {
         &self.mem.entries()[slot]
@@ -226,8 +260,13 @@ impl SessionTable {
             for (way, &t) in self.tags[b].iter().enumerate() {
                 if t == 0 {
                     free[i] += 1;
-                } else if t == tag && self.mem.entries()[b * WAYS + way].key == entry.key {
-                    return Err(InsertError::Duplicate);
+                } else if t == tag {
+                    if self.mem.entries()[b * WAYS + way].key == entry.key {
+                        return Err(InsertError::Duplicate);
+                    }
+                    if self.unique_tags {
+                        return Err(InsertError::TagShared);
+                    }
                 }
             }
         }
@@ -279,7 +318,7 @@ impl SessionTable {
                 }
                 (Some(e), None) => match self.insert(e) {
                     Ok(slot) => c.dirty.push(slot),
-                    Err(InsertError::BucketFull) => c.refused.push(*k),
+                    Err(InsertError::BucketFull | InsertError::TagShared) => c.refused.push(*k),
                     Err(InsertError::Duplicate) => {}
                 },
                 (None, Some(slot)) => {
@@ -343,6 +382,59 @@ mod tests {
         assert_eq!(t.len(), WAYS);
     }
 
+    /// Keys `key(i)` for `i` in `range` grouped by tag (pairs of keys that share a tag).
+    fn tag_sharing_keys(range: std::ops::Range<u32>) -> Vec<(SessionKey, SessionKey)> {
+        let mut by_tag: HashMap<u16, SessionKey> = HashMap::new();
+        range
+            .filter_map(|i| {
+                let k = key(i);
+                by_tag.insert(tag_of(hash_key(&k)), k).map(|other| (other, k))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_nic_table_keeps_one_entry_per_tag_in_a_pair() {
+        // A table of 2 buckets: every key's pair is {0, 1}, so two keys of one tag clash.
+        let pairs = tag_sharing_keys(0..5_000);
+        assert!(pairs.len() >= 8, "the birthday bound gives hundreds of pairs");
+        let mut nic = SessionTable::for_nic(2 * WAYS);
+        let mut plain = SessionTable::with_capacity(2 * WAYS);
+        for &(a, b) in &pairs[..4] {
+            nic.insert(SessionEntry { key: a, ..Default::default() }).unwrap();
+            assert_eq!(nic.insert(SessionEntry { key: b, ..Default::default() }), Err(InsertError::TagShared));
+            assert_eq!(nic.insert(SessionEntry { key: a, ..Default::default() }), Err(InsertError::Duplicate));
+            plain.insert(SessionEntry { key: a, ..Default::default() }).unwrap();
+            plain.insert(SessionEntry { key: b, ..Default::default() }).unwrap();
+        }
+        for &(a, b) in &pairs[..4] {
+            assert_eq!(nic.lookup_first_tag(&a), nic.lookup(&a));
+            assert!(nic.lookup(&a).is_some() && nic.lookup_first_tag(&b).is_none());
+            // In a table without the rule the first tag match may be another key's.
+            assert!(plain.lookup(&b).is_some());
+        }
+        assert!(pairs[..4].iter().any(|(_, b)| plain.lookup_first_tag(b).is_none()));
+    }
+
+    #[test]
+    fn the_nic_rule_refuses_few_keys_at_ninety_percent() {
+        let mut t = SessionTable::for_nic(1 << 14);
+        let (mut shared, mut full) = (0, 0);
+        let n = t.capacity() as u32 * 90 / 100;
+        for i in 0..n {
+            match t.insert(SessionEntry { key: key(i), ..Default::default() }) {
+                Err(InsertError::TagShared) => shared += 1,
+                Err(InsertError::BucketFull) => full += 1,
+                _ => {}
+            }
+        }
+        // ≤ 15 live tags of 32,768 in a pair: about 1 key in 2,300 at this load.
+        assert!(shared < n as usize / 500, "{shared} of {n} refused for a shared tag ({full} for full buckets)");
+        for i in 0..n {
+            assert_eq!(t.lookup_first_tag(&key(i)), t.lookup(&key(i)), "key {i}");
+        }
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Insert(u32),
@@ -370,6 +462,27 @@ mod tests {
     }
 
     proptest! {
+        /// In the NIC's table, under any inserts and removals (of keys chosen to share
+        /// tags), the one-read lookup finds what the full lookup finds.
+        #[test]
+        fn the_nic_lookup_reads_one_way(ops in prop::collection::vec((any::<bool>(), 0usize..64), 1..300)) {
+            let keys: Vec<SessionKey> = tag_sharing_keys(0..3_000).into_iter().take(32).flat_map(|(a, b)| [a, b]).collect();
+            let mut t = SessionTable::for_nic(4 * WAYS);
+            for (insert, i) in ops {
+                let k = keys[i % keys.len()];
+                if insert {
+                    let _ = t.insert(SessionEntry { key: k, ..Default::default() });
+                } else if let Some(s) = t.lookup(&k) {
+                    t.remove(s);
+                }
+                for k in &keys {
+                    prop_assert_eq!(t.lookup_first_tag(k), t.lookup(k));
+                }
+            }
+        }
+    }
+
+    proptest! {
         /// The table behaves like a map, except that inserts may fail when a bucket is full.
         #[test]
         fn behaves_like_a_map(ops in prop::collection::vec(prop_oneof![
@@ -383,6 +496,7 @@ mod tests {
                         match t.insert(e) {
                             Ok(_) => { prop_assert!(reference.insert(key(i), i).is_none()); }
                             Err(InsertError::Duplicate) => prop_assert!(reference.contains_key(&key(i))),
+                            Err(InsertError::TagShared) => prop_assert!(false, "only the NIC's table has the tag rule"),
                             Err(InsertError::BucketFull) => {
                                 // Both candidate buckets hold WAYS live keys each.
                                 for b in t.buckets(&key(i)) {
