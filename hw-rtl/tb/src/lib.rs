@@ -50,7 +50,7 @@ impl Bench<'_> {
     /// runs it on `vectors` with `plusargs`, and returns what it printed.
     pub fn run(&self, work: &Path, vectors: &str, plusargs: &[String]) -> Result<String, BenchError> {
         let exe = self.build(work)?;
-        let file = work.join(format!("{}.vectors", self.module));
+        let file = work.join(format!("{}.vectors", self.name()));
         std::fs::write(&file, vectors).map_err(|source| BenchError::Io { path: file.clone(), source })?;
         let what = format!("{}'s bench", self.module);
         let out = Command::new(&exe)
@@ -68,6 +68,12 @@ impl Bench<'_> {
         Ok(output)
     }
 
+    /// The module with its parameters: one build and one vector file per name, so that
+    /// tests running the same module with other parameters, in parallel, do not meet.
+    fn name(&self) -> String {
+        self.params.iter().fold(self.module.to_string(), |n, (k, v)| format!("{n}-{k}{v}"))
+    }
+
     fn sources(&self) -> Vec<PathBuf> {
         let rtl = hw_rtl().join("rtl");
         let mut files: Vec<PathBuf> = self.rtl.iter().map(|f| rtl.join(f)).collect();
@@ -78,7 +84,7 @@ impl Bench<'_> {
     }
 
     fn build(&self, work: &Path) -> Result<PathBuf, BenchError> {
-        let dir = work.join(self.module);
+        let dir = work.join(self.name());
         let exe = dir.join("tb");
         // Rebuild only when a source or a parameter changed (Verilator takes seconds).
         let mut fingerprint = format!("{:?}\n", self.params);
