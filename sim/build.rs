@@ -30,6 +30,12 @@ fn run(cmd: &mut Command, what: &str) {
 const SIM_TABLES: [&str; 6] =
     ["-GIF_BITS=6", "-GACL_LIST_BITS=7", "-GLB_BITS=9", "-GBUCKET_BITS=10", "-GADJ_BITS=7", "-GGROUP_BITS=9"];
 
+/// The session table's geometry in the simulated card: log2 buckets of 8 entries, and
+/// log2 lookups in flight per lookup engine (enough for the memory model's round trip).
+/// The shim and the memory model read them too (defines, `SIM_SESS_*` env).
+const SESS_BUCKET_BITS: u32 = 11;
+const SESS_ROB_BITS: u32 = 8;
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let rtl = manifest.join("../hw-rtl/rtl");
@@ -44,6 +50,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=VERILATOR");
     println!("cargo:rerun-if-env-changed=CI");
     println!("cargo::rustc-check-cfg=cfg(no_rtl_model)");
+    println!("cargo:rustc-env=SIM_SESS_BUCKET_BITS={SESS_BUCKET_BITS}");
+    println!("cargo:rustc-env=SIM_SESS_ROB_BITS={SESS_ROB_BITS}");
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let root = match Command::new(&verilator).arg("--getenv").arg("VERILATOR_ROOT").output() {
         Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
@@ -69,6 +77,8 @@ fn main() {
     let coverage = std::env::var_os("CARGO_FEATURE_COVERAGE").is_some();
     v.args(["--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wall"])
         .args(SIM_TABLES)
+        .arg(format!("-GSESS_BUCKET_BITS={SESS_BUCKET_BITS}"))
+        .arg(format!("-GSESS_ROB_BITS={SESS_ROB_BITS}"))
         .args(waves.then_some("--trace-fst"))
         .args(if coverage { &["--coverage-line", "--coverage-toggle"][..] } else { &[] })
         .args(["--top-module", "offload_top", "--prefix", "Voffload_top", "-Mdir"])
@@ -114,6 +124,8 @@ fn main() {
         .include(&inc)
         .include(inc.join("vltstd"))
         .file("csrc/shim.cpp")
+        .define("SESS_BUCKET_BITS", SESS_BUCKET_BITS.to_string().as_str())
+        .define("SESS_ROB_BITS", SESS_ROB_BITS.to_string().as_str())
         .define("OFFLOAD_WAVES", if waves { "1" } else { "0" })
         .define("OFFLOAD_COVERAGE", if coverage { "1" } else { "0" })
         .define("VM_COVERAGE", if coverage { "1" } else { "0" })

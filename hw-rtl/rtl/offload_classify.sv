@@ -1,20 +1,20 @@
-// The classify segment: a packet from the arbiter to its flow after NAT. Fixed latency,
-// its stages (the packet context of offload_ctx) advancing together while the output
-// (a skid buffer) is ready. L = offload_util::SESSION_LOOKUP_LATENCY:
+// The classify segment: a packet from the arbiter to its flow after NAT. Three parts of
+// fixed latency, each advancing while the next can take its packet, joined where they
+// wait for session lookups (offload_session_wait, as long as the memory takes):
 //
 //   c0        parse (ip4-input), the rx interface read, the NAT-address key into its
 //             session lookup
-//   c1        the parse and the interface entry; then L - 1 stages wait for the lookup
-//   ca (L)    interface checks, NAT's keys and the input ACL's reflexive session key
+//   c1        the parse and the interface entry; then the wait for the lookup
+//   ca        interface checks, NAT's keys and the input ACL's reflexive session key
 //             into their lookups, the input ACL's rule match (its stage A)
-//   cb1       the checks' and the rule match's results; then L - 1 stages wait
-//   cb (2L)   session match, NAT's rewrite of the flow, the input ACL's verdict
+//   cb1       the checks' and the rule match's results; then the wait for the lookups
+//   cb        session match, NAT's rewrite of the flow, the input ACL's verdict
 //   c3        the output register: the flow after NAT, punt or drop so far
 //
-// Session lookups: one offload_session per key (a lookup with its own copy of the
-// session table), all written by the register block; the first NAT key's copy answers
-// the driver's read-back. What the stages decide, and in which order, is software's
-// (hw-rtl/README.md).
+// Session lookups: one offload_session_fetch per key (tags on chip, one copy each,
+// written through the session table's management port; entries in external memory
+// behind each engine's AXI4 read port m_axi_*[k]). What the stages decide, and in which
+// order, is software's (hw-rtl/README.md).
 
 `resetall
 `timescale 1ns / 1ps
@@ -29,6 +29,8 @@ module offload_classify #
     parameter RULE_BITS = 5,
     parameter ACL_MAX_LISTS = 4,
     parameter SESS_BUCKET_BITS = 11,
+    // log2 session lookups in flight per engine
+    parameter SESS_ROB_BITS = 8,
     parameter FIB_BITS = 1,
     parameter VXLAN_BITS = 3,
     parameter CW = offload_ctx::W,
@@ -58,7 +60,7 @@ module offload_classify #
     input  wire [(2**ACL_BITS)*48-1:0]   acls,
     input  wire [(2**ACL_LIST_BITS)*32-1:0] lists,
 
-    // table writes (the interface table, the session table) and their read-back
+    // table writes (the interface table) and their read-back
     input  wire [7:0]                    tbl_sel,
     // Waiver: the index is checked whole by the register block; the tables use its low bits.
     /* verilator lint_off UNUSEDSIGNAL */
@@ -67,8 +69,27 @@ module offload_classify #
     input  wire [511:0]                  tw_data,
     /* verilator lint_on UNUSEDSIGNAL */
     output wire [IF_W-1:0]               if_rb,
-    output wire [SESS_W-1:0]             sess_rb,
+
+    // the session tags (offload_session_mgmt): every engine's copy, engine 0's read-back
+    input  wire [SESS_BUCKET_BITS-1:0]   tag_bucket,
+    input  wire                          tag_we,
+    input  wire [127:0]                  tag_data,
     output wire [127:0]                  tag_rb,
+
+    // the engines' AXI4 read ports (engine k at k * width), entries in external memory
+    output wire [3:0]                    m_axi_arvalid,
+    input  wire [3:0]                    m_axi_arready,
+    output wire [4*(SESS_BUCKET_BITS+9)-1:0] m_axi_araddr,
+    output wire [4*SESS_ROB_BITS-1:0]    m_axi_arid,
+    output wire [4*8-1:0]                m_axi_arlen,
+    output wire [4*3-1:0]                m_axi_arsize,
+    output wire [4*2-1:0]                m_axi_arburst,
+    input  wire [3:0]                    m_axi_rvalid,
+    output wire [3:0]                    m_axi_rready,
+    input  wire [4*512-1:0]              m_axi_rdata,
+    input  wire [3:0]                    m_axi_rlast,
+    input  wire [4*2-1:0]                m_axi_rresp,
+    input  wire [4*SESS_ROB_BITS-1:0]    m_axi_rid,
 
     // session hits to record (NAT, the input ACL), as the packet leaves c2
     output wire [1:0]                    hit_set,
@@ -88,23 +109,21 @@ localparam [3:0] IN_RECIRC = offload_util::in_loop(N_PORTS);
 localparam [7:0] PUNT_EXC = offload_pkg::PUNT_EXCEPTION[7:0];
 localparam SB = SESS_BUCKET_BITS;
 
-localparam WAIT = offload_util::SESSION_LOOKUP_LATENCY - 1;
 reg [CW-1:0] c0, c1, cb1, c3;
 reg v0 = 0, v1 = 0, vb1 = 0, v3 = 0;
-wire en = !v3 || m_ready;
-assign s_ready = en;
+// the three parts' advance: each while the wait (or the output) after it takes its
+// packet and the engines take the keys it puts in
+wire [CW-1:0] ca, cb;
+wire va, vb, wait_a_ready, wait_b_ready, wait_a_busy, wait_b_busy;
+wire ext_key_ready, ab_keys_ready;
+wire en1 = (!v1 || wait_a_ready) && (!v0 || ext_key_ready);
+wire en2 = (!vb1 || wait_b_ready) && (!va || ab_keys_ready);
+wire en3 = !v3 || m_ready;
+assign s_ready = en1;
 assign m_ctx = c3;
 assign m_valid = v3;
-
-// the waits for the session lookups: c1 -> ca, cb1 -> cb
+assign busy = v0 || v1 || wait_a_busy || vb1 || wait_b_busy || v3;
 reg [CW-1:0] c1_out, cb1_out;
-wire [CW-1:0] ca, cb;
-wire va, vb, wait_a_busy, wait_b_busy;
-offload_delay #(.W(CW), .DEPTH(WAIT)) wait_a (.clk(clk), .rst(rst), .en(en), .s_data(c1_out), .s_valid(v1),
-    .m_data(ca), .m_valid(va), .busy(wait_a_busy));
-offload_delay #(.W(CW), .DEPTH(WAIT)) wait_b (.clk(clk), .rst(rst), .en(en), .s_data(cb1_out), .s_valid(vb1),
-    .m_data(cb), .m_valid(vb), .busy(wait_b_busy));
-assign busy = v0 || v1 || wait_a_busy || va || vb1 || wait_b_busy || vb || v3;
 
 // ---- c0: parse
 wire [15:0] s0_sw, s0_sport, s0_dport, s0_ic, s0_tlen;
@@ -129,7 +148,7 @@ wire [159:0] s0_tun = vxlan[160*meta0[offload_util::LM_TUNNEL +: VXLAN_BITS] +: 
 wire [IF_W-1:0] ife1;
 offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(1)) if_ram (
     .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_INTERFACE)), .a_addr(tbl_index[IF_BITS-1:0]),
-    .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb), .b_en(en), .b_addr(s0_sw[IF_BITS-1:0]), .b_rdata(ife1));
+    .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb), .b_en(en1), .b_addr(s0_sw[IF_BITS-1:0]), .b_rdata(ife1));
 
 always @* begin
     c1_out = c1;
@@ -184,38 +203,91 @@ wire [127:0] key_ain = offload_util::skey(src1, dst1, sport1, dport1, proto1,
     offload_pkg::SESSION_KIND_ACL[7:0], sw1);
 
 // session lookups: the NAT address (in at c0, answered at ca), NAT's two keys and the
-// input ACL's session (in at ca, answered at cb)
+// input ACL's session (in at ca, answered at cb); a packet's later beats look nothing up
 localparam NK = 4;
 localparam K_EXT = 0, K_NAT0 = 1, K_NAT1 = 2, K_AIN = 3;
 wire [NK*128-1:0] sk_key = {key_ain, key1, key0, key_ext};
-wire [NK-1:0] sk_hit;
-wire [SB-1:0] sk_bucket [0:NK-1];
-wire [2:0] sk_way [0:NK-1];
-// Waiver: of the reflexive ACL session's entry the TCP flags seen are used; of the NAT
-// address entry only the hit. The read-back is the first NAT key's store's.
+wire [NK-1:0] sk_in = {{3{va && en2}}, v0 && en1};
+wire [NK-1:0] sk_skip = {{3{!ca[`CTX_SOP]}}, !c0[`CTX_SOP]};
+wire [NK-1:0] sk_ready, r_valid, r_ready, r_hit;
+wire [NK*SB-1:0] r_bucket;
+wire [NK*3-1:0] r_way;
+wire [NK*SESS_W-1:0] r_entry;
+// Waiver: an engine's memory error answers a miss, which software then decides; its
+// read-back is engine 0's.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [SESS_W-1:0] sk_entry [0:NK-1];
-wire [SESS_W-1:0] sk_rb_entry [0:NK-1];
-wire [127:0] sk_rb_tags [0:NK-1];
+wire [NK-1:0] r_error;
+wire [128*NK-1:0] sk_rb_tags;
 /* verilator lint_on UNUSEDSIGNAL */
 genvar gk;
 generate
     for (gk = 0; gk < NK; gk = gk + 1) begin : session
-        offload_session #(.BUCKET_BITS(SB)) lookup (
-            .clk(clk), .en(en), .key(sk_key[128*gk +: 128]),
-            .tbl_sel(tbl_sel), .tbl_index(tbl_index), .tw(tw), .tw_data(tw_data),
-            .rb_entry(sk_rb_entry[gk]), .rb_tags(sk_rb_tags[gk]),
-            .hit(sk_hit[gk]), .hit_bucket(sk_bucket[gk]), .hit_way(sk_way[gk]), .entry(sk_entry[gk]));
+        offload_session_fetch #(.BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookup (
+            .clk(clk), .rst(rst),
+            .s_valid(sk_in[gk]), .s_ready(sk_ready[gk]), .s_key(sk_key[128*gk +: 128]), .s_skip(sk_skip[gk]),
+            .m_valid(r_valid[gk]), .m_ready(r_ready[gk]), .m_hit(r_hit[gk]), .m_error(r_error[gk]),
+            .m_bucket(r_bucket[SB*gk +: SB]), .m_way(r_way[3*gk +: 3]), .m_entry(r_entry[SESS_W*gk +: SESS_W]),
+            .w_bucket(tag_bucket), .w_tag_we(tag_we), .w_tags(tag_data), .rb_tags(sk_rb_tags[128*gk +: 128]),
+            .m_axi_arvalid(m_axi_arvalid[gk]), .m_axi_arready(m_axi_arready[gk]),
+            .m_axi_araddr(m_axi_araddr[(SB+9)*gk +: SB+9]), .m_axi_arid(m_axi_arid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]),
+            .m_axi_arlen(m_axi_arlen[8*gk +: 8]), .m_axi_arsize(m_axi_arsize[3*gk +: 3]),
+            .m_axi_arburst(m_axi_arburst[2*gk +: 2]),
+            .m_axi_rvalid(m_axi_rvalid[gk]), .m_axi_rready(m_axi_rready[gk]), .m_axi_rdata(m_axi_rdata[512*gk +: 512]),
+            .m_axi_rlast(m_axi_rlast[gk]), .m_axi_rresp(m_axi_rresp[2*gk +: 2]),
+            .m_axi_rid(m_axi_rid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]));
     end
 endgenerate
-assign sess_rb = sk_rb_entry[K_NAT0];
-assign tag_rb = sk_rb_tags[K_NAT0];
-assign s1_ext = sk_hit[K_EXT];
-assign nat0_hit = sk_hit[K_NAT0];
-assign nat1_hit = sk_hit[K_NAT1];
+assign tag_rb = sk_rb_tags[127:0];
+assign ext_key_ready = sk_ready[K_EXT];
+assign ab_keys_ready = &sk_ready[K_AIN:K_NAT0];
+
+// the waits: c1 -> ca with the NAT address's answer, cb1 -> cb with the other three
+wire ext_hit;
+// Waiver: of the NAT address's answer only the hit is used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SB-1:0] ext_bucket;
+wire [2:0] ext_way;
+wire [SESS_W-1:0] ext_entry;
+/* verilator lint_on UNUSEDSIGNAL */
+offload_session_wait #(.CW(CW), .NK(1), .SB(SB), .DEPTH_BITS(SESS_ROB_BITS)) wait_a (
+    .clk(clk), .rst(rst), .s_ctx(c1_out), .s_valid(v1 && (!v0 || ext_key_ready)), .s_ready(wait_a_ready),
+    .r_valid(r_valid[K_EXT]), .r_ready(r_ready[K_EXT]), .r_hit(r_hit[K_EXT]), .r_bucket(r_bucket[SB*K_EXT +: SB]),
+    .r_way(r_way[3*K_EXT +: 3]), .r_entry(r_entry[SESS_W*K_EXT +: SESS_W]),
+    .m_ctx(ca), .m_valid(va), .m_ready(en2), .m_hit(ext_hit), .m_bucket(ext_bucket), .m_way(ext_way),
+    .m_entry(ext_entry), .busy(wait_a_busy));
+wire [2:0] b_hit;
+wire [3*SB-1:0] b_bucket;
+wire [3*3-1:0] b_way;
+wire [3*SESS_W-1:0] b_entry;
+offload_session_wait #(.CW(CW), .NK(3), .SB(SB), .DEPTH_BITS(SESS_ROB_BITS)) wait_b (
+    .clk(clk), .rst(rst), .s_ctx(cb1_out), .s_valid(vb1 && (!va || ab_keys_ready)), .s_ready(wait_b_ready),
+    .r_valid(r_valid[K_AIN:K_NAT0]), .r_ready(r_ready[K_AIN:K_NAT0]), .r_hit(r_hit[K_AIN:K_NAT0]),
+    .r_bucket(r_bucket[SB*K_NAT0 +: 3*SB]), .r_way(r_way[3*K_NAT0 +: 9]), .r_entry(r_entry[SESS_W*K_NAT0 +: 3*SESS_W]),
+    .m_ctx(cb), .m_valid(vb), .m_ready(en3), .m_hit(b_hit), .m_bucket(b_bucket), .m_way(b_way), .m_entry(b_entry),
+    .busy(wait_b_busy));
+// the answers by key (b_*: NAT0, NAT1, AIN)
+wire [SB-1:0] sk_bucket [0:NK-1];
+wire [2:0] sk_way [0:NK-1];
+// Waiver: of the reflexive ACL session's entry the TCP flags seen are used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] sk_entry [0:NK-1];
+/* verilator lint_on UNUSEDSIGNAL */
+generate
+    for (gk = K_NAT0; gk < NK; gk = gk + 1) begin : answer
+        assign sk_bucket[gk] = b_bucket[SB*(gk-K_NAT0) +: SB];
+        assign sk_way[gk] = b_way[3*(gk-K_NAT0) +: 3];
+        assign sk_entry[gk] = b_entry[SESS_W*(gk-K_NAT0) +: SESS_W];
+    end
+endgenerate
+assign sk_bucket[K_EXT] = ext_bucket;
+assign sk_way[K_EXT] = ext_way;
+assign sk_entry[K_EXT] = ext_entry;
+assign s1_ext = ext_hit;
+assign nat0_hit = b_hit[K_NAT0-K_NAT0];
+assign nat1_hit = b_hit[K_NAT1-K_NAT0];
 assign nat0_e = sk_entry[K_NAT0];
 assign nat1_e = sk_entry[K_NAT1];
-wire s2_ain_hit = sk_hit[K_AIN];
+wire s2_ain_hit = b_hit[K_AIN-K_NAT0];
 
 // ---- ca..cb: the input ACL (stage A at ca on the flow before NAT, its match into the
 // context at cb1, the verdict with the reflexive session's answer at cb)
@@ -226,7 +298,7 @@ wire acl_l4_1 = ca[`CTX_L4] || ca[`CTX_LEN] >= {9'd0, ca[`CTX_L4O]} + 16'd8;
 wire ain_match, ain_unsure;
 wire [7:0] ain_action;
 offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS)) acl_in (
-    .clk(clk), .adv(en), .rules(rules), .acls(acls), .lists(lists),
+    .clk(clk), .adv(en2), .rules(rules), .acls(acls), .lists(lists),
     .src(src1), .dst(dst1), .proto(proto1), .sport(offload_util::acl_port(proto1, ic1[15:8], sport1)),
     .dport(offload_util::acl_port(proto1, ic1[7:0], dport1)), .tcp_flags(ca[`CTX_TCPF]), .l4_valid(acl_l4_1),
     .list_start(ifa[offload_pkg::IF_ACL_IN_START_LSB +: 16]), .list_count(ifa[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16]),
@@ -251,24 +323,22 @@ wire s2_nat_used = cb[`CTX_NAT] && s2_hit;
 wire s2_ain_used = s2_ain_on && s2_ain_hit;
 wire s2_tcpst = s2_tcp && ((s2_nat_used && (tcpf2 & offload_pkg::TCP_CONTROL_FLAGS[7:0]) != 8'd0)
     || (s2_ain_used && offload_util::acl_new_flags(sk_entry[K_AIN][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, tcpf2)));
-wire s2_rec = en && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT];
+wire s2_rec = en3 && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT];
 assign hit_set = {s2_rec && s2_ain_used, s2_rec && s2_nat_used};
 assign hit_bucket = {sk_bucket[K_AIN], sk_bucket[nat0_hit ? K_NAT0 : K_NAT1]};
 assign hit_way = {sk_way[K_AIN], sk_way[nat0_hit ? K_NAT0 : K_NAT1]};
 
-assign ev_rx = en && v0 && c0[`CTX_SOP] && c0[`CTX_IN] != IN_RECIRC;
+assign ev_rx = en1 && v0 && c0[`CTX_SOP] && c0[`CTX_IN] != IN_RECIRC;
 assign ev_rx_port = c0[`CTX_IN];
-assign ev_nat = en && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT] && cb[`CTX_NAT];
+assign ev_nat = en3 && vb && cb[`CTX_SOP] && !cb[`CTX_PUNT] && cb[`CTX_NAT];
 assign ev_nat_hit = s2_hit;
 
 // ---- the stage registers
 always @(posedge clk) begin
-    if (en) begin
+    if (en1) begin
         v0 <= s_valid;
         c0 <= s_ctx;
         v1 <= v0;
-        vb1 <= va;
-        v3 <= vb;
 
         // c0 -> c1: what the parser found
         c1 <= c0;
@@ -293,6 +363,10 @@ always @(posedge clk) begin
         c1[`CTX_OUTER] <= s0_outer;
         c1[`CTX_OLB] <= s0_tun[offload_pkg::VXLAN_OUTER_LB_LSB +: 32];
         c1[`CTX_OFIB] <= s0_tun[offload_pkg::VXLAN_ENCAP_FIB_INDEX_LSB +: 16];
+    end
+
+    if (en2) begin
+        vb1 <= va;
 
         // ca -> cb1: interface checks; NAT's and the input ACL's lookups are under way
         cb1 <= ca;
@@ -301,6 +375,10 @@ always @(posedge clk) begin
         if (!ca[`CTX_PUNT] && (if1_bad || s1_natbad)) cb1[`CTX_PUNT] <= 1'b1;
         cb1[`CTX_HITS] <= ca[`CTX_HITS] | (if1_bad ? 16'd0 : 16'd1 << offload_pkg::TBL_INTERFACE);
         cb1[`CTX_NAT] <= s1_nat;
+    end
+
+    if (en3) begin
+        v3 <= vb;
 
         // cb -> c3: NAT's answer (the flow after NAT) and the input ACL's verdict
         // (the outer packet's lookup is NAT as an output feature: a pass entry, the input

@@ -1,12 +1,14 @@
 // The egress segment: from the route's adjacency to where the packet goes, and the
-// bytes it goes with. Fixed latency, its stages (the packet context of offload_ctx)
-// advancing together while the output (a skid buffer) is ready; the input (e0) is the
-// skid buffer before it, read as the packet enters. L = SESSION_LOOKUP_LATENCY:
+// bytes it goes with. Two parts of fixed latency, each advancing while the next can
+// take its packet, joined where they wait for the session lookups
+// (offload_session_wait); the input (e0) is the skid buffer before it, read as the
+// packet enters:
 //
 //   e0        the tx interface read, the output ACL's and the BVI L2 input ACL's
-//             session keys into their lookups
-//   e1        the tx interface's entry; then L - 1 stages wait for the lookups
-//   ea (L)    those sessions' match; vxlan4-input's tunnel lookup, its interface read
+//             session keys into their lookups (offload_session_fetch, entries in
+//             external memory behind each engine's AXI4 read port)
+//   e1        the tx interface's entry; then the wait for the lookups
+//   ea        those sessions' match; vxlan4-input's tunnel lookup, its interface read
 //   eb        both ACLs' rule match (stage A); l2-input's L2 FIB lookup, the bridge
 //             member's interface read
 //   ec        the ACLs' verdicts, the decision (offload_decision), the header rewrite
@@ -27,6 +29,8 @@ module offload_egress #
     parameter RULE_BITS = 5,
     parameter ACL_MAX_LISTS = 4,
     parameter SESS_BUCKET_BITS = 11,
+    // log2 session lookups in flight per engine
+    parameter SESS_ROB_BITS = 8,
     parameter L2FIB_BITS = 5,
     parameter VXLAN_BITS = 3,
     parameter VXLAN_DECAP = 1,
@@ -54,7 +58,7 @@ module offload_egress #
     input  wire [(2**ACL_BITS)*48-1:0]   acls,
     input  wire [(2**ACL_LIST_BITS)*32-1:0] lists,
 
-    // table writes (the interface table, the session table)
+    // table writes (the interface table)
     input  wire [7:0]                    tbl_sel,
     // Waiver: the index is checked whole by the register block; the tables use its low bits.
     /* verilator lint_off UNUSEDSIGNAL */
@@ -62,6 +66,26 @@ module offload_egress #
     input  wire                          tw,
     input  wire [511:0]                  tw_data,
     /* verilator lint_on UNUSEDSIGNAL */
+
+    // the session tags (offload_session_mgmt): every engine's copy
+    input  wire [SESS_BUCKET_BITS-1:0]   tag_bucket,
+    input  wire                          tag_we,
+    input  wire [127:0]                  tag_data,
+
+    // the engines' AXI4 read ports (engine k at k * width)
+    output wire [1:0]                    m_axi_arvalid,
+    input  wire [1:0]                    m_axi_arready,
+    output wire [2*(SESS_BUCKET_BITS+9)-1:0] m_axi_araddr,
+    output wire [2*SESS_ROB_BITS-1:0]    m_axi_arid,
+    output wire [2*8-1:0]                m_axi_arlen,
+    output wire [2*3-1:0]                m_axi_arsize,
+    output wire [2*2-1:0]                m_axi_arburst,
+    input  wire [1:0]                    m_axi_rvalid,
+    output wire [1:0]                    m_axi_rready,
+    input  wire [2*512-1:0]              m_axi_rdata,
+    input  wire [1:0]                    m_axi_rlast,
+    input  wire [2*2-1:0]                m_axi_rresp,
+    input  wire [2*SESS_ROB_BITS-1:0]    m_axi_rid,
 
     // session hits to record (the output ACL, the BVI's L2 input ACL), as the packet leaves e1
     output wire [1:0]                    hit_set,
@@ -76,18 +100,17 @@ localparam SESS_W = offload_pkg::SESS_BITS;
 
 reg [CW-1:0] e1, eb, ec, ed;
 reg v1 = 0, vb = 0, vc = 0, vd = 0;
-wire en = !vd || m_ready;
-assign s_ready = en;
+// the two parts' advance: e0..e1 while the wait takes the packet and the engines its
+// keys, ea..ed while the output is ready
+wire wait_ready, keys_ready, va, wait_busy;
+wire en1 = (!v1 || wait_ready) && (!s_valid || keys_ready);
+wire en2 = !vd || m_ready;
+assign s_ready = en1;
 assign m_ctx = ed;
 assign m_valid = vd;
-
-// the wait for the session lookups: e1 -> ea
+assign busy = v1 || wait_busy || vb || vc || vd;
 reg [CW-1:0] e1_out;
 wire [CW-1:0] ea;
-wire va, wait_busy;
-offload_delay #(.W(CW), .DEPTH(offload_util::SESSION_LOOKUP_LATENCY - 1)) wait_a (.clk(clk), .rst(rst),
-    .en(en), .s_data(e1_out), .s_valid(v1), .m_data(ea), .m_valid(va), .busy(wait_busy));
-assign busy = v1 || wait_busy || va || vb || vc || vd;
 
 // ---- e0: the tx interface, the ACL sessions' keys, the tunnel
 // Waiver: the beat and the adjacency are read in part (the tx interface, MACs, the VNI).
@@ -107,24 +130,54 @@ wire [127:0] key_abvi = offload_util::skey(src0, dst0, sport0, dport0, proto0, o
 localparam NK = 2;
 localparam K_AOUT = 0, K_ABVI = 1;
 wire [NK*128-1:0] sk_key = {key_abvi, key_aout};
-wire [NK-1:0] sk_hit;
-wire [SB-1:0] sk_bucket [0:NK-1];
-wire [2:0] sk_way [0:NK-1];
-// Waiver: of a reflexive ACL session's entry the TCP flags seen are used; the read-back
-// is the classifier's.
+wire [NK-1:0] sk_ready, r_valid, r_ready, r_hit, sk_hit;
+wire [NK*SB-1:0] r_bucket, w_bucket;
+wire [NK*3-1:0] r_way, w_way;
+wire [NK*SESS_W-1:0] r_entry, w_entry;
+// Waiver: an engine's memory error answers a miss (software decides); the tags'
+// read-back is the classifier's engine's.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [SESS_W-1:0] sk_entry [0:NK-1];
-wire [SESS_W-1:0] sk_rb_entry [0:NK-1];
-wire [127:0] sk_rb_tags [0:NK-1];
+wire [NK-1:0] r_error;
+wire [128*NK-1:0] rb_tags_unused;
 /* verilator lint_on UNUSEDSIGNAL */
 genvar gk;
 generate
     for (gk = 0; gk < NK; gk = gk + 1) begin : session
-        offload_session #(.BUCKET_BITS(SB)) lookup (
-            .clk(clk), .en(en), .key(sk_key[128*gk +: 128]),
-            .tbl_sel(tbl_sel), .tbl_index(tbl_index), .tw(tw), .tw_data(tw_data),
-            .rb_entry(sk_rb_entry[gk]), .rb_tags(sk_rb_tags[gk]),
-            .hit(sk_hit[gk]), .hit_bucket(sk_bucket[gk]), .hit_way(sk_way[gk]), .entry(sk_entry[gk]));
+        offload_session_fetch #(.BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookup (
+            .clk(clk), .rst(rst),
+            .s_valid(s_valid && en1), .s_ready(sk_ready[gk]), .s_key(sk_key[128*gk +: 128]),
+            .s_skip(!s_ctx[`CTX_SOP]),
+            .m_valid(r_valid[gk]), .m_ready(r_ready[gk]), .m_hit(r_hit[gk]), .m_error(r_error[gk]),
+            .m_bucket(r_bucket[SB*gk +: SB]), .m_way(r_way[3*gk +: 3]), .m_entry(r_entry[SESS_W*gk +: SESS_W]),
+            .w_bucket(tag_bucket), .w_tag_we(tag_we), .w_tags(tag_data), .rb_tags(rb_tags_unused[128*gk +: 128]),
+            .m_axi_arvalid(m_axi_arvalid[gk]), .m_axi_arready(m_axi_arready[gk]),
+            .m_axi_araddr(m_axi_araddr[(SB+9)*gk +: SB+9]), .m_axi_arid(m_axi_arid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]),
+            .m_axi_arlen(m_axi_arlen[8*gk +: 8]), .m_axi_arsize(m_axi_arsize[3*gk +: 3]),
+            .m_axi_arburst(m_axi_arburst[2*gk +: 2]),
+            .m_axi_rvalid(m_axi_rvalid[gk]), .m_axi_rready(m_axi_rready[gk]), .m_axi_rdata(m_axi_rdata[512*gk +: 512]),
+            .m_axi_rlast(m_axi_rlast[gk]), .m_axi_rresp(m_axi_rresp[2*gk +: 2]),
+            .m_axi_rid(m_axi_rid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]));
+    end
+endgenerate
+assign keys_ready = &sk_ready;
+
+// the wait: e1 -> ea with both answers
+offload_session_wait #(.CW(CW), .NK(NK), .SB(SB), .DEPTH_BITS(SESS_ROB_BITS)) wait_a (
+    .clk(clk), .rst(rst), .s_ctx(e1_out), .s_valid(v1 && (!s_valid || keys_ready)), .s_ready(wait_ready),
+    .r_valid(r_valid), .r_ready(r_ready), .r_hit(r_hit), .r_bucket(r_bucket), .r_way(r_way), .r_entry(r_entry),
+    .m_ctx(ea), .m_valid(va), .m_ready(en2), .m_hit(sk_hit), .m_bucket(w_bucket), .m_way(w_way), .m_entry(w_entry),
+    .busy(wait_busy));
+wire [SB-1:0] sk_bucket [0:NK-1];
+wire [2:0] sk_way [0:NK-1];
+// Waiver: of a reflexive ACL session's entry the TCP flags seen are used.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SESS_W-1:0] sk_entry [0:NK-1];
+/* verilator lint_on UNUSEDSIGNAL */
+generate
+    for (gk = 0; gk < NK; gk = gk + 1) begin : answer
+        assign sk_bucket[gk] = w_bucket[SB*gk +: SB];
+        assign sk_way[gk] = w_way[3*gk +: 3];
+        assign sk_entry[gk] = w_entry[SESS_W*gk +: SESS_W];
     end
 endgenerate
 
@@ -161,7 +214,7 @@ wire [15:0] vx_sw_c, l2_sw_c;
 wire vx_hit_c, vx_ain_c, l2_hit_c, l2_dgrp_c, l2_srcok_c, l2_range_c;
 wire [7:0] l2_flags_c;
 offload_l2_lookup #(.IF_BITS(IF_BITS), .L2FIB_BITS(L2FIB_BITS), .VXLAN_BITS(VXLAN_BITS)) l2_lookup (
-    .clk(clk), .en(en), .vxlan(vxlan), .l2fib(l2fib),
+    .clk(clk), .en(en2), .vxlan(vxlan), .l2fib(l2fib),
     .s8_src(ea[`CTX_SRC]), .s8_dst(ea[`CTX_DST]), .s8_vni({data_a[8*46 +: 8], data_a[8*47 +: 8], data_a[8*48 +: 8]}),
     .s8_tunnel_sw(vx_sw_a),
     .s9_bvi(bvi_b), .s9_bvi_if(tx_if_b), .s9_tunnel_if(vx_if_b),
@@ -170,16 +223,19 @@ offload_l2_lookup #(.IF_BITS(IF_BITS), .L2FIB_BITS(L2FIB_BITS), .VXLAN_BITS(VXLA
     .tunnel_hit(vx_hit_c), .tunnel_sw(vx_sw_c), .tunnel_acl_in(vx_ain_c), .l2_hit(l2_hit_c), .l2_group(l2_dgrp_c),
     .l2_src_ok(l2_srcok_c), .l2_sw(l2_sw_c), .l2_flags(l2_flags_c), .l2_in_range(l2_range_c));
 
-// the interface table: the tx interface (read at e0), the tunnel's (at ea), the bridge
-// member (at eb); one copy per read, the classifier's copy answers the read-back
+// the interface table: the tx interface (read at e0, as the first part advances), the
+// tunnel's (at ea) and the bridge member (at eb, as the second does); one copy per read,
+// the classifier's copy answers the read-back
 /* verilator lint_off UNUSEDSIGNAL */
-wire [IF_W-1:0] if_rb_unused;
+wire [IF_W-1:0] if_rb_unused, if_tx_rb_unused;
 /* verilator lint_on UNUSEDSIGNAL */
-offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(3)) if_ram (
-    .clk(clk), .a_we(offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_INTERFACE)),
-    .a_addr(tbl_index[IF_BITS-1:0]), .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb_unused), .b_en(en),
-    .b_addr({l2_sw_b[IF_BITS-1:0], vx_sw_a[IF_BITS-1:0], tx_sw0[IF_BITS-1:0]}),
-    .b_rdata({member_if_c, vx_if_b, tx_if1}));
+wire if_we = offload_util::table_write(tw, tbl_sel, offload_pkg::TBL_INTERFACE);
+offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(1)) if_tx_ram (
+    .clk(clk), .a_we(if_we), .a_addr(tbl_index[IF_BITS-1:0]), .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_tx_rb_unused),
+    .b_en(en1), .b_addr(tx_sw0[IF_BITS-1:0]), .b_rdata(tx_if1));
+offload_ram #(.W(IF_W), .ADDR_BITS(IF_BITS), .REPLICAS(2)) if_ram (
+    .clk(clk), .a_we(if_we), .a_addr(tbl_index[IF_BITS-1:0]), .a_wdata(tw_data[IF_W-1:0]), .a_rdata(if_rb_unused),
+    .b_en(en2), .b_addr({l2_sw_b[IF_BITS-1:0], vx_sw_a[IF_BITS-1:0]}), .b_rdata({member_if_c, vx_if_b}));
 
 // ---- eb..ec: the output ACL and the BVI's L2 input ACL (stage A at eb on the flow
 // after NAT with the tx interface's lists, the verdicts at ec)
@@ -197,7 +253,7 @@ generate
         localparam LSB_START = ga == 0 ? offload_pkg::IF_ACL_OUT_START_LSB : offload_pkg::IF_ACL_IN_START_LSB;
         localparam LSB_COUNT = ga == 0 ? offload_pkg::IF_ACL_OUT_COUNT_LSB : offload_pkg::IF_ACL_IN_COUNT_LSB;
         offload_acl #(.RULE_BITS(RULE_BITS), .ACL_BITS(ACL_BITS), .LIST_BITS(ACL_LIST_BITS), .MAX_LISTS(ACL_MAX_LISTS)) acl (
-            .clk(clk), .adv(en), .rules(rules), .acls(acls), .lists(lists),
+            .clk(clk), .adv(en2), .rules(rules), .acls(acls), .lists(lists),
             .src(eb[`CTX_SRC]), .dst(eb[`CTX_DST]), .proto(proto_b), .sport(acl_sport_b), .dport(acl_dport_b),
             .tcp_flags(eb[`CTX_TCPF]), .l4_valid(acl_l4_b),
             .list_start(tx_if_b[LSB_START +: 16]), .list_count(tx_if_b[LSB_COUNT +: 16]),
@@ -214,7 +270,7 @@ wire aout_used_a = tx_if_a[offload_pkg::IF_ACL_OUT_COUNT_LSB +: 16] != 16'd0 && 
 wire abvi_used_a = bvi_a && tx_if_a[offload_pkg::IF_ACL_IN_COUNT_LSB +: 16] != 16'd0 && sk_hit[K_ABVI];
 wire tcpst_a = tcp_a && ((aout_used_a && offload_util::acl_new_flags(sk_entry[K_AOUT][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b1, tcpf_a))
     || (abvi_used_a && offload_util::acl_new_flags(sk_entry[K_ABVI][offload_pkg::SESS_TCP_FLAGS_SEEN_LSB +: 16], 1'b0, tcpf_a)));
-wire rec_a = en && va && ea[`CTX_SOP] && !ea[`CTX_PUNT];
+wire rec_a = en2 && va && ea[`CTX_SOP] && !ea[`CTX_PUNT];
 assign hit_set = {rec_a && abvi_used_a, rec_a && aout_used_a};
 assign hit_bucket = {sk_bucket[K_ABVI], sk_bucket[K_AOUT]};
 assign hit_way = {sk_way[K_ABVI], sk_way[K_AOUT]};
@@ -257,12 +313,14 @@ wire [399:0] encap_hdr2;
 offload_vxlan_encap vxlan_encap (.tunnel(tun2), .flow_hash(ec[`CTX_HASH]), .inner_len(ec[`CTX_LEN]), .hdr(encap_hdr2));
 
 always @(posedge clk) begin
-    if (en) begin
+    if (en1) begin
         v1 <= s_valid;
+        e1 <= s_ctx;
+    end
+    if (en2) begin
         vb <= va;
         vc <= vb;
         vd <= vc;
-        e1 <= s_ctx;
 
         // ea -> eb: the ACL sessions' answers
         eb <= ea;

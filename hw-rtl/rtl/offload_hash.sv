@@ -9,7 +9,7 @@
 // Waiver: this file holds the two hash modules of the contract (session key, flow
 // hash), side by side with the Rust they mirror; neither is named like the file.
 /* verilator lint_off DECLFILENAME */
-// session.rs: hash_key, tag_of, buckets_of; four clocks of `en` (offload_session_lookup
+// session.rs: hash_key, tag_of, buckets_of; four clocks of `en` (offload_session_fetch
 // counts on them): the key enters with one, tag and buckets are registered after the
 // fourth and hold until the next.
 //   1  the key's two words, registered (a DSP's input registers)

@@ -1,6 +1,6 @@
 // NAT44-ED on the input side (nat44-ed-in2out / -out2in), the keys and what the session
 // lookups' answers do to the flow. Combinational, in three parts at three stages; the
-// session lookups (offload_session_lookup, in the top) sit between them:
+// session lookups (offload_session_fetch, in classify) sit between them:
 //
 // s0  key_ext: is the destination a NAT address (a session-table entry)? An
 //     inside-outside interface sends packets to NAT addresses to out2in.

@@ -16,7 +16,7 @@ package offload_pkg;
 
     // ---- register map (byte offsets) ----
     localparam int REG_ID_VALUE = 1330007108;
-    localparam int REG_VERSION_VALUE = 131072;
+    localparam int REG_VERSION_VALUE = 131073;
     localparam int REG_ID = 0;
     localparam int REG_VERSION = 4;
     localparam int REG_NEXT_PTR = 8;
@@ -51,6 +51,8 @@ package offload_pkg;
     localparam int REG_TBL_STATUS_BAD_TABLE = 1;
     localparam int REG_TBL_STATUS_BAD_INDEX = 2;
     localparam int REG_TBL_STATUS_BAD_CMD = 3;
+    localparam int REG_TBL_STATUS_PENDING = 4;
+    localparam int REG_TBL_STATUS_BUSY = 5;
 
     // ---- tables: id and entry width in bits ----
     localparam int TABLE_COUNT = 15;

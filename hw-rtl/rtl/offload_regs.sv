@@ -5,6 +5,11 @@
 // one clock, after checking the table and the index (TBL_STATUS). Counters are read
 // through `cnt_*` (offload_counters), the tables' read-back through `rb_data`.
 //
+// The session table (entries and tag words) is not written here but through its
+// management port (offload_session_mgmt, `ext_*`): its commands are queued there, a
+// full queue refuses one (TBL_STATUS BUSY), and a read says PENDING until its data
+// lands in the staging words.
+//
 // One access per clock; read data is registered (valid the clock after `reg_rd`).
 
 `resetall
@@ -43,7 +48,15 @@ module offload_regs #
     input  wire [31:0]  hit_rdata,        // the hit bits of word hit_index
     input  wire [511:0] rb_data,          // entry tbl_index of table tbl_sel, the clock after
     input  wire         cnt_sel,          // reg_addr is a counter's
-    input  wire [31:0]  cnt_rdata
+    input  wire [31:0]  cnt_rdata,
+    // the session table's commands (tag: its tag words; read, else write or delete)
+    output wire         ext_valid,
+    input  wire         ext_ready,
+    output wire         ext_tag,
+    output wire         ext_read,
+    output wire [offload_pkg::SESS_BITS-1:0] ext_data,
+    input  wire         ext_rb_valid,
+    input  wire [offload_pkg::SESS_BITS-1:0] ext_rb_data
 );
 
 initial begin
@@ -71,15 +84,30 @@ wire idx_ok = tbl_index < capacity({24'd0, tbl_sel});
 wire in_staging = reg_addr >= offload_pkg::REG_TBL_DATA[15:0]
     && reg_addr < 16'(offload_pkg::REG_TBL_DATA + 4 * offload_pkg::REG_STAGING_WORDS);
 
-assign tw = (cmd_write || cmd_delete) && sel_ok && idx_ok;
+// the session table's commands go to its management port; while one of its reads is
+// under way no command runs
+wire ext_table = {24'd0, tbl_sel} == offload_pkg::TBL_SESSION || {24'd0, tbl_sel} == offload_pkg::TBL_SESSION_TAG;
+reg ext_wait = 0;   // a read queued, its data not yet in the staging words
+assign tw = (cmd_write || cmd_delete) && sel_ok && idx_ok && !ext_table && !ext_wait;
 assign tw_data = cmd_delete ? 512'd0 : staging_reg;
+wire ext_cmd = (cmd_write || cmd_delete || cmd_read) && sel_ok && idx_ok && ext_table && !ext_wait;
+assign ext_valid = ext_cmd;
+assign ext_tag = {24'd0, tbl_sel} == offload_pkg::TBL_SESSION_TAG;
+assign ext_read = cmd_read;
+assign ext_data = cmd_delete ? {offload_pkg::SESS_BITS{1'b0}} : staging_reg[offload_pkg::SESS_BITS-1:0];
 assign hit_clr = reg_rd && reg_addr == offload_pkg::REG_HIT_DATA[15:0];
 assign clear_counters = reg_wr && reg_addr == offload_pkg::REG_CONTROL[15:0]
     && (reg_wdata & offload_pkg::REG_CONTROL_CLEAR_COUNTERS) != 0;
 
 always @(posedge clk) begin
-    rd_cmd_reg <= cmd_read && sel_ok && idx_ok;
+    rd_cmd_reg <= cmd_read && sel_ok && idx_ok && !ext_table && !ext_wait;
     if (rd_cmd_reg) staging_reg <= rb_data;
+    if (ext_cmd && ext_ready && cmd_read) ext_wait <= 1'b1;
+    if (ext_rb_valid) begin
+        staging_reg <= {{(512-offload_pkg::SESS_BITS){1'b0}}, ext_rb_data};
+        ext_wait <= 1'b0;
+        tbl_status_reg <= offload_pkg::REG_TBL_STATUS_OK;
+    end
     if (reg_wr) begin
         case (reg_addr)
             offload_pkg::REG_CONTROL[15:0]: control <= reg_wdata
@@ -91,7 +119,12 @@ always @(posedge clk) begin
             default: if (in_staging) staging_reg[32*reg_addr[5:2] +: 32] <= reg_wdata;
         endcase
     end
-    if (is_cmd) begin
+    if (is_cmd && ext_wait) begin
+        // a session read under way: the command is not run, the status stays PENDING
+    end else if (is_cmd && ext_table && sel_ok && idx_ok && (cmd_write || cmd_read || cmd_delete)) begin
+        tbl_status_reg <= !ext_ready ? offload_pkg::REG_TBL_STATUS_BUSY
+            : cmd_read ? offload_pkg::REG_TBL_STATUS_PENDING : offload_pkg::REG_TBL_STATUS_OK;
+    end else if (is_cmd) begin
         tbl_status_reg <= !sel_ok ? offload_pkg::REG_TBL_STATUS_BAD_TABLE
             : !idx_ok ? offload_pkg::REG_TBL_STATUS_BAD_INDEX
             : (cmd_write || cmd_read || cmd_delete) ? offload_pkg::REG_TBL_STATUS_OK
@@ -122,7 +155,10 @@ always @(posedge clk) begin
             end
         endcase
     end
-    if (rst) control <= 0;
+    if (rst) begin
+        control <= 0;
+        ext_wait <= 1'b0;
+    end
 end
 
 endmodule

@@ -12,6 +12,12 @@
 // What it forwards, drops and punts, and how VXLAN's two passes go through the loop
 // port: hw-rtl/README.md. This top holds the tables several segments read, the register
 // block, the counters and the hit bits, and wires them to the segments.
+//
+// The session table's entries live in external memory (HBM or DDR): each session
+// lookup engine reads them through its own AXI4 read port (m_axi_sess_*, N_LOOKUPS of
+// them, for a memory interconnect or the HBM's switch to spread over channels), the
+// management port (m_axi_mgmt_*) writes them and reads them back for the driver. Byte
+// address of entry (bucket, way): (bucket * 8 + way) * 64 in the session region.
 
 `resetall
 `timescale 1ns / 1ps
@@ -31,6 +37,8 @@ module offload_top #
     parameter ACL_MAX_LISTS = 4,
     // log2 session buckets (WAYS entries each)
     parameter SESS_BUCKET_BITS = 11,
+    // log2 session lookups in flight per lookup engine (cover the memory's round trip)
+    parameter SESS_ROB_BITS = 8,
     // log2 FIBs in the trie (each FIB has 65536 first-level entries)
     parameter FIB_BITS = 1,
     // log2 trie groups (256 entries each)
@@ -85,8 +93,55 @@ module offload_top #
     input  wire [31:0]                 reg_wdata,
     input  wire                        reg_wr,
     input  wire                        reg_rd,
-    output wire [31:0]                 reg_rdata
+    output wire [31:0]                 reg_rdata,
+
+    // session lookups' AXI4 read ports (lookup k's fields at k * width): classify's
+    // four (NAT address, NAT in2out, NAT out2in, input ACL), egress's two (output ACL,
+    // BVI input ACL); single-beat 64-byte reads, IDs the engines' slots
+    output wire [N_LOOKUPS-1:0]                    m_axi_sess_arvalid,
+    input  wire [N_LOOKUPS-1:0]                    m_axi_sess_arready,
+    output wire [N_LOOKUPS*(SESS_BUCKET_BITS+9)-1:0] m_axi_sess_araddr,
+    output wire [N_LOOKUPS*SESS_ROB_BITS-1:0]      m_axi_sess_arid,
+    output wire [N_LOOKUPS*8-1:0]                  m_axi_sess_arlen,
+    output wire [N_LOOKUPS*3-1:0]                  m_axi_sess_arsize,
+    output wire [N_LOOKUPS*2-1:0]                  m_axi_sess_arburst,
+    input  wire [N_LOOKUPS-1:0]                    m_axi_sess_rvalid,
+    output wire [N_LOOKUPS-1:0]                    m_axi_sess_rready,
+    input  wire [N_LOOKUPS*512-1:0]                m_axi_sess_rdata,
+    input  wire [N_LOOKUPS-1:0]                    m_axi_sess_rlast,
+    input  wire [N_LOOKUPS*2-1:0]                  m_axi_sess_rresp,
+    input  wire [N_LOOKUPS*SESS_ROB_BITS-1:0]      m_axi_sess_rid,
+
+    // the session table's management port: entry writes (posted) and read-back
+    output wire                        m_axi_mgmt_awvalid,
+    input  wire                        m_axi_mgmt_awready,
+    output wire [SESS_BUCKET_BITS+8:0] m_axi_mgmt_awaddr,
+    output wire [7:0]                  m_axi_mgmt_awlen,
+    output wire [2:0]                  m_axi_mgmt_awsize,
+    output wire [1:0]                  m_axi_mgmt_awburst,
+    output wire                        m_axi_mgmt_wvalid,
+    input  wire                        m_axi_mgmt_wready,
+    output wire [511:0]                m_axi_mgmt_wdata,
+    output wire [63:0]                 m_axi_mgmt_wstrb,
+    output wire                        m_axi_mgmt_wlast,
+    input  wire                        m_axi_mgmt_bvalid,
+    output wire                        m_axi_mgmt_bready,
+    input  wire [1:0]                  m_axi_mgmt_bresp,
+    output wire                        m_axi_mgmt_arvalid,
+    input  wire                        m_axi_mgmt_arready,
+    output wire [SESS_BUCKET_BITS+8:0] m_axi_mgmt_araddr,
+    output wire [7:0]                  m_axi_mgmt_arlen,
+    output wire [2:0]                  m_axi_mgmt_arsize,
+    output wire [1:0]                  m_axi_mgmt_arburst,
+    input  wire                        m_axi_mgmt_rvalid,
+    output wire                        m_axi_mgmt_rready,
+    input  wire [511:0]                m_axi_mgmt_rdata,
+    input  wire                        m_axi_mgmt_rlast,
+    input  wire [1:0]                  m_axi_mgmt_rresp
 );
+
+// session lookup engines (classify's four, egress's two): the read ports above
+localparam N_LOOKUPS = 6;
 
 initial begin
     if (N_PORTS < 1 || N_PORTS > 8) begin
@@ -166,17 +221,41 @@ offload_ff_tables #(.N_PORTS(N_PORTS), .ACL_LIST_BITS(ACL_LIST_BITS), .ACL_BITS(
 wire nat_en = global_entry[offload_pkg::GLOBAL_NAT_ENABLED_LSB +: 8] != 8'd0;
 
 // Register read-back (addressed by TBL_INDEX every clock; the memories' port A is
-// registered already, the command's clock reads it). The NAT lookup's copy of the
-// session table answers for the session table.
+// registered already, the command's clock reads it). The session table answers through
+// its management port.
 reg [511:0] rb_data;
 always @* begin
     case ({24'd0, tbl_sel_reg})
         offload_pkg::TBL_INTERFACE: rb_data = {{(512-IF_W){1'b0}}, if_rb};
-        offload_pkg::TBL_SESSION: rb_data = {{(512-SESS_W){1'b0}}, sess_rb};
-        offload_pkg::TBL_SESSION_TAG: rb_data = {384'd0, tag_rb};
         default: rb_data = ff_rb | fib_rb;
     endcase
 end
+
+// the session table's management port: entries in external memory, tags in the engines
+wire ext_valid, ext_ready, ext_tag, ext_read, ext_rb_valid, mgmt_busy;
+wire [SESS_W-1:0] ext_data, ext_rb_data;
+wire [SB-1:0] tag_bucket;
+wire tag_we;
+wire [127:0] tag_data, tag_rb;
+// Waiver: the count of memory error responses has no register yet.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] mgmt_errors;
+/* verilator lint_on UNUSEDSIGNAL */
+offload_session_mgmt #(.BUCKET_BITS(SB)) sessions (
+    .clk(clk), .rst(rst),
+    .s_valid(ext_valid), .s_ready(ext_ready), .s_tag(ext_tag), .s_read(ext_read),
+    .s_index(ext_tag ? {3'd0, tbl_index_reg[SB-1:0]} : tbl_index_reg[SB+2:0]), .s_data(ext_data),
+    .rb_valid(ext_rb_valid), .rb_data(ext_rb_data), .busy(mgmt_busy), .m_errors(mgmt_errors),
+    .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
+    .m_axi_awvalid(m_axi_mgmt_awvalid), .m_axi_awready(m_axi_mgmt_awready), .m_axi_awaddr(m_axi_mgmt_awaddr),
+    .m_axi_awlen(m_axi_mgmt_awlen), .m_axi_awsize(m_axi_mgmt_awsize), .m_axi_awburst(m_axi_mgmt_awburst),
+    .m_axi_wvalid(m_axi_mgmt_wvalid), .m_axi_wready(m_axi_mgmt_wready), .m_axi_wdata(m_axi_mgmt_wdata),
+    .m_axi_wstrb(m_axi_mgmt_wstrb), .m_axi_wlast(m_axi_mgmt_wlast),
+    .m_axi_bvalid(m_axi_mgmt_bvalid), .m_axi_bready(m_axi_mgmt_bready), .m_axi_bresp(m_axi_mgmt_bresp),
+    .m_axi_arvalid(m_axi_mgmt_arvalid), .m_axi_arready(m_axi_mgmt_arready), .m_axi_araddr(m_axi_mgmt_araddr),
+    .m_axi_arlen(m_axi_mgmt_arlen), .m_axi_arsize(m_axi_mgmt_arsize), .m_axi_arburst(m_axi_mgmt_arburst),
+    .m_axi_rvalid(m_axi_mgmt_rvalid), .m_axi_rready(m_axi_mgmt_rready), .m_axi_rdata(m_axi_mgmt_rdata),
+    .m_axi_rlast(m_axi_mgmt_rlast), .m_axi_rresp(m_axi_mgmt_rresp));
 
 // hit bits: NAT and the input ACL (classify), the output and the BVI's L2 input ACL (egress)
 localparam NH = 4;
@@ -253,21 +332,26 @@ endgenerate
 
 wire enabled = (control_reg & offload_pkg::REG_CONTROL_ENABLE) != 0;
 wire [IF_W-1:0] if_rb;
-wire [SESS_W-1:0] sess_rb;
-wire [127:0] tag_rb;
 wire ev_rx, ev_nat, ev_nat_hit, ev_lpm, ev_lpm_hit;
 wire [3:0] ev_rx_port;
 wire classify_busy, route_busy, egress_busy;
 offload_classify #(.N_PORTS(N_PORTS), .IF_BITS(IF_BITS), .ACL_LIST_BITS(ACL_LIST_BITS), .ACL_BITS(ACL_BITS),
-    .RULE_BITS(RULE_BITS), .ACL_MAX_LISTS(ACL_MAX_LISTS), .SESS_BUCKET_BITS(SB), .FIB_BITS(FIB_BITS),
-    .VXLAN_BITS(VXLAN_BITS)) classify (
+    .RULE_BITS(RULE_BITS), .ACL_MAX_LISTS(ACL_MAX_LISTS), .SESS_BUCKET_BITS(SB), .SESS_ROB_BITS(SESS_ROB_BITS),
+    .FIB_BITS(FIB_BITS), .VXLAN_BITS(VXLAN_BITS)) classify (
     .clk(clk), .rst(rst),
     .s_ctx(in_ctx), .s_valid(in_valid), .s_ready(in_ready),
     .m_ctx(seg_ctx[0]), .m_valid(seg_valid[0]), .m_ready(seg_ready[0]),
     .enabled(enabled), .partial(partial), .nat_enabled(nat_en), .port_map(port_map_flat), .vxlan(vxlan_flat),
     .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
-    .if_rb(if_rb), .sess_rb(sess_rb), .tag_rb(tag_rb),
+    .if_rb(if_rb), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
+    .m_axi_arvalid(m_axi_sess_arvalid[0 +: 4]), .m_axi_arready(m_axi_sess_arready[0 +: 4]),
+    .m_axi_araddr(m_axi_sess_araddr[(SESS_BUCKET_BITS+9)*0 +: (SESS_BUCKET_BITS+9)*4]), .m_axi_arid(m_axi_sess_arid[SESS_ROB_BITS*0 +: SESS_ROB_BITS*4]),
+    .m_axi_arlen(m_axi_sess_arlen[8*0 +: 8*4]), .m_axi_arsize(m_axi_sess_arsize[3*0 +: 3*4]),
+    .m_axi_arburst(m_axi_sess_arburst[2*0 +: 2*4]), .m_axi_rvalid(m_axi_sess_rvalid[0 +: 4]),
+    .m_axi_rready(m_axi_sess_rready[0 +: 4]), .m_axi_rdata(m_axi_sess_rdata[512*0 +: 512*4]),
+    .m_axi_rlast(m_axi_sess_rlast[0 +: 4]), .m_axi_rresp(m_axi_sess_rresp[2*0 +: 2*4]),
+    .m_axi_rid(m_axi_sess_rid[SESS_ROB_BITS*0 +: SESS_ROB_BITS*4]),
     .hit_set(hit_set[1:0]), .hit_bucket(hit_bucket[0 +: 2*SB]), .hit_way(hit_way[0 +: 6]),
     .ev_rx(ev_rx), .ev_rx_port(ev_rx_port), .ev_nat(ev_nat), .ev_nat_hit(ev_nat_hit), .busy(classify_busy));
 
@@ -280,14 +364,22 @@ offload_route #(.FIB_BITS(FIB_BITS), .GROUP_BITS(GROUP_BITS), .LB_BITS(LB_BITS),
     .ev_lpm(ev_lpm), .ev_lpm_hit(ev_lpm_hit), .busy(route_busy));
 
 offload_egress #(.N_PORTS(N_PORTS), .IF_BITS(IF_BITS), .ACL_LIST_BITS(ACL_LIST_BITS), .ACL_BITS(ACL_BITS),
-    .RULE_BITS(RULE_BITS), .ACL_MAX_LISTS(ACL_MAX_LISTS), .SESS_BUCKET_BITS(SB), .L2FIB_BITS(L2FIB_BITS),
-    .VXLAN_BITS(VXLAN_BITS), .VXLAN_DECAP(VXLAN_DECAP)) egress (
+    .RULE_BITS(RULE_BITS), .ACL_MAX_LISTS(ACL_MAX_LISTS), .SESS_BUCKET_BITS(SB), .SESS_ROB_BITS(SESS_ROB_BITS),
+    .L2FIB_BITS(L2FIB_BITS), .VXLAN_BITS(VXLAN_BITS), .VXLAN_DECAP(VXLAN_DECAP)) egress (
     .clk(clk), .rst(rst),
     .s_ctx(skid_ctx[1]), .s_valid(skid_valid[1]), .s_ready(skid_ready[1]),
     .m_ctx(seg_ctx[2]), .m_valid(seg_valid[2]), .m_ready(seg_ready[2]),
     .partial(partial), .nat_enabled(nat_en), .vxlan(vxlan_flat), .l2fib(l2fib_flat),
     .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
+    .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data),
+    .m_axi_arvalid(m_axi_sess_arvalid[4 +: 2]), .m_axi_arready(m_axi_sess_arready[4 +: 2]),
+    .m_axi_araddr(m_axi_sess_araddr[(SESS_BUCKET_BITS+9)*4 +: (SESS_BUCKET_BITS+9)*2]), .m_axi_arid(m_axi_sess_arid[SESS_ROB_BITS*4 +: SESS_ROB_BITS*2]),
+    .m_axi_arlen(m_axi_sess_arlen[8*4 +: 8*2]), .m_axi_arsize(m_axi_sess_arsize[3*4 +: 3*2]),
+    .m_axi_arburst(m_axi_sess_arburst[2*4 +: 2*2]), .m_axi_rvalid(m_axi_sess_rvalid[4 +: 2]),
+    .m_axi_rready(m_axi_sess_rready[4 +: 2]), .m_axi_rdata(m_axi_sess_rdata[512*4 +: 512*2]),
+    .m_axi_rlast(m_axi_sess_rlast[4 +: 2]), .m_axi_rresp(m_axi_sess_rresp[2*4 +: 2*2]),
+    .m_axi_rid(m_axi_sess_rid[SESS_ROB_BITS*4 +: SESS_ROB_BITS*2]),
     .hit_set(hit_set[3:2]), .hit_bucket(hit_bucket[2*SB +: 2*SB]), .hit_way(hit_way[6 +: 6]),
     .busy(egress_busy));
 
@@ -312,8 +404,9 @@ wire [63:0] out_meta = out_ctx[`CTX_META];
 
 // ---------------------------------------------------------------- counters, registers
 
-// STATUS.BUSY: a packet is in an input FIFO, a segment, a skid buffer or a realigner
-wire busy = in_pending || classify_busy || route_busy || egress_busy || skid_busy != 3'd0 || out_busy;
+// STATUS.BUSY: a packet is in an input FIFO, a segment, a skid buffer or a realigner,
+// or a session table command is queued or unanswered
+wire busy = in_pending || classify_busy || route_busy || egress_busy || skid_busy != 3'd0 || out_busy || mgmt_busy;
 
 wire cnt_sel, cnt_clear;
 wire [31:0] cnt_rdata;
@@ -333,7 +426,9 @@ offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .CAPACITY(CAPACITY)) regs (
     .reg_addr(reg_addr), .reg_wdata(reg_wdata), .reg_wr(reg_wr), .reg_rd(reg_rd), .reg_rdata(reg_rdata),
     .control(control_reg), .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
     .hit_index(hit_idx_reg), .hit_clr(hit_clr), .clear_counters(cnt_clear),
-    .busy(busy), .hit_rdata(hit_rdata), .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata));
+    .busy(busy), .hit_rdata(hit_rdata), .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata),
+    .ext_valid(ext_valid), .ext_ready(ext_ready), .ext_tag(ext_tag), .ext_read(ext_read), .ext_data(ext_data),
+    .ext_rb_valid(ext_rb_valid), .ext_rb_data(ext_rb_data));
 
 endmodule
 

@@ -138,9 +138,8 @@ function automatic table_write(input tw, input [7:0] sel, input [31:0] t);
     table_write = tw && {24'd0, sel} == t;
 endfunction
 
-// A session lookup's clocks of `en` from its key to its result: the session hash's four
-// registered stages (offload_session_hash), then the store's read
-// (offload_session_lookup). The segments that look sessions up wait that long.
+// The session hash's registered stages (offload_session_hash: four) plus the tag read
+// that follows them in a session lookup (offload_session_fetch).
 // Waiver: modules that look up no session leave it unused.
 /* verilator lint_off UNUSEDPARAM */
 localparam int SESSION_LOOKUP_LATENCY = 5;

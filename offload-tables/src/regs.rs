@@ -34,12 +34,19 @@
 //! commit: a packet sees the old entry or the new one, never half of each).
 //! [`cmd::READ`] copies an entry into the staging words, [`cmd::DELETE`] zeroes it.
 //! Commands complete before the next register access is accepted, so [`TBL_STATUS`]
-//! is valid when read right after.
+//! is valid when read right after — except on a table in external memory (the session
+//! table's entries, [`Table::Session`], behind the core's AXI4 memory port): a write or
+//! delete there is queued and lands in order (a bucket's tag word written after it
+//! waits until the entries written before it have landed, so a lookup that matches a
+//! tag finds the entry); with the queue full the command is not run and
+//! [`TBL_STATUS`] says [`tbl_status::BUSY`] (write [`TBL_CMD`] again); a read says
+//! [`tbl_status::PENDING`] until the entry is in the staging words (read [`TBL_STATUS`]
+//! again, and touch no staging word meanwhile).
 
 /// Identification value: "OFLD" in ASCII.
 pub const ID_VALUE: u32 = 0x4f46_4c44;
 /// Register map version: major in the high half, minor in the low half.
-pub const VERSION_VALUE: u32 = 0x0002_0000;
+pub const VERSION_VALUE: u32 = 0x0002_0001;
 
 pub const ID: u32 = 0x0000;
 pub const VERSION: u32 = 0x0004;
@@ -103,6 +110,10 @@ pub mod tbl_status {
     pub const BAD_TABLE: u32 = 1;
     pub const BAD_INDEX: u32 = 2;
     pub const BAD_CMD: u32 = 3;
+    /// A read of external memory under way: read `TBL_STATUS` again.
+    pub const PENDING: u32 = 4;
+    /// The external table's write queue is full: the command was not run; run it again.
+    pub const BUSY: u32 = 5;
 }
 
 macro_rules! tables {

@@ -100,6 +100,8 @@ pub fn sv_package() -> String {
         ("TBL_STATUS_BAD_TABLE", regs::tbl_status::BAD_TABLE),
         ("TBL_STATUS_BAD_INDEX", regs::tbl_status::BAD_INDEX),
         ("TBL_STATUS_BAD_CMD", regs::tbl_status::BAD_CMD),
+        ("TBL_STATUS_PENDING", regs::tbl_status::PENDING),
+        ("TBL_STATUS_BUSY", regs::tbl_status::BUSY),
     ] {
         p(w, format!("REG_{n}"), u64::from(v));
     }

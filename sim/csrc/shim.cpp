@@ -11,6 +11,35 @@
 #endif
 
 #define NP 2
+// session lookups' AXI read ports (offload_top N_LOOKUPS); the address and ID widths
+// come from the build (sim/build.rs passes the RTL's parameters)
+#define NL 6
+#define SESS_ADDR_W (SESS_BUCKET_BITS + 9)
+
+// Bit fields of a Verilated port of any width (an integer, or VlWide for > 64 bits).
+template <class T>
+static inline uint64_t get_bits(const T& v, int lsb, int w) {
+    return (uint64_t(v) >> lsb) & (w >= 64 ? ~0ull : ((1ull << w) - 1));
+}
+template <std::size_t N>
+static inline uint64_t get_bits(const VlWide<N>& v, int lsb, int w) {
+    uint64_t r = 0;
+    for (int i = 0; i < w; i++) r |= uint64_t((v[(lsb + i) / 32] >> ((lsb + i) % 32)) & 1) << i;
+    return r;
+}
+template <class T>
+static inline void set_bits(T& v, int lsb, int w, uint64_t x) {
+    uint64_t m = (w >= 64 ? ~0ull : ((1ull << w) - 1)) << lsb;
+    v = T((uint64_t(v) & ~m) | ((x << lsb) & m));
+}
+template <std::size_t N>
+static inline void set_bits(VlWide<N>& v, int lsb, int w, uint64_t x) {
+    for (int i = 0; i < w; i++) {
+        uint32_t bit = 1u << ((lsb + i) % 32);
+        if ((x >> i) & 1) v[(lsb + i) / 32] |= bit;
+        else v[(lsb + i) / 32] &= ~bit;
+    }
+}
 
 extern "C" {
 
@@ -31,6 +60,18 @@ struct offload_in {
     uint8_t rst;
     uint16_t reg_addr;
     uint32_t reg_wdata;
+    // the memory's side of the session AXI ports: read responses per lookup port, the
+    // management port's write response and read response (ready signals are always 1:
+    // the memory model queues what it is given)
+    uint32_t sess_rdata[NL][16];
+    uint16_t sess_rid[NL];
+    uint8_t sess_rvalid[NL];
+    uint8_t sess_rresp[NL];
+    uint32_t mgmt_rdata[16];
+    uint8_t mgmt_rvalid;
+    uint8_t mgmt_rresp;
+    uint8_t mgmt_bvalid;
+    uint8_t mgmt_bresp;
 };
 
 struct offload_out {
@@ -46,6 +87,20 @@ struct offload_out {
     uint64_t punt_user;
     uint8_t punt_valid;
     uint32_t reg_rdata;
+    // the core's side: read requests per lookup port, the management port's write and
+    // read requests, and whether each port takes its response this clock
+    uint64_t sess_araddr[NL];
+    uint16_t sess_arid[NL];
+    uint8_t sess_arvalid[NL];
+    uint8_t sess_rready[NL];
+    uint64_t mgmt_awaddr;
+    uint64_t mgmt_araddr;
+    uint32_t mgmt_wdata[16];
+    uint8_t mgmt_awvalid;
+    uint8_t mgmt_wvalid;
+    uint8_t mgmt_arvalid;
+    uint8_t mgmt_rready;
+    uint8_t mgmt_bready;
 };
 
 struct offload_model {
@@ -57,6 +112,12 @@ struct offload_model {
     uint64_t t = 0;
 #endif
 };
+
+// The sizes of the structs above, which sim/src/sys.rs mirrors (checked when a model opens).
+void offload_abi_sizes(uint64_t* in_size, uint64_t* out_size) {
+    *in_size = sizeof(offload_in);
+    *out_size = sizeof(offload_out);
+}
 
 void* offload_new(void) {
     offload_model* m = new offload_model;
@@ -105,7 +166,12 @@ void offload_free(void* p) {
     }
 #endif
     m->top->final();
+    // Verilator 5.006's ~VerilatedScope erases the scope from the thread's *current*
+    // context (Verilated::threadContextp), which is the context constructed last on this
+    // thread: another model's, possibly freed already. Make it this model's own.
+    Verilated::threadContextp(&m->ctx);
     delete m->top;
+    Verilated::threadContextp(nullptr);
     delete m;
 }
 
@@ -130,6 +196,23 @@ void offload_tick(void* p, const offload_in* in, offload_out* out) {
     t->reg_wr = in->reg_wr;
     t->reg_rd = in->reg_rd;
     t->rst = in->rst;
+    for (int k = 0; k < NL; k++) {
+        for (int w = 0; w < 16; w++) t->m_axi_sess_rdata[k * 16 + w] = in->sess_rdata[k][w];
+        set_bits(t->m_axi_sess_rid, k * SESS_ROB_BITS, SESS_ROB_BITS, in->sess_rid[k]);
+        set_bits(t->m_axi_sess_rvalid, k, 1, in->sess_rvalid[k]);
+        set_bits(t->m_axi_sess_rresp, 2 * k, 2, in->sess_rresp[k]);
+    }
+    t->m_axi_sess_arready = (1u << NL) - 1;
+    t->m_axi_sess_rlast = (1u << NL) - 1;
+    for (int w = 0; w < 16; w++) t->m_axi_mgmt_rdata[w] = in->mgmt_rdata[w];
+    t->m_axi_mgmt_rvalid = in->mgmt_rvalid;
+    t->m_axi_mgmt_rresp = in->mgmt_rresp;
+    t->m_axi_mgmt_rlast = 1;
+    t->m_axi_mgmt_bvalid = in->mgmt_bvalid;
+    t->m_axi_mgmt_bresp = in->mgmt_bresp;
+    t->m_axi_mgmt_awready = 1;
+    t->m_axi_mgmt_wready = 1;
+    t->m_axi_mgmt_arready = 1;
     t->clk = 0;
     t->eval();
 #if OFFLOAD_WAVES
@@ -151,6 +234,20 @@ void offload_tick(void* p, const offload_in* in, offload_out* out) {
     out->punt_last = t->m_axis_punt_tlast;
     out->punt_valid = t->m_axis_punt_tvalid;
     out->reg_rdata = t->reg_rdata;
+    for (int k = 0; k < NL; k++) {
+        out->sess_arvalid[k] = get_bits(t->m_axi_sess_arvalid, k, 1);
+        out->sess_araddr[k] = get_bits(t->m_axi_sess_araddr, k * SESS_ADDR_W, SESS_ADDR_W);
+        out->sess_arid[k] = get_bits(t->m_axi_sess_arid, k * SESS_ROB_BITS, SESS_ROB_BITS);
+        out->sess_rready[k] = get_bits(t->m_axi_sess_rready, k, 1);
+    }
+    out->mgmt_awvalid = t->m_axi_mgmt_awvalid;
+    out->mgmt_awaddr = t->m_axi_mgmt_awaddr;
+    out->mgmt_wvalid = t->m_axi_mgmt_wvalid;
+    for (int w = 0; w < 16; w++) out->mgmt_wdata[w] = t->m_axi_mgmt_wdata[w];
+    out->mgmt_arvalid = t->m_axi_mgmt_arvalid;
+    out->mgmt_araddr = t->m_axi_mgmt_araddr;
+    out->mgmt_rready = t->m_axi_mgmt_rready;
+    out->mgmt_bready = t->m_axi_mgmt_bready;
     t->clk = 1;
     t->eval();
 #if OFFLOAD_WAVES

@@ -4,6 +4,8 @@
 //! one).
 //!
 //! - [`model`]: the RTL core under Verilator: clock, register port, packet ports;
+//! - [`memory`]: the card's external memory (HBM-like channels, latency, requests in
+//!   flight) serving the core's session AXI ports;
 //! - [`card`]: [`SimCard`], the shell model (BAR registers, command/completion and
 //!   punt/inject rings) around the core, with its wire ports as cables and fault
 //!   injection;
@@ -24,12 +26,14 @@
 
 pub mod card;
 pub mod ivshmem;
+pub mod memory;
 pub mod model;
 #[allow(unsafe_code)] // the FFI to the Verilator model; invariants in sys.rs
 mod sys;
 pub mod testbed;
 
 pub use card::{Faults, PuntCorruption, SimCard};
+pub use memory::{MemoryParams, MemoryStats};
 pub use model::{Core, InPort, OutPacket, OutPort, N_PORTS};
 pub use testbed::Testbed;
 

@@ -3,6 +3,7 @@
 //!
 //! A 512-bit beat is `[u32; 16]` (word `w` holds wire bytes `4w..4w+4`, byte `4w` lowest).
 
+use crate::memory::{Memory, MemoryParams, MemoryStats};
 use crate::SimError;
 use offload_tables::reasons::DropReason;
 use offload_tables::regs::{self, Table};
@@ -10,6 +11,20 @@ use std::collections::VecDeque;
 
 /// Wire ports of the model (`N_PORTS` of `offload_top`).
 pub const N_PORTS: usize = crate::sys::NP;
+
+/// log2 session buckets of the model (8 entries each): its session table's size.
+pub const SESS_BUCKET_BITS: u32 = parse_u32(env!("SIM_SESS_BUCKET_BITS"));
+
+const fn parse_u32(s: &str) -> u32 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut v = 0;
+    while i < b.len() {
+        v = v * 10 + (b[i] - b'0') as u32;
+        i += 1;
+    }
+    v
+}
 
 /// Where a packet enters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +76,8 @@ pub struct Core {
     /// Random output backpressure: each clock every output is ready with this
     /// probability (percent), drawn from `bp_state` (xorshift); `None`: always ready.
     backpressure: Option<(u32, u64)>,
+    /// The card's external memory: the session entries behind the core's AXI ports.
+    memory: Memory,
 }
 
 fn beat_words(bytes: &[u8]) -> ([u32; 16], u64) {
@@ -96,6 +113,7 @@ impl Core {
             beats_in: 0,
             control: 0,
             backpressure: None,
+            memory: Memory::new(8 << SESS_BUCKET_BITS, MemoryParams::default()),
         };
         s.i.rst = 1;
         for _ in 0..4 {
@@ -186,7 +204,9 @@ impl Core {
                 self.i.inj_user = self.rx[p].front().map_or(0, |pk| pk.user);
             }
         }
+        self.memory.drive(&mut self.i);
         self.model.tick(&self.i, &mut self.o);
+        self.memory.clock(&self.i, &self.o, self.cycle);
         self.i.reg_wr = 0;
         self.i.reg_rd = 0;
         for p in 0..=N_PORTS {
@@ -259,6 +279,7 @@ impl Core {
     /// `STATUS`: two clocks).
     pub fn busy(&mut self) -> bool {
         self.inputs_pending()
+            || !self.memory.idle()
             || self.asm.iter().any(|a| !a.is_empty())
             || self.reg_read(regs::STATUS) & regs::status::BUSY != 0
     }
@@ -276,6 +297,7 @@ impl Core {
             self.tick();
             if !self.inputs_pending()
                 && self.asm.iter().all(|a| a.is_empty())
+                && self.memory.idle()
                 && self.reg_read(regs::STATUS) & regs::status::BUSY == 0
             {
                 break;
@@ -312,14 +334,48 @@ impl Core {
         self.command(table, index, regs::cmd::DELETE)
     }
 
+    /// Runs a table command: again while the session table's queue is full (BUSY), and
+    /// until a read of external memory has landed (PENDING).
     fn command(&mut self, table: Table, index: usize, cmd: u32) -> Result<(), SimError> {
+        // more clocks than any queue and memory round trip take
+        const PATIENCE: u64 = 1_000_000;
         self.reg_write(regs::TBL_SEL, table.id());
         self.reg_write(regs::TBL_INDEX, index as u32);
+        let start = self.cycle;
         self.reg_write(regs::TBL_CMD, cmd);
-        match self.reg_read(regs::TBL_STATUS) {
+        let mut status = self.reg_read(regs::TBL_STATUS);
+        while matches!(status, regs::tbl_status::BUSY | regs::tbl_status::PENDING) && self.cycle - start < PATIENCE {
+            if status == regs::tbl_status::BUSY {
+                self.reg_write(regs::TBL_CMD, cmd);
+            }
+            status = self.reg_read(regs::TBL_STATUS);
+        }
+        match status {
             regs::tbl_status::OK => Ok(()),
             status => Err(SimError::Table { table, index, status }),
         }
+    }
+
+    /// The external memory's shape and speed (the session entries').
+    pub fn memory_params(&self) -> MemoryParams {
+        self.memory.params()
+    }
+
+    /// Sets the external memory's shape and speed; waits for what is in flight first.
+    pub fn set_memory_params(&mut self, params: MemoryParams) {
+        while !self.memory.idle() {
+            self.tick();
+        }
+        self.memory.set_params(params);
+    }
+
+    /// What the external memory did since the last [`Core::reset_memory_stats`].
+    pub fn memory_stats(&self) -> &MemoryStats {
+        &self.memory.stats()
+    }
+
+    pub fn reset_memory_stats(&mut self) {
+        self.memory.reset_stats();
     }
 
     /// Entries of a table in this model (its `CAP` register).

@@ -1,6 +1,8 @@
 //! The C ABI of `csrc/shim.cpp`: every `unsafe` call of the crate lives here.
 
 pub(crate) const NP: usize = 2;
+/// Session lookups' AXI read ports (`offload_top`'s `N_LOOKUPS`).
+pub(crate) const NL: usize = 6;
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
@@ -21,6 +23,16 @@ pub(crate) struct In {
     pub rst: u8,
     pub reg_addr: u16,
     pub reg_wdata: u32,
+    // the memory's answers on the session AXI ports (its ready signals are always 1)
+    pub sess_rdata: [[u32; 16]; NL],
+    pub sess_rid: [u16; NL],
+    pub sess_rvalid: [u8; NL],
+    pub sess_rresp: [u8; NL],
+    pub mgmt_rdata: [u32; 16],
+    pub mgmt_rvalid: u8,
+    pub mgmt_rresp: u8,
+    pub mgmt_bvalid: u8,
+    pub mgmt_bresp: u8,
 }
 
 #[repr(C)]
@@ -38,6 +50,19 @@ pub(crate) struct Out {
     pub punt_user: u64,
     pub punt_valid: u8,
     pub reg_rdata: u32,
+    // the core's requests on the session AXI ports
+    pub sess_araddr: [u64; NL],
+    pub sess_arid: [u16; NL],
+    pub sess_arvalid: [u8; NL],
+    pub sess_rready: [u8; NL],
+    pub mgmt_awaddr: u64,
+    pub mgmt_araddr: u64,
+    pub mgmt_wdata: [u32; 16],
+    pub mgmt_awvalid: u8,
+    pub mgmt_wvalid: u8,
+    pub mgmt_arvalid: u8,
+    pub mgmt_rready: u8,
+    pub mgmt_bready: u8,
 }
 
 #[cfg(not(no_rtl_model))]
@@ -49,6 +74,7 @@ mod verilated {
     use std::ffi::c_void;
     extern "C" {
         fn offload_new() -> *mut c_void;
+        fn offload_abi_sizes(in_size: *mut u64, out_size: *mut u64);
         fn offload_free(m: *mut c_void);
         fn offload_tick(m: *mut c_void, i: *const In, o: *mut Out);
         fn offload_waves_open(m: *mut c_void, path: *const std::ffi::c_char) -> i32;
@@ -65,6 +91,14 @@ mod verilated {
 
     impl Model {
         pub fn new() -> Option<Self> {
+            let (mut i, mut o) = (0u64, 0u64);
+            // SAFETY: the shim writes two u64 through valid pointers.
+            unsafe { offload_abi_sizes(&mut i, &mut o) };
+            assert_eq!(
+                (i as usize, o as usize),
+                (std::mem::size_of::<In>(), std::mem::size_of::<Out>()),
+                "csrc/shim.cpp's offload_in/offload_out and sys.rs's In/Out differ"
+            );
             // SAFETY: offload_new has no preconditions and returns an owned model.
             let p = unsafe { offload_new() };
             assert!(!p.is_null());
