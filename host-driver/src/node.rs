@@ -834,6 +834,19 @@ pub fn describe(sh: &Shell) -> String {
     );
     let sess = i.capacity(Table::Session);
     let _ = writeln!(s, "session table: {} slots ({} buckets x {WAYS})", sess, i.capacity(Table::SessionTag));
+    let m = &i.sessions;
+    if m.external {
+        let _ = writeln!(
+            s,
+            "session memory: external ({} MiB of {}-byte entries, tags on chip), {} lookup ports x {} lookups in flight",
+            (sess as u64 * u64::from(m.entry_stride)).div_ceil(1 << 20),
+            m.entry_stride,
+            m.lookup_ports,
+            m.in_flight
+        );
+    } else {
+        let _ = writeln!(s, "session memory: on chip");
+    }
     if let Ok(g) = sh.generation() {
         let _ = writeln!(s, "device generation {g}");
     }

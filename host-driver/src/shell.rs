@@ -161,6 +161,21 @@ pub struct DeviceInfo {
     pub pkt_entries: u32,
     /// Bytes per packet buffer.
     pub buf_size: u32,
+    /// Where the session table's entries live.
+    pub sessions: SessionMemory,
+}
+
+/// The session table's memory as the core reports it (`regs::SESS_*`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionMemory {
+    /// Entries in external memory (HBM/DDR), tags on chip; else all on chip.
+    pub external: bool,
+    /// Lookup engines, each with its memory read port.
+    pub lookup_ports: u32,
+    /// Lookups each engine keeps in flight.
+    pub in_flight: u32,
+    /// Bytes between entries in memory.
+    pub entry_stride: u32,
 }
 
 impl DeviceInfo {
@@ -295,6 +310,17 @@ impl Shell {
             let n = if t.id() < n_tables { core(regs::CAP_BASE + 4 * t.id())? } else { 0 };
             capacity.push((t, check_len("table capacity", n.into(), 1 << 24)?));
         }
+        // (cores before 2.1 have no SESS_* registers: their sessions are on chip)
+        let sessions = if cv & 0xffff >= 1 {
+            SessionMemory {
+                external: core(regs::SESS_MEM)? & regs::sess_mem::EXTERNAL != 0,
+                lookup_ports: check_len("session lookup ports", core(regs::SESS_LOOKUP_PORTS)?.into(), 64)? as u32,
+                in_flight: check_len("session lookups in flight", core(regs::SESS_IN_FLIGHT)?.into(), 1 << 16)? as u32,
+                entry_stride: check_len("session entry stride", core(regs::SESS_ENTRY_STRIDE)?.into(), 4096)? as u32,
+            }
+        } else {
+            SessionMemory::default()
+        };
         let d = &*dev;
         let cmd = ring(d, shell::CMD_RING, shell::CMD_ENTRIES_REG, 80, 1 << 16, "command ring")?;
         let cpl = ring(d, shell::CPL_RING, shell::CPL_ENTRIES_REG, 80, 1 << 16, "completion ring")?;
@@ -325,6 +351,7 @@ impl Shell {
             cmd_entries: cmd.entries,
             pkt_entries: punt.entries,
             buf_size,
+            sessions,
         };
         let s = Shell {
             dev,

@@ -21,6 +21,9 @@ module offload_regs #
     // log2 session buckets (HIT_INDEX counts words of four buckets)
     parameter SB = 11,
     parameter N_PORTS = 2,
+    // session lookup engines and lookups in flight per engine (SESS_* registers)
+    parameter SESS_LOOKUPS = 6,
+    parameter SESS_IN_FLIGHT = 256,
     // entries per table: table t's at bits 32t +: 32
     parameter [32*offload_pkg::TABLE_COUNT-1:0] CAPACITY = 0
 )
@@ -141,6 +144,10 @@ always @(posedge clk) begin
             offload_pkg::REG_STATUS[15:0]: reg_rdata <= busy ? offload_pkg::REG_STATUS_BUSY : 32'd0;
             offload_pkg::REG_NOW[15:0]: reg_rdata <= now_reg;
             offload_pkg::REG_N_PORTS[15:0]: reg_rdata <= N_PORTS;
+            offload_pkg::REG_SESS_MEM[15:0]: reg_rdata <= offload_pkg::REG_SESS_MEM_EXTERNAL;
+            offload_pkg::REG_SESS_LOOKUP_PORTS[15:0]: reg_rdata <= SESS_LOOKUPS;
+            offload_pkg::REG_SESS_IN_FLIGHT[15:0]: reg_rdata <= SESS_IN_FLIGHT;
+            offload_pkg::REG_SESS_ENTRY_STRIDE[15:0]: reg_rdata <= 32'd64;
             offload_pkg::REG_HIT_INDEX[15:0]: reg_rdata <= 32'(hit_index);
             offload_pkg::REG_HIT_DATA[15:0]: reg_rdata <= hit_rdata;
             offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel};

@@ -421,7 +421,8 @@ offload_counters #(.N_PORTS(N_PORTS)) counters (
     .out_reason(out_meta[offload_pkg::META_REASON_LSB +: 6]),
     .rd_addr(reg_addr), .rd_sel(cnt_sel), .rd_data(cnt_rdata));
 
-offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .CAPACITY(CAPACITY)) regs (
+offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .SESS_LOOKUPS(N_LOOKUPS), .SESS_IN_FLIGHT(2**SESS_ROB_BITS),
+    .CAPACITY(CAPACITY)) regs (
     .clk(clk), .rst(rst),
     .reg_addr(reg_addr), .reg_wdata(reg_wdata), .reg_wr(reg_wr), .reg_rd(reg_rd), .reg_rdata(reg_rdata),
     .control(control_reg), .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),

@@ -14,6 +14,10 @@
 //! | `0x0014` | [`STATUS`] ([`status`] bits) | RO |
 //! | `0x0018` | [`NOW`]: device clock in seconds, copied into `last_seen` on hits | RW |
 //! | `0x001c` | [`N_PORTS`]: wire ports | RO |
+//! | `0x0028` | [`SESS_MEM`]: where session entries live ([`sess_mem`] bits) | RO |
+//! | `0x002c` | [`SESS_LOOKUP_PORTS`]: session lookup engines (memory read ports) | RO |
+//! | `0x0030` | [`SESS_IN_FLIGHT`]: session lookups in flight per engine | RO |
+//! | `0x0034` | [`SESS_ENTRY_STRIDE`]: bytes between session entries in memory | RO |
 //! | `0x0040 + 4t` | [`CAP_BASE`]: entries of table `t` ([`Table`]) | RO |
 //! | `0x0100` | [`TBL_SEL`]: table id | RW |
 //! | `0x0104` | [`TBL_INDEX`]: entry index | RW |
@@ -61,6 +65,13 @@ pub const N_PORTS: u32 = 0x001c;
 /// the last read) and clears it. A hit in the clock of the read is kept for the next.
 pub const HIT_INDEX: u32 = 0x0020;
 pub const HIT_DATA: u32 = 0x0024;
+/// The session table's memory (core version 2.1 on; older cores read 0 here: entries on
+/// chip). Entry `(bucket, way)` is at byte `(bucket * 8 + way) * SESS_ENTRY_STRIDE` of
+/// the session region; [`CAP_BASE`] gives the slots, as for every table.
+pub const SESS_MEM: u32 = 0x0028;
+pub const SESS_LOOKUP_PORTS: u32 = 0x002c;
+pub const SESS_IN_FLIGHT: u32 = 0x0030;
+pub const SESS_ENTRY_STRIDE: u32 = 0x0034;
 pub const CAP_BASE: u32 = 0x0040;
 pub const TBL_SEL: u32 = 0x0100;
 pub const TBL_INDEX: u32 = 0x0104;
@@ -88,6 +99,12 @@ pub mod control {
     /// reflexive ACL session miss in the NIC is then not a miss in software, so a packet
     /// the rules would deny is punted (`AclSessionMiss`) instead of dropped.
     pub const SESSIONS_PARTIAL: u32 = 1 << 2;
+}
+
+/// [`SESS_MEM`] bits.
+pub mod sess_mem {
+    /// Entries in external memory (HBM/DDR) behind the core's AXI4 ports, tags on chip.
+    pub const EXTERNAL: u32 = 1 << 0;
 }
 
 /// [`STATUS`] bits.

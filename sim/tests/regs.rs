@@ -21,6 +21,41 @@ fn identifies_itself() {
     assert_eq!(s.reg_read(regs::N_PORTS), sim::N_PORTS as u32);
     assert_eq!(s.capacity(Table::Global), 1);
     assert_eq!(s.capacity(Table::LpmL1), 2 << 16);
+    // the session table: entries in external memory, its geometry
+    assert_eq!(s.reg_read(regs::SESS_MEM), regs::sess_mem::EXTERNAL);
+    assert_eq!(s.reg_read(regs::SESS_LOOKUP_PORTS), 6);
+    assert_eq!(s.reg_read(regs::SESS_IN_FLIGHT), 1 << 8);
+    assert_eq!(s.reg_read(regs::SESS_ENTRY_STRIDE), 64);
+    assert_eq!(s.capacity(Table::Session), 8 << sim::model::SESS_BUCKET_BITS);
+    assert_eq!(s.capacity(Table::SessionTag), 1 << sim::model::SESS_BUCKET_BITS);
+}
+
+#[test]
+fn session_commands_wait_for_the_memory() {
+    if no_rtl_model("regs::session_commands_wait_for_the_memory") {
+        return;
+    }
+    let mut s = Core::new().unwrap();
+    let latency = s.memory_params().latency;
+    // A read of external memory says PENDING until its data is in the staging words;
+    // other commands meanwhile are not run.
+    let bytes: Vec<u8> = (0..48).map(|i| i as u8 + 1).collect();
+    s.write_entry(Table::Session, 9, &bytes).unwrap();
+    s.reg_write(regs::TBL_INDEX, 9);
+    s.reg_write(regs::TBL_CMD, regs::cmd::READ);
+    assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::PENDING);
+    s.reg_write(regs::TBL_CMD, regs::cmd::DELETE);
+    let start = s.cycles();
+    while s.reg_read(regs::TBL_STATUS) == regs::tbl_status::PENDING {
+        assert!(s.cycles() - start < 100 * latency, "the read never landed");
+    }
+    assert!(s.cycles() - start >= latency, "the read took the memory's latency");
+    assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::OK);
+    let words: Vec<u32> = (0..12).map(|w| s.reg_read(regs::TBL_DATA + 4 * w)).collect();
+    assert_eq!(regs::words_entry(&words, 48), bytes, "the entry, not deleted by the command refused meanwhile");
+    assert_eq!(s.read_entry(Table::Session, 9).unwrap(), bytes);
+    let stats = s.memory_stats().clone();
+    assert!(stats.mgmt_writes >= 1 && stats.mgmt_reads >= 2, "{stats:?}");
 }
 
 #[test]
