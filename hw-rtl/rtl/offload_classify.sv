@@ -213,31 +213,20 @@ wire [NK-1:0] sk_ready, r_valid, r_ready, r_hit;
 wire [NK*SB-1:0] r_bucket;
 wire [NK*3-1:0] r_way;
 wire [NK*SESS_W-1:0] r_entry;
-// Waiver: an engine's memory error answers a miss, which software then decides; its
-// read-back is engine 0's.
+// Waiver: an engine's memory error answers a miss, which software then decides.
 /* verilator lint_off UNUSEDSIGNAL */
 wire [NK-1:0] r_error;
-wire [128*NK-1:0] sk_rb_tags;
 /* verilator lint_on UNUSEDSIGNAL */
+offload_session_engines #(.NK(NK), .BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookups (
+    .clk(clk), .rst(rst),
+    .s_valid(sk_in), .s_ready(sk_ready), .s_key(sk_key), .s_skip(sk_skip),
+    .m_valid(r_valid), .m_ready(r_ready), .m_hit(r_hit), .m_error(r_error), .m_bucket(r_bucket), .m_way(r_way),
+    .m_entry(r_entry), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
+    .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_araddr(m_axi_araddr), .m_axi_arid(m_axi_arid),
+    .m_axi_arlen(m_axi_arlen), .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst),
+    .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
+    .m_axi_rresp(m_axi_rresp), .m_axi_rid(m_axi_rid));
 genvar gk;
-generate
-    for (gk = 0; gk < NK; gk = gk + 1) begin : session
-        offload_session_fetch #(.BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookup (
-            .clk(clk), .rst(rst),
-            .s_valid(sk_in[gk]), .s_ready(sk_ready[gk]), .s_key(sk_key[128*gk +: 128]), .s_skip(sk_skip[gk]),
-            .m_valid(r_valid[gk]), .m_ready(r_ready[gk]), .m_hit(r_hit[gk]), .m_error(r_error[gk]),
-            .m_bucket(r_bucket[SB*gk +: SB]), .m_way(r_way[3*gk +: 3]), .m_entry(r_entry[SESS_W*gk +: SESS_W]),
-            .w_bucket(tag_bucket), .w_tag_we(tag_we), .w_tags(tag_data), .rb_tags(sk_rb_tags[128*gk +: 128]),
-            .m_axi_arvalid(m_axi_arvalid[gk]), .m_axi_arready(m_axi_arready[gk]),
-            .m_axi_araddr(m_axi_araddr[(SB+9)*gk +: SB+9]), .m_axi_arid(m_axi_arid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]),
-            .m_axi_arlen(m_axi_arlen[8*gk +: 8]), .m_axi_arsize(m_axi_arsize[3*gk +: 3]),
-            .m_axi_arburst(m_axi_arburst[2*gk +: 2]),
-            .m_axi_rvalid(m_axi_rvalid[gk]), .m_axi_rready(m_axi_rready[gk]), .m_axi_rdata(m_axi_rdata[512*gk +: 512]),
-            .m_axi_rlast(m_axi_rlast[gk]), .m_axi_rresp(m_axi_rresp[2*gk +: 2]),
-            .m_axi_rid(m_axi_rid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]));
-    end
-endgenerate
-assign tag_rb = sk_rb_tags[127:0];
 assign ext_key_ready = sk_ready[K_EXT];
 assign ab_keys_ready = &sk_ready[K_AIN:K_NAT0];
 

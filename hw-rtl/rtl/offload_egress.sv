@@ -135,30 +135,23 @@ wire [NK*SB-1:0] r_bucket, w_bucket;
 wire [NK*3-1:0] r_way, w_way;
 wire [NK*SESS_W-1:0] r_entry, w_entry;
 // Waiver: an engine's memory error answers a miss (software decides); the tags'
-// read-back is the classifier's engine's.
+// read-back is the classifier's engines'.
 /* verilator lint_off UNUSEDSIGNAL */
 wire [NK-1:0] r_error;
-wire [128*NK-1:0] rb_tags_unused;
+wire [127:0] rb_tags_unused;
 /* verilator lint_on UNUSEDSIGNAL */
+wire [NK-1:0] sk_in = {NK{s_valid && en1}};
+wire [NK-1:0] sk_skip = {NK{!s_ctx[`CTX_SOP]}};
+offload_session_engines #(.NK(NK), .BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookups (
+    .clk(clk), .rst(rst),
+    .s_valid(sk_in), .s_ready(sk_ready), .s_key(sk_key), .s_skip(sk_skip),
+    .m_valid(r_valid), .m_ready(r_ready), .m_hit(r_hit), .m_error(r_error), .m_bucket(r_bucket), .m_way(r_way),
+    .m_entry(r_entry), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(rb_tags_unused),
+    .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_araddr(m_axi_araddr), .m_axi_arid(m_axi_arid),
+    .m_axi_arlen(m_axi_arlen), .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst),
+    .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
+    .m_axi_rresp(m_axi_rresp), .m_axi_rid(m_axi_rid));
 genvar gk;
-generate
-    for (gk = 0; gk < NK; gk = gk + 1) begin : session
-        offload_session_fetch #(.BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) lookup (
-            .clk(clk), .rst(rst),
-            .s_valid(s_valid && en1), .s_ready(sk_ready[gk]), .s_key(sk_key[128*gk +: 128]),
-            .s_skip(!s_ctx[`CTX_SOP]),
-            .m_valid(r_valid[gk]), .m_ready(r_ready[gk]), .m_hit(r_hit[gk]), .m_error(r_error[gk]),
-            .m_bucket(r_bucket[SB*gk +: SB]), .m_way(r_way[3*gk +: 3]), .m_entry(r_entry[SESS_W*gk +: SESS_W]),
-            .w_bucket(tag_bucket), .w_tag_we(tag_we), .w_tags(tag_data), .rb_tags(rb_tags_unused[128*gk +: 128]),
-            .m_axi_arvalid(m_axi_arvalid[gk]), .m_axi_arready(m_axi_arready[gk]),
-            .m_axi_araddr(m_axi_araddr[(SB+9)*gk +: SB+9]), .m_axi_arid(m_axi_arid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]),
-            .m_axi_arlen(m_axi_arlen[8*gk +: 8]), .m_axi_arsize(m_axi_arsize[3*gk +: 3]),
-            .m_axi_arburst(m_axi_arburst[2*gk +: 2]),
-            .m_axi_rvalid(m_axi_rvalid[gk]), .m_axi_rready(m_axi_rready[gk]), .m_axi_rdata(m_axi_rdata[512*gk +: 512]),
-            .m_axi_rlast(m_axi_rlast[gk]), .m_axi_rresp(m_axi_rresp[2*gk +: 2]),
-            .m_axi_rid(m_axi_rid[SESS_ROB_BITS*gk +: SESS_ROB_BITS]));
-    end
-endgenerate
 assign keys_ready = &sk_ready;
 
 // the wait: e1 -> ea with both answers

@@ -11,8 +11,11 @@
 module offload_ingress #
 (
     parameter N_PORTS = 2,
-    // log2 depth in beats of each input's FIFO (the loop port's: FIFO_BITS + 3)
-    parameter FIFO_BITS = 5
+    // log2 depth in beats of each input's FIFO
+    parameter FIFO_BITS = 5,
+    // log2 depth in beats of the loop port's FIFO: room for every beat the pipeline can
+    // hold, twice, and two longest packets (offload_top computes it; see below)
+    parameter LOOP_FIFO_BITS = FIFO_BITS + 3
 )
 (
     input  wire                        clk,
@@ -81,17 +84,16 @@ generate
         wire [UW-1:0] u = gi < N_PORTS ? UW'(0) : gi == N_PORTS ? UW'(s_axis_inj_tuser) : UW'(rc_wuser);
         wire [UW-1:0] uo;
         wire r;
-        // The loop port's FIFO holds eight longest packets. Packets from it never go
-        // round again (only first passes encap or decap), and it goes first at every
-        // packet boundary, so what can reach it before it drains is bounded: a packet
-        // still arriving (up to one longest), the beats in the pipeline (offload_top's
-        // segments and skid buffers: 32 with a session lookup of 5 clocks), and one
-        // packet from another input, each packet of them at most one beat longer for an
-        // encap's outer headers (two longest and 66 beats in all, 130 with the default
-        // longest of 32 beats: more than four longest). It never fills, the output
-        // stage never waits on it, and the loop cannot deadlock.
+        // The loop port's FIFO: packets from it never go round again (only first passes
+        // encap or decap), and it goes first at every packet boundary, so what can reach
+        // it before it drains is bounded: a packet still arriving (up to one longest),
+        // the beats in the pipeline (offload_top's segments, skid buffers and the
+        // session waits' queues), and one packet from another input, each packet of them
+        // at most one beat longer for an encap's outer headers. offload_top sizes it for
+        // that (2^LOOP_FIFO_BITS beats); it never fills, the output stage never waits on
+        // it, and the loop cannot deadlock.
         offload_ingress_fifo #(.DATA_WIDTH(512), .USER_WIDTH(UW),
-            .DEPTH_BITS(gi == NI ? FIFO_BITS + 3 : FIFO_BITS)) fifo (
+            .DEPTH_BITS(gi == NI ? LOOP_FIFO_BITS : FIFO_BITS)) fifo (
             .clk(clk), .rst(rst),
             .s_axis_tdata(d), .s_axis_tkeep(k), .s_axis_tlast(l), .s_axis_tuser(u),
             .s_axis_tvalid(v), .s_axis_tready(r),

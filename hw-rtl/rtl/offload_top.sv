@@ -294,7 +294,13 @@ wire [3:0]   in_input;
 wire [63:0]  in_user;
 wire [15:0]  in_len;
 wire [399:0] in_stash;
-offload_ingress #(.N_PORTS(N_PORTS), .FIFO_BITS(FIFO_BITS)) ingress (
+// The loop port's FIFO holds every beat the pipeline can hold (segments' stages and skid
+// buffers: 32; the session waits' queues: three of 2^SESS_ROB_BITS) twice (each beat may
+// be a packet that the encap's outer headers make one beat longer) and two longest
+// packets (offload_ingress says why that never fills).
+localparam PIPELINE_BEATS = 3 * 2**SESS_ROB_BITS + 32;
+localparam LOOP_FIFO_BITS = $clog2(2 * 2**FIFO_BITS + 2 * PIPELINE_BEATS);
+offload_ingress #(.N_PORTS(N_PORTS), .FIFO_BITS(FIFO_BITS), .LOOP_FIFO_BITS(LOOP_FIFO_BITS)) ingress (
     .clk(clk), .rst(rst),
     .s_axis_rx_tdata(s_axis_rx_tdata), .s_axis_rx_tkeep(s_axis_rx_tkeep), .s_axis_rx_tlast(s_axis_rx_tlast),
     .s_axis_rx_tvalid(s_axis_rx_tvalid), .s_axis_rx_tready(s_axis_rx_tready),

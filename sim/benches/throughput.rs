@@ -282,18 +282,9 @@ fn seed_path() {
     let (mut client, mut server) = (Dataplane::new(load("client-node.toml")), Dataplane::new(load("server-node.toml")));
     // The handshake through the software nodes makes every session; the ACK after it
     // (conn[6]) is what the NICs then forward alone.
-    let (mut txs, mut now) = (Vec::new(), 1_000_000_000u64);
-    let mut wire_ack = Vec::new();
-    for p in &conn[..7] {
-        let (a, a_rx, b) = if p.from_client { (&mut client, 6, &mut server) } else { (&mut server, 7, &mut client) };
-        now += 100_000;
-        txs.clear();
-        a.process(a_rx, PacketBuf::from_frame(&p.frame), now, &mut txs);
-        let w = txs[0].pkt.frame().to_vec();
-        txs.clear();
-        b.process(1, PacketBuf::from_frame(&w), now, &mut txs);
-        wire_ack = w;
-    }
+    let now = 1_000_000_000u64 + 700_000;
+    let wire_ack = test_support::seed_connection::established(&mut client, &mut server, 1_000_000_000);
+    let mut txs = Vec::new();
     let n = 4_000u32;
     let ack = &conn[6].frame;
     // what software makes of the same frame once more: the NIC's output for each copy
@@ -371,9 +362,14 @@ fn main() {
             let f = out[0].pkt.frame();
             nat_port[i as usize] = u16::from_be_bytes([f[34], f[35]]);
         }
-        let (tb, refused) = loaded(&tables, Some(&sw));
-        assert_eq!(refused, 0, "every session fits the NIC");
-        let expected = expected_outputs(&mut sw, miss_pct, n, &nat_port);
+        let (tb, _) = loaded(&tables, Some(&sw));
+        // a flow whose session the NIC's table refused (a full bucket pair, or its tag
+        // taken there: about 1 key in 2,300) stays in software: its frames punt
+        let refused = refused_flows(&tb, &sw, miss_pct, &nat_port);
+        let expected = expected_outputs(&mut sw, miss_pct, n, &nat_port, &refused);
+        if !refused.is_empty() {
+            println!("{miss_pct:3}% session misses: {} flow directions left in software by the NIC's table", refused.len());
+        }
         tb.card.with_core(|s| miss_case(s, miss_pct, n, &nat_port, &expected));
     }
 }
@@ -386,13 +382,42 @@ struct Expected {
     punted: Vec<Vec<u8>>,
 }
 
-fn expected_outputs(sw: &mut Dataplane, miss_pct: u32, n: u32, nat_port: &[u16]) -> Expected {
+/// Flows with a session in software that the NIC's table refused, with the interface
+/// whose frames look it up (1: requests from the inside, 2: replies from the outside).
+fn refused_flows(tb: &Testbed, sw: &Dataplane, miss_pct: u32, nat_port: &[u16]) -> std::collections::HashSet<(u32, u16)> {
+    let by_port: std::collections::HashMap<u16, u32> = (0..nat_port.len() as u32)
+        .filter(|i| i % 100 >= miss_pct)
+        .map(|i| (nat_port[i as usize], i))
+        .collect();
+    // a flow's inside address is 10.0.0.0/16 + 2 + i (either byte order of the key)
+    let inside = |ip: u32| [ip, ip.swap_bytes()].into_iter().find(|a| a >> 16 == 0x0a00).map(|a| (a & 0xffff) - 2);
+    sw.sessions
+        .iter()
+        .filter(|(_, e)| tb.node.nic_slot(&e.key).is_none())
+        .map(|(_, e)| {
+            let k = e.key;
+            // the request's keys carry the inside source, the reply's the NAT port
+            (inside(k.src).map(|i| (i, 1)))
+                .or_else(|| inside(k.dst).map(|i| (i, 2)))
+                .or_else(|| [k.dport, k.dport.swap_bytes()].iter().find_map(|p| by_port.get(p).map(|&i| (i, 2))))
+                .unwrap_or_else(|| panic!("a session the NIC refused belongs to no bench flow: {k:?}"))
+        })
+        .collect()
+}
+
+fn expected_outputs(
+    sw: &mut Dataplane,
+    miss_pct: u32,
+    n: u32,
+    nat_port: &[u16],
+    refused: &std::collections::HashSet<(u32, u16)>,
+) -> Expected {
     let mut e = Expected { wire: [Vec::new(), Vec::new()], punted: Vec::new() };
     let mut out = Vec::new();
     for i in 0..n {
         let inputs = [(1u16, frame(i)), (2u16, reply(i, nat_port[i as usize]))];
         for (rx, f) in inputs {
-            if i % 100 < miss_pct {
+            if i % 100 < miss_pct || refused.contains(&(i, rx)) {
                 e.punted.push(f);
                 continue;
             }
