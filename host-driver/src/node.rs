@@ -844,6 +844,9 @@ pub fn describe(sh: &Shell) -> String {
             m.lookup_ports,
             m.in_flight
         );
+        if let Ok(n) = sh.core_read(regs::SESS_MEM_ERRORS) {
+            let _ = writeln!(s, "session memory errors: {n} (lookups answered as misses, writes lost)");
+        }
     } else {
         let _ = writeln!(s, "session memory: on chip");
     }

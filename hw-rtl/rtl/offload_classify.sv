@@ -90,6 +90,8 @@ module offload_classify #
     input  wire [3:0]                    m_axi_rlast,
     input  wire [4*2-1:0]                m_axi_rresp,
     input  wire [4*SESS_ROB_BITS-1:0]    m_axi_rid,
+    // lookups the memory answered with an error (pulses), for SESS_MEM_ERRORS
+    output wire [3:0]                    mem_errors,
 
     // session hits to record (NAT, the input ACL), as the packet leaves c2
     output wire [1:0]                    hit_set,
@@ -213,7 +215,8 @@ wire [NK-1:0] sk_ready, r_valid, r_ready, r_hit;
 wire [NK*SB-1:0] r_bucket;
 wire [NK*3-1:0] r_way;
 wire [NK*SESS_W-1:0] r_entry;
-// Waiver: an engine's memory error answers a miss, which software then decides.
+// Waiver: an engine's memory error answers a miss, which software then decides; it is
+// counted where the answer is taken (mem_errors).
 /* verilator lint_off UNUSEDSIGNAL */
 wire [NK-1:0] r_error;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -221,7 +224,7 @@ offload_session_engines #(.NK(NK), .BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) l
     .clk(clk), .rst(rst),
     .s_valid(sk_in), .s_ready(sk_ready), .s_key(sk_key), .s_skip(sk_skip),
     .m_valid(r_valid), .m_ready(r_ready), .m_hit(r_hit), .m_error(r_error), .m_bucket(r_bucket), .m_way(r_way),
-    .m_entry(r_entry), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
+    .m_entry(r_entry), .m_error_taken(mem_errors), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
     .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_araddr(m_axi_araddr), .m_axi_arid(m_axi_arid),
     .m_axi_arlen(m_axi_arlen), .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst),
     .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),

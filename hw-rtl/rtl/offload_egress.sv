@@ -86,6 +86,8 @@ module offload_egress #
     input  wire [1:0]                    m_axi_rlast,
     input  wire [2*2-1:0]                m_axi_rresp,
     input  wire [2*SESS_ROB_BITS-1:0]    m_axi_rid,
+    // lookups the memory answered with an error (pulses), for SESS_MEM_ERRORS
+    output wire [1:0]                    mem_errors,
 
     // session hits to record (the output ACL, the BVI's L2 input ACL), as the packet leaves e1
     output wire [1:0]                    hit_set,
@@ -146,7 +148,7 @@ offload_session_engines #(.NK(NK), .BUCKET_BITS(SB), .ROB_BITS(SESS_ROB_BITS)) l
     .clk(clk), .rst(rst),
     .s_valid(sk_in), .s_ready(sk_ready), .s_key(sk_key), .s_skip(sk_skip),
     .m_valid(r_valid), .m_ready(r_ready), .m_hit(r_hit), .m_error(r_error), .m_bucket(r_bucket), .m_way(r_way),
-    .m_entry(r_entry), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(rb_tags_unused),
+    .m_entry(r_entry), .m_error_taken(mem_errors), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(rb_tags_unused),
     .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_araddr(m_axi_araddr), .m_axi_arid(m_axi_arid),
     .m_axi_arlen(m_axi_arlen), .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst),
     .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),

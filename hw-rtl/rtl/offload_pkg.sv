@@ -31,6 +31,7 @@ package offload_pkg;
     localparam int REG_SESS_LOOKUP_PORTS = 44;
     localparam int REG_SESS_IN_FLIGHT = 48;
     localparam int REG_SESS_ENTRY_STRIDE = 52;
+    localparam int REG_SESS_MEM_ERRORS = 56;
     localparam int REG_SESS_MEM_EXTERNAL = 1;
     localparam int REG_CAP_BASE = 64;
     localparam int REG_TBL_SEL = 256;

@@ -59,7 +59,8 @@ module offload_regs #
     output wire         ext_read,
     output wire [offload_pkg::SESS_BITS-1:0] ext_data,
     input  wire         ext_rb_valid,
-    input  wire [offload_pkg::SESS_BITS-1:0] ext_rb_data
+    input  wire [offload_pkg::SESS_BITS-1:0] ext_rb_data,
+    input  wire [31:0]  sess_mem_errors
 );
 
 initial begin
@@ -148,6 +149,7 @@ always @(posedge clk) begin
             offload_pkg::REG_SESS_LOOKUP_PORTS[15:0]: reg_rdata <= SESS_LOOKUPS;
             offload_pkg::REG_SESS_IN_FLIGHT[15:0]: reg_rdata <= SESS_IN_FLIGHT;
             offload_pkg::REG_SESS_ENTRY_STRIDE[15:0]: reg_rdata <= 32'd64;
+            offload_pkg::REG_SESS_MEM_ERRORS[15:0]: reg_rdata <= sess_mem_errors;
             offload_pkg::REG_HIT_INDEX[15:0]: reg_rdata <= 32'(hit_index);
             offload_pkg::REG_HIT_DATA[15:0]: reg_rdata <= hit_rdata;
             offload_pkg::REG_TBL_SEL[15:0]: reg_rdata <= {24'd0, tbl_sel};

@@ -29,6 +29,8 @@ module offload_session_engines #
     output wire [NK*BUCKET_BITS-1:0]               m_bucket,
     output wire [NK*3-1:0]                         m_way,
     output wire [NK*offload_pkg::SESS_BITS-1:0]    m_entry,
+    // an answer taken that the memory gave with an error (a pulse per engine)
+    output wire [NK-1:0]                           m_error_taken,
 
     input  wire [BUCKET_BITS-1:0]                  tag_bucket,
     input  wire                                    tag_we,
@@ -59,6 +61,7 @@ localparam AW = BUCKET_BITS + 9;
 wire [NK*128-1:0] rb_tags;
 /* verilator lint_on UNUSEDSIGNAL */
 assign tag_rb = rb_tags[127:0];
+assign m_error_taken = m_valid & m_ready & m_error;
 
 genvar k;
 generate

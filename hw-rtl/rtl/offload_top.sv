@@ -237,10 +237,7 @@ wire [SESS_W-1:0] ext_data, ext_rb_data;
 wire [SB-1:0] tag_bucket;
 wire tag_we;
 wire [127:0] tag_data, tag_rb;
-// Waiver: the count of memory error responses has no register yet.
-/* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] mgmt_errors;
-/* verilator lint_on UNUSEDSIGNAL */
 offload_session_mgmt #(.BUCKET_BITS(SB)) sessions (
     .clk(clk), .rst(rst),
     .s_valid(ext_valid), .s_ready(ext_ready), .s_tag(ext_tag), .s_read(ext_read),
@@ -338,6 +335,13 @@ endgenerate
 
 wire enabled = (control_reg & offload_pkg::REG_CONTROL_ENABLE) != 0;
 wire [IF_W-1:0] if_rb;
+// SESS_MEM_ERRORS: the lookups' error answers (up to six a clock) and the management port's
+wire [N_LOOKUPS-1:0] lookup_errors;
+reg [31:0] lookup_error_count = 0;
+always @(posedge clk) begin
+    if (rst) lookup_error_count <= 0;
+    else lookup_error_count <= lookup_error_count + 32'($countones(lookup_errors));
+end
 wire ev_rx, ev_nat, ev_nat_hit, ev_lpm, ev_lpm_hit;
 wire [3:0] ev_rx_port;
 wire classify_busy, route_busy, egress_busy;
@@ -351,6 +355,7 @@ offload_classify #(.N_PORTS(N_PORTS), .IF_BITS(IF_BITS), .ACL_LIST_BITS(ACL_LIST
     .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
     .if_rb(if_rb), .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .tag_rb(tag_rb),
+    .mem_errors(lookup_errors[3:0]),
     .m_axi_arvalid(m_axi_sess_arvalid[0 +: 4]), .m_axi_arready(m_axi_sess_arready[0 +: 4]),
     .m_axi_araddr(m_axi_sess_araddr[(SESS_BUCKET_BITS+9)*0 +: (SESS_BUCKET_BITS+9)*4]), .m_axi_arid(m_axi_sess_arid[SESS_ROB_BITS*0 +: SESS_ROB_BITS*4]),
     .m_axi_arlen(m_axi_sess_arlen[8*0 +: 8*4]), .m_axi_arsize(m_axi_sess_arsize[3*0 +: 3*4]),
@@ -378,7 +383,7 @@ offload_egress #(.N_PORTS(N_PORTS), .IF_BITS(IF_BITS), .ACL_LIST_BITS(ACL_LIST_B
     .partial(partial), .nat_enabled(nat_en), .vxlan(vxlan_flat), .l2fib(l2fib_flat),
     .rules(rules_flat), .acls(acls_flat), .lists(lists_flat),
     .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
-    .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data),
+    .tag_bucket(tag_bucket), .tag_we(tag_we), .tag_data(tag_data), .mem_errors(lookup_errors[5:4]),
     .m_axi_arvalid(m_axi_sess_arvalid[4 +: 2]), .m_axi_arready(m_axi_sess_arready[4 +: 2]),
     .m_axi_araddr(m_axi_sess_araddr[(SESS_BUCKET_BITS+9)*4 +: (SESS_BUCKET_BITS+9)*2]), .m_axi_arid(m_axi_sess_arid[SESS_ROB_BITS*4 +: SESS_ROB_BITS*2]),
     .m_axi_arlen(m_axi_sess_arlen[8*4 +: 8*2]), .m_axi_arsize(m_axi_sess_arsize[3*4 +: 3*2]),
@@ -435,7 +440,7 @@ offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .SESS_LOOKUPS(N_LOOKUPS), .SESS_IN_FL
     .hit_index(hit_idx_reg), .hit_clr(hit_clr), .clear_counters(cnt_clear),
     .busy(busy), .hit_rdata(hit_rdata), .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata),
     .ext_valid(ext_valid), .ext_ready(ext_ready), .ext_tag(ext_tag), .ext_read(ext_read), .ext_data(ext_data),
-    .ext_rb_valid(ext_rb_valid), .ext_rb_data(ext_rb_data));
+    .ext_rb_valid(ext_rb_valid), .ext_rb_data(ext_rb_data), .sess_mem_errors(lookup_error_count + mgmt_errors));
 
 endmodule
 

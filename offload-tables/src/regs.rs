@@ -18,6 +18,7 @@
 //! | `0x002c` | [`SESS_LOOKUP_PORTS`]: session lookup engines (memory read ports) | RO |
 //! | `0x0030` | [`SESS_IN_FLIGHT`]: session lookups in flight per engine | RO |
 //! | `0x0034` | [`SESS_ENTRY_STRIDE`]: bytes between session entries in memory | RO |
+//! | `0x0038` | [`SESS_MEM_ERRORS`]: error responses of the session memory (wraps) | RO |
 //! | `0x0040 + 4t` | [`CAP_BASE`]: entries of table `t` ([`Table`]) | RO |
 //! | `0x0100` | [`TBL_SEL`]: table id | RW |
 //! | `0x0104` | [`TBL_INDEX`]: entry index | RW |
@@ -72,6 +73,9 @@ pub const SESS_MEM: u32 = 0x0028;
 pub const SESS_LOOKUP_PORTS: u32 = 0x002c;
 pub const SESS_IN_FLIGHT: u32 = 0x0030;
 pub const SESS_ENTRY_STRIDE: u32 = 0x0034;
+/// Error responses (SLVERR, DECERR) the session memory gave since reset: a lookup so
+/// answered is a miss (software decides the packet), a write so answered is lost.
+pub const SESS_MEM_ERRORS: u32 = 0x0038;
 pub const CAP_BASE: u32 = 0x0040;
 pub const TBL_SEL: u32 = 0x0100;
 pub const TBL_INDEX: u32 = 0x0104;

@@ -80,6 +80,7 @@ pub fn sv_package() -> String {
         ("SESS_LOOKUP_PORTS", regs::SESS_LOOKUP_PORTS),
         ("SESS_IN_FLIGHT", regs::SESS_IN_FLIGHT),
         ("SESS_ENTRY_STRIDE", regs::SESS_ENTRY_STRIDE),
+        ("SESS_MEM_ERRORS", regs::SESS_MEM_ERRORS),
         ("SESS_MEM_EXTERNAL", regs::sess_mem::EXTERNAL),
         ("CAP_BASE", regs::CAP_BASE),
         ("TBL_SEL", regs::TBL_SEL),

@@ -94,6 +94,7 @@ struct Beat {
 }
 
 const OKAY: u8 = 0;
+const SLVERR: u8 = 2;
 const DECERR: u8 = 3;
 
 /// The memory behind the core's session ports.
@@ -110,6 +111,8 @@ pub(crate) struct Memory {
     aw: VecDeque<u64>,
     w: VecDeque<[u32; ENTRY_WORDS]>,
     stats: MemoryStats,
+    /// Lookup reads still to answer with SLVERR (fault injection).
+    failing_reads: u64,
 }
 
 impl Memory {
@@ -127,7 +130,13 @@ impl Memory {
             aw: VecDeque::new(),
             w: VecDeque::new(),
             stats: MemoryStats { per_channel: vec![0; params.channels], ..Default::default() },
+            failing_reads: 0,
         }
+    }
+
+    /// Answers the next `n` lookup reads with SLVERR (a fault of the memory).
+    pub fn fail_lookup_reads(&mut self, n: u64) {
+        self.failing_reads = n;
     }
 
     pub fn params(&self) -> MemoryParams {
@@ -248,6 +257,12 @@ impl Memory {
         match a.who {
             Requester::Lookup { port, id } => {
                 let data = read(self);
+                let resp = if self.failing_reads > 0 {
+                    self.failing_reads -= 1;
+                    SLVERR
+                } else {
+                    resp
+                };
                 self.lookup_out[port].push_back(Beat { id, data, resp });
             }
             Requester::MgmtRead => {

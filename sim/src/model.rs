@@ -378,6 +378,12 @@ impl Core {
         self.memory.reset_stats();
     }
 
+    /// Fault injection: the external memory answers the next `n` session lookups' reads
+    /// with an error (SLVERR).
+    pub fn fail_session_reads(&mut self, n: u64) {
+        self.memory.fail_lookup_reads(n);
+    }
+
     /// Entries of a table in this model (its `CAP` register).
     pub fn capacity(&mut self, table: Table) -> usize {
         self.reg_read(regs::CAP_BASE + 4 * table.id()) as usize

@@ -126,6 +126,38 @@ fn nic_hits_keep_sessions_alive() {
     }
 }
 
+/// The session memory answers lookups with errors: the NIC takes each as a miss and
+/// punts, software forwards the packet as the software-only node does, and the core
+/// counts the errors (`SESS_MEM_ERRORS`, printed by `show device`). Once the memory
+/// answers again, the flow is the NIC's alone again.
+#[test]
+fn session_memory_errors_are_misses_and_counted() {
+    if no_rtl_model("driver::session_memory_errors_are_misses_and_counted") {
+        return;
+    }
+    let mut pair = Pair::seed();
+    let conn = seed_connection();
+    let mut now = 1_000_000_000u64;
+    for p in &conn[..4] {
+        now += 200_000;
+        pair.cross(p.from_client, &p.frame, now);
+    }
+    let request = &conn[3];
+    let errors = |pair: &Pair| pair.nodes[0].card.core_counter(offload_tables::regs::SESS_MEM_ERRORS);
+    assert_eq!(errors(&pair), 0);
+    assert_eq!(pair.cross(request.from_client, &request.frame, now + 100_000), (0, 0), "the NIC's alone");
+    pair.nodes[0].card.with_core(|c| c.fail_session_reads(u64::MAX));
+    let (punts, _) = pair.cross(request.from_client, &request.frame, now + 200_000);
+    assert!(punts >= 1, "a failed read is a miss: the client's NIC punts");
+    let n = errors(&pair);
+    assert!(n >= 1, "the failed reads are counted");
+    let device = pair.nodes[0].node.show_device();
+    assert!(device.contains(&format!("session memory errors: {n} ")), "{device}");
+    pair.nodes[0].card.with_core(|c| c.fail_session_reads(0));
+    assert_eq!(pair.cross(request.from_client, &request.frame, now + 300_000), (0, 0), "the NIC's alone again");
+    assert_eq!(errors(&pair), n);
+}
+
 #[test]
 fn load_is_verified_and_delete_clears_the_nic() {
     if no_rtl_model("driver::load_is_verified_and_delete_clears_the_nic") {

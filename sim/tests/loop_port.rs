@@ -18,11 +18,9 @@ fn no_rtl_model(test: &str) -> bool {
     test_support::prerequisite::skip(test, "the RTL model (Verilator)", sim::rtl_model_missing())
 }
 
-#[test]
-fn two_pass_packets_back_to_back_all_leave() {
-    if no_rtl_model("loop_port::two_pass_packets_back_to_back_all_leave") {
-        return;
-    }
+/// The client node in software with the seed's connection established, its NIC with
+/// every session installed, the client's ACK and software's frame for it.
+fn client_node() -> (Testbed, Vec<u8>, Vec<u8>) {
     let conn = test_support::seed_connection::seed_connection();
     let load = |n| load_tables(&seed::path(n)).expect("seed config").1;
     let (mut client, mut server) = (Dataplane::new(load("client-node.toml")), Dataplane::new(load("server-node.toml")));
@@ -40,6 +38,16 @@ fn two_pass_packets_back_to_back_all_leave() {
         }
     }
     tb.node.sync_sessions().expect("install");
+    (tb, ack.clone(), want)
+}
+
+#[test]
+fn two_pass_packets_back_to_back_all_leave() {
+    if no_rtl_model("loop_port::two_pass_packets_back_to_back_all_leave") {
+        return;
+    }
+    let (tb, ack, want) = client_node();
+    let ack = &ack;
     const N: usize = 2_000;
     let out = tb.card.with_core(|s| {
         s.set_backpressure(70, 5);
@@ -54,3 +62,4 @@ fn two_pass_packets_back_to_back_all_leave() {
     assert_eq!(on_wire.len(), N, "every copy decided by the NIC alone");
     assert!(on_wire.iter().all(|o| o.data == want), "every copy as software sends it");
 }
+
