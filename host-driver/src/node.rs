@@ -449,8 +449,12 @@ impl Node {
             round += 1;
             let mut buckets: Vec<usize> = dirty.iter().map(|s| s / WAYS).collect();
             buckets.dedup();
-            let mut cmds = Vec::new();
-            let mut slot_of = Vec::new();
+            // In three phases, each for every bucket: the tag words without the slots
+            // being rewritten (no lookup matches them meanwhile), the entries, the tag
+            // words as they end. A NIC whose entries are in external memory lands a tag
+            // word only after the entries written before it: phased, a batch waits for
+            // that once, not once per bucket.
+            let (mut cmds, mut slot_of) = (Vec::new(), Vec::new());
             for &b in &buckets {
                 let mut interim = mirror.bucket_tags(b);
                 for &s in dirty.iter().filter(|s| *s / WAYS == b) {
@@ -458,15 +462,17 @@ impl Node {
                 }
                 cmds.push(tag_cmd(b, &interim));
                 slot_of.push(None);
-                for &s in dirty.iter().filter(|s| *s / WAYS == b) {
-                    let e = mirror.get(s);
-                    cmds.push(if e.flags & session_flags::VALID != 0 {
-                        cmd_write(Table::Session, s, bytemuck::bytes_of(e))
-                    } else {
-                        cmd_op(op::DELETE, Table::Session, s)
-                    });
-                    slot_of.push(Some(s));
-                }
+            }
+            for &s in &dirty {
+                let e = mirror.get(s);
+                cmds.push(if e.flags & session_flags::VALID != 0 {
+                    cmd_write(Table::Session, s, bytemuck::bytes_of(e))
+                } else {
+                    cmd_op(op::DELETE, Table::Session, s)
+                });
+                slot_of.push(Some(s));
+            }
+            for &b in &buckets {
                 cmds.push(tag_cmd(b, &mirror.bucket_tags(b)));
                 slot_of.push(None);
             }

@@ -78,6 +78,8 @@ pub struct Core {
     backpressure: Option<(u32, u64)>,
     /// The card's external memory: the session entries behind the core's AXI ports.
     memory: Memory,
+    /// Clock each packet's first beat went in, per input (latency figures).
+    entered: [Vec<u64>; N_PORTS + 1],
 }
 
 fn beat_words(bytes: &[u8]) -> ([u32; 16], u64) {
@@ -114,6 +116,7 @@ impl Core {
             control: 0,
             backpressure: None,
             memory: Memory::new(8 << SESS_BUCKET_BITS, MemoryParams::default()),
+            entered: Default::default(),
         };
         s.i.rst = 1;
         for _ in 0..4 {
@@ -215,6 +218,9 @@ impl Core {
             if ready != 0 && valid != 0 {
                 self.beats_in += 1;
                 let pk = self.rx[p].front_mut().expect("valid only with a packet");
+                if pk.off == 0 {
+                    self.entered[p].push(self.cycle);
+                }
                 pk.off += 64;
                 if pk.off >= pk.data.len() {
                     self.rx[p].pop_front();
@@ -303,6 +309,16 @@ impl Core {
                 break;
             }
         }
+    }
+
+    /// Takes the clocks at which the packets that went in on `input` since the last call
+    /// had their first beat taken, in order.
+    pub fn take_entry_cycles(&mut self, input: InPort) -> Vec<u64> {
+        let p = match input {
+            InPort::Wire(p) => usize::from(p),
+            InPort::Inject(_) => N_PORTS,
+        };
+        std::mem::take(&mut self.entered[p])
     }
 
     /// Takes the packets that left so far.
