@@ -38,10 +38,12 @@ struct Zipf {
 impl Zipf {
     fn new(n: usize) -> Self {
         let mut acc = 0.0;
-        let mut cdf: Vec<f64> = (1..=n).map(|k| {
-            acc += 1.0 / k as f64;
-            acc
-        }).collect();
+        let mut cdf: Vec<f64> = (1..=n)
+            .map(|k| {
+                acc += 1.0 / k as f64;
+                acc
+            })
+            .collect();
         for c in &mut cdf {
             *c /= acc;
         }
@@ -112,7 +114,13 @@ fn main() {
                 for channels in [2usize, 8, 32] {
                     let mut rng = Rng::new(7);
                     let picks: Vec<usize> = (0..packets)
-                        .map(|_| if dist == "zipf" { zipf.draw(&mut rng) } else { rng.range(0, u64::from(flows) - 1) as usize })
+                        .map(|_| {
+                            if dist == "zipf" {
+                                zipf.draw(&mut rng)
+                            } else {
+                                rng.range(0, u64::from(flows) - 1) as usize
+                            }
+                        })
                         .collect();
                     let (pkts, entered, bytes) = tb.card.with_core(|s| {
                         s.set_memory_params(MemoryParams { channels, latency, in_flight: 64 });
@@ -136,7 +144,11 @@ fn main() {
                             k += 1;
                         }
                     }
-                    assert_eq!(k, fwd.len(), "{dist} latency {latency} channels {channels}: a frame out differs from software's");
+                    assert_eq!(
+                        k,
+                        fwd.len(),
+                        "{dist} latency {latency} channels {channels}: a frame out differs from software's"
+                    );
                     lat.sort_unstable();
                     let first = fwd.iter().map(|o| o.cycle).min().unwrap_or(0);
                     let last = fwd.iter().map(|o| o.cycle).max().unwrap_or(0);

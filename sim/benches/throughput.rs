@@ -267,7 +267,10 @@ fn main() {
         let refused = refused_flows(&tb, &sw, miss_pct, &nat_port);
         let expected = expected_outputs(&mut sw, miss_pct, n, &nat_port, &refused);
         if !refused.is_empty() {
-            println!("{miss_pct:3}% session misses: {} flow directions left in software by the NIC's table", refused.len());
+            println!(
+                "{miss_pct:3}% session misses: {} flow directions left in software by the NIC's table",
+                refused.len()
+            );
         }
         tb.card.with_core(|s| miss_case(s, miss_pct, n, &nat_port, &expected));
     }
@@ -283,11 +286,14 @@ struct Expected {
 
 /// Flows with a session in software that the NIC's table refused, with the interface
 /// whose frames look it up (1: requests from the inside, 2: replies from the outside).
-fn refused_flows(tb: &Testbed, sw: &Dataplane, miss_pct: u32, nat_port: &[u16]) -> std::collections::HashSet<(u32, u16)> {
-    let by_port: std::collections::HashMap<u16, u32> = (0..nat_port.len() as u32)
-        .filter(|i| i % 100 >= miss_pct)
-        .map(|i| (nat_port[i as usize], i))
-        .collect();
+fn refused_flows(
+    tb: &Testbed,
+    sw: &Dataplane,
+    miss_pct: u32,
+    nat_port: &[u16],
+) -> std::collections::HashSet<(u32, u16)> {
+    let by_port: std::collections::HashMap<u16, u32> =
+        (0..nat_port.len() as u32).filter(|i| i % 100 >= miss_pct).map(|i| (nat_port[i as usize], i)).collect();
     // a flow's inside address is 10.0.0.0/16 + 2 + i (either byte order of the key)
     let inside = |ip: u32| [ip, ip.swap_bytes()].into_iter().find(|a| a >> 16 == 0x0a00).map(|a| (a & 0xffff) - 2);
     sw.sessions

@@ -241,7 +241,7 @@ impl Memory {
 
     fn request(&mut self, who: Requester, addr: u64, data: [u32; ENTRY_WORDS]) {
         let slot = (addr >> 6) as usize;
-        let bad = addr % 64 != 0 || slot >= self.entries.len();
+        let bad = !addr.is_multiple_of(64) || slot >= self.entries.len();
         let channel = (slot / 8) & (self.params.channels - 1);
         match who {
             Requester::Lookup { .. } => self.stats.lookup_reads += 1,

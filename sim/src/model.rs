@@ -387,7 +387,7 @@ impl Core {
 
     /// What the external memory did since the last [`Core::reset_memory_stats`].
     pub fn memory_stats(&self) -> &MemoryStats {
-        &self.memory.stats()
+        self.memory.stats()
     }
 
     pub fn reset_memory_stats(&mut self) {

@@ -62,4 +62,3 @@ fn two_pass_packets_back_to_back_all_leave() {
     assert_eq!(on_wire.len(), N, "every copy decided by the NIC alone");
     assert!(on_wire.iter().all(|o| o.data == want), "every copy as software sends it");
 }
-

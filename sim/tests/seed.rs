@@ -90,7 +90,10 @@ fn seed_syn_and_syn_ack_through_the_nic() {
     assert_eq!(e, bytemuck::bytes_of(&sw).to_vec());
     let device = client.tb.node.show_device();
     assert!(device.contains("shell 1.0"), "{device}");
-    assert!(device.contains("session memory: external (1 MiB of 64-byte entries, tags on chip), 6 lookup ports x 256"), "{device}");
+    assert!(
+        device.contains("session memory: external (1 MiB of 64-byte entries, tags on chip), 6 lookup ports x 256"),
+        "{device}"
+    );
 }
 
 /// The seed's connection end to end through both offload nodes. Each node punts the

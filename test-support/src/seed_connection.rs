@@ -69,15 +69,12 @@ pub fn seed_connection() -> Vec<Packet> {
 /// (TAP 6 in, wire 1 out) and the server node (wire 1 in, TAP 7 out), the way a pair of
 /// nodes sees them, at 100 µs apart from `now`. Returns the nodes and the last packet's
 /// VXLAN frame on the wire (what the server node gets for the client's ACK).
-pub fn established(
-    client: &mut sw_fallback::Dataplane,
-    server: &mut sw_fallback::Dataplane,
-    mut now: u64,
-) -> Vec<u8> {
+pub fn established(client: &mut sw_fallback::Dataplane, server: &mut sw_fallback::Dataplane, mut now: u64) -> Vec<u8> {
     let mut txs = Vec::new();
     let mut wire = Vec::new();
     for p in &seed_connection()[..7] {
-        let (a, a_rx, b) = if p.from_client { (&mut *client, 6, &mut *server) } else { (&mut *server, 7, &mut *client) };
+        let (a, a_rx, b) =
+            if p.from_client { (&mut *client, 6, &mut *server) } else { (&mut *server, 7, &mut *client) };
         now += 100_000;
         txs.clear();
         a.process(a_rx, sw_fallback::PacketBuf::from_frame(&p.frame), now, &mut txs);

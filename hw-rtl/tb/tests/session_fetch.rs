@@ -22,7 +22,15 @@ const BUCKET_BITS: u32 = 6;
 
 fn random_key(rng: &mut Rng) -> SessionKey {
     let [a, b] = [rng.next_u64(), rng.next_u64()];
-    SessionKey { src: a as u32, dst: (a >> 32) as u32, sport: b as u16, dport: (b >> 16) as u16, proto: 6, kind: 1, scope: 0 }
+    SessionKey {
+        src: a as u32,
+        dst: (a >> 32) as u32,
+        sport: b as u16,
+        dport: (b >> 16) as u16,
+        proto: 6,
+        kind: 1,
+        scope: 0,
+    }
 }
 
 /// Pairs of keys with one tag and one bucket pair: the second looks up the first's way.
@@ -55,7 +63,12 @@ fn vectors(seed: u64, phases: &[&str], lookups_per_phase: usize) -> String {
         // change the table: fill towards 90%, delete some
         for _ in 0..(table.capacity() * 9 / 10).saturating_sub(table.len()) {
             let k = if rng.chance(30) { rng.pick(&pairs).0 } else { random_key(&mut rng) };
-            let e = SessionEntry { key: k, new_src: rng.next_u64() as u32, session_index: round as u32, ..Default::default() };
+            let e = SessionEntry {
+                key: k,
+                new_src: rng.next_u64() as u32,
+                session_index: round as u32,
+                ..Default::default()
+            };
             if table.insert(e).is_ok() {
                 known.push(k);
             }
@@ -104,7 +117,14 @@ fn vectors(seed: u64, phases: &[&str], lookups_per_phase: usize) -> String {
 fn bench(rob_bits: i64) -> Bench<'static> {
     Bench {
         module: "offload_session_fetch",
-        rtl: &["offload_pkg.sv", "offload_util.sv", "offload_hash.sv", "offload_ram.sv", "offload_fifo.sv", "offload_session_fetch.sv"],
+        rtl: &[
+            "offload_pkg.sv",
+            "offload_util.sv",
+            "offload_hash.sv",
+            "offload_ram.sv",
+            "offload_fifo.sv",
+            "offload_session_fetch.sv",
+        ],
         params: if rob_bits == 4 {
             &[("BUCKET_BITS", BUCKET_BITS as i64), ("ROB_BITS", 4)]
         } else {

@@ -108,4 +108,3 @@ pub fn reply(i: u32, nat_port: u16) -> Vec<u8> {
     b.write(&mut v, &payload).expect("frame");
     v
 }
-
