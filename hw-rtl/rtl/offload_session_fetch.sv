@@ -28,7 +28,15 @@
 //                                              └─ AR queue ─ memory ─ R ─ key compare ─ done
 //   done, in slot order ─ result register ─ m_*
 //
-// A memory error response (SLVERR/DECERR) answers a miss with m_error set.
+// A memory error response (SLVERR, DECERR) answers a miss with m_error set.
+//
+// A cache of recently read entries (2^CACHE_BITS lines, direct-mapped by slot) answers
+// a candidate it holds without a memory read: the few entries every packet of a hot
+// flow reads — a NAT address every out2in packet checks, one connection's sessions —
+// would otherwise queue on one memory channel. Every change of an entry comes with a
+// tag write after it (the driver's order, the management port's fence), so a tag write
+// empties the cache; a read issued before one does not fill it (its data may predate
+// the change).
 
 `resetall
 `timescale 1ns / 1ps
@@ -39,7 +47,9 @@ module offload_session_fetch #
     // log2 buckets (8 ways each); at least 2 (one even, one odd bucket)
     parameter BUCKET_BITS = 17,
     // log2 lookups in flight (reorder-buffer slots, AXI IDs)
-    parameter ROB_BITS = 8
+    parameter ROB_BITS = 8,
+    // log2 lines of the entry cache
+    parameter CACHE_BITS = 4
 )
 (
     input  wire                                 clk,
@@ -103,6 +113,7 @@ end
 
 // ---- slots: keys take them in order at `tail`, results leave them at `head`
 reg [ROB_BITS:0] head = 0, tail = 0;
+reg m_cached = 0;   // the result's entry came from the cache
 wire accept = s_valid && s_ready;
 assign s_ready = !rst && (tail - head) != (ROB_BITS+1)'(D);
 always @(posedge clk) begin
@@ -183,22 +194,36 @@ always @* begin
     end
 end
 wire [SB-1:0] cand_bucket = cand_second ? t_b2 : t_b1;
-wire read_needed = t_valid && !t_skip && cand;
+wire [SB+2:0] cand_slot = {cand_bucket, cand_way};
 
-// the key, and where its candidate is, by slot: compared at the response, given out
-// with the result
+// ---- the entry cache: lines by the slot's low bits; `gen` counts tag writes (mod 256:
+// far more than can happen during one read's round trip)
+localparam C = 1 << CACHE_BITS;
+reg [C-1:0] c_valid = 0;
+reg [SB+2:0] c_slot [0:C-1];
+reg [W-1:0] c_entry [0:C-1];
+reg [7:0] gen = 0;
+wire [CACHE_BITS-1:0] c_idx = cand_slot[CACHE_BITS-1:0];
+wire cached = c_valid[c_idx] && c_slot[c_idx] == cand_slot;
+wire from_cache = t_valid && !t_skip && cand && cached;
+wire read_needed = t_valid && !t_skip && cand && !cached;
+wire cache_key_hit = c_entry[c_idx][offload_pkg::SESS_KEY_LSB +: KW] == t_key;
+
+// the key, where its candidate is and the tag writes so far, by slot: compared and
+// cached at the response; where, given out with the result
 wire [KW-1:0] slot_key;
-wire [SB+2:0] out_where;
+wire [SB+2:0] slot_where, out_where;
+wire [7:0] slot_gen;
 // Waiver: port A of these slot memories only writes; the read-back is not used.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [KW-1:0] key_rb_unused;
+wire [KW+SB+3+8-1:0] key_rb_unused;
 wire [SB+2:0] where_rb_unused;
 /* verilator lint_on UNUSEDSIGNAL */
 wire [ROB_BITS-1:0] r_id;
 wire pop;
-offload_ram #(.W(KW), .ADDR_BITS(ROB_BITS)) keys (
-    .clk(clk), .a_we(read_needed), .a_addr(t_slot), .a_wdata(t_key), .a_rdata(key_rb_unused),
-    .b_en(1'b1), .b_addr(r_id), .b_rdata(slot_key));
+offload_ram #(.W(KW+SB+3+8), .ADDR_BITS(ROB_BITS)) keys (
+    .clk(clk), .a_we(read_needed), .a_addr(t_slot), .a_wdata({gen, cand_slot, t_key}), .a_rdata(key_rb_unused),
+    .b_en(1'b1), .b_addr(r_id), .b_rdata({slot_gen, slot_where, slot_key}));
 offload_ram #(.W(SB+3), .ADDR_BITS(ROB_BITS)) where (
     .clk(clk), .a_we(t_valid), .a_addr(t_slot), .a_wdata({cand_bucket, cand_way}), .a_rdata(where_rb_unused),
     .b_en(pop), .b_addr(head[ROB_BITS-1:0]), .b_rdata(out_where));
@@ -240,19 +265,44 @@ wire [W-1:0] out_entry;
 offload_ram #(.W(W), .ADDR_BITS(ROB_BITS)) entries (
     .clk(clk), .a_we(r_valid), .a_addr(r_slot), .a_wdata(r_entry), .a_rdata(entry_rb_unused),
     .b_en(pop), .b_addr(head[ROB_BITS-1:0]), .b_rdata(out_entry));
+// the answers the cache gave, by slot (a second memory: the first's write port is the
+// responses')
+// Waiver: port A only writes.
+/* verilator lint_off UNUSEDSIGNAL */
+wire [W-1:0] cached_rb_unused;
+/* verilator lint_on UNUSEDSIGNAL */
+wire [W-1:0] out_cached;
+offload_ram #(.W(W), .ADDR_BITS(ROB_BITS)) cache_answers (
+    .clk(clk), .a_we(from_cache), .a_addr(t_slot), .a_wdata(c_entry[c_idx]), .a_rdata(cached_rb_unused),
+    .b_en(pop), .b_addr(head[ROB_BITS-1:0]), .b_rdata(out_cached));
+
+// the cache: filled by a response issued since the last tag write, emptied by one
+always @(posedge clk) begin
+    if (r_valid && !r_err && slot_gen == gen && !w_tag_we) begin
+        c_valid[slot_where[CACHE_BITS-1:0]] <= 1'b1;
+        c_slot[slot_where[CACHE_BITS-1:0]] <= slot_where;
+        c_entry[slot_where[CACHE_BITS-1:0]] <= r_entry;
+    end
+    if (w_tag_we || rst) begin
+        c_valid <= 0;
+        gen <= gen + 1'b1;
+    end
+end
 
 // ---- done bits by slot: set without a read at the tag match, or at the response
-reg [D-1:0] done = 0, hit = 0, err = 0;
+reg [D-1:0] done = 0, hit = 0, err = 0, src_cache = 0;
 always @(posedge clk) begin
     if (t_valid && !read_needed) begin
         done[t_slot] <= 1'b1;
-        hit[t_slot] <= 1'b0;
+        hit[t_slot] <= from_cache && cache_key_hit;
         err[t_slot] <= 1'b0;
+        src_cache[t_slot] <= 1'b1;
     end
     if (r_valid) begin
         done[r_slot] <= 1'b1;
         hit[r_slot] <= r_hit;
         err[r_slot] <= r_err;
+        src_cache[r_slot] <= 1'b0;
     end
     if (pop) done[head[ROB_BITS-1:0]] <= 1'b0;
     if (rst) done <= 0;
@@ -265,6 +315,7 @@ always @(posedge clk) begin
         head <= head + 1'b1;
         m_hit <= hit[head[ROB_BITS-1:0]];
         m_error <= err[head[ROB_BITS-1:0]];
+        m_cached <= src_cache[head[ROB_BITS-1:0]];
     end
     if (pop) m_valid <= 1'b1;
     else if (m_ready) m_valid <= 1'b0;
@@ -275,7 +326,7 @@ always @(posedge clk) begin
 end
 assign m_bucket = out_where[3 +: SB];
 assign m_way = out_where[2:0];
-assign m_entry = m_hit ? out_entry : {W{1'b0}};
+assign m_entry = !m_hit ? {W{1'b0}} : m_cached ? out_cached : out_entry;
 
 // Waiver: arq_full is never seen high (as many queue places as slots); kept for the
 // queue's own check.

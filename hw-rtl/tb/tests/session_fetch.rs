@@ -5,8 +5,9 @@
 //! each result checked against software's lookup (which the one-read lookup must equal)
 //! in key order. Keys include ones that share a live entry's tag and bucket pair (a
 //! read whose key differs: a miss), keys with no tag match (no read), skipped keys, and
-//! memory error responses. One phase runs back to back at a fixed latency and must
-//! keep one lookup per clock. `cargo test -p rtl-benches`.
+//! memory error responses. Phases run back to back at a fixed latency and must keep one
+//! lookup per clock; in the last, four hot keys must be answered by the entry cache
+//! after the first round trip. `cargo test -p rtl-benches`.
 
 mod common;
 
@@ -95,9 +96,21 @@ fn vectors(seed: u64, phases: &[&str], lookups_per_phase: usize) -> String {
             }
         }
         written = table.clone();
+        // a hot phase looks up four live keys only (the entry cache's case)
+        let hot: Vec<SessionKey> = table.iter().take(4).map(|(_, e)| e.key).collect();
+        let (phase, is_hot) = match phase.strip_suffix(" hot") {
+            Some(p) => (p, true),
+            None => (*phase, false),
+        };
         writeln!(v, "{phase}").unwrap();
         for _ in 0..lookups_per_phase {
-            let k = if rng.chance(60) { rng.pick(&known) } else { random_key(&mut rng) };
+            let k = if is_hot {
+                rng.pick(&hot)
+            } else if rng.chance(60) {
+                rng.pick(&known)
+            } else {
+                random_key(&mut rng)
+            };
             let [lo, hi] = k.words();
             let skip = rng.chance(5);
             let found = table.lookup_first_tag(&k);
@@ -159,7 +172,21 @@ fn session_fetch_keeps_the_line_rate_across_memory_latency() {
         return;
     }
     // 256 slots: a 200-clock memory round trip at one lookup per clock, back to back;
-    // then out-of-order latencies 50..200 with backpressure, then errors
-    let phases = ["P 100 100 200 200 256 0 990", "P 100 100 50 200 256 0 980", "P 80 70 50 200 256 10 0"];
-    run(bench(8), &vectors(42, &phases, 6_000), &[]);
+    // then out-of-order latencies 50..200 with backpressure, then errors; then four hot
+    // keys, which the entry cache answers after their first reads
+    let phases = [
+        "P 100 100 200 200 256 0 990",
+        "P 100 100 50 200 256 0 980",
+        "P 80 70 50 200 256 10 0",
+        "P 100 100 200 200 256 0 990 hot",
+    ];
+    let out = bench(8).run(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")), &vectors(42, &phases, 6_000), &[]);
+    let out = out.unwrap_or_else(|e| panic!("{e}"));
+    print!("{out}");
+    let hot = out.lines().find(|l| l.starts_with("phase 3:")).expect("the hot phase's line");
+    let reads: u64 =
+        hot.split(" reads").next().and_then(|h| h.rsplit(' ').next()).and_then(|n| n.parse().ok()).expect("reads");
+    // (until the first answers are back, one round trip of back-to-back keys, each
+    // lookup reads; then the cache answers)
+    assert!(reads <= 256, "the cache answers a hot key's lookups after the first round trip: {hot}");
 }
