@@ -23,7 +23,9 @@ fn load_on_the_simulator_probes_loads_and_verifies() {
     }
     let (ok, out, err) = nicctl(&["load", "examples/pod-to-service/client-node.toml", "--device", "sim"]);
     assert!(ok, "{err}");
-    assert!(out.contains("device: sim shell 1.0 core 2.0"), "{out}");
+    let v = offload_tables::regs::VERSION_VALUE;
+    assert!(out.contains(&format!("device: sim shell 1.0 core {}.{}", v >> 16, v & 0xffff)), "{out}");
+    assert!(out.contains("session memory: external"), "{out}");
     assert!(out.contains("generation 1 (entries read back and verified at load)"), "{out}");
     assert!(out.lines().any(|l| l.starts_with("interface") && l.ends_with(" 4")), "{out}");
 }
