@@ -66,6 +66,16 @@ impl Pair {
         }
     }
 
+    /// The connection's handshake and request (`conn[..4]`) across, 200 µs apart from
+    /// `now`; returns the time of the last.
+    fn establish(&mut self, conn: &[test_support::seed_connection::Packet], mut now: u64) -> u64 {
+        for p in &conn[..4] {
+            now += 200_000;
+            self.cross(p.from_client, &p.frame, now);
+        }
+        now
+    }
+
     /// One packet from a pod through its node, the wire and the other node to the other
     /// pod (tap2 on the client node, tap3 on the server node), compared with the
     /// software-only nodes at every step; returns the punts it caused on each node.
@@ -97,11 +107,7 @@ fn nic_hits_keep_sessions_alive() {
     }
     let mut pair = Pair::seed();
     let conn = seed_connection();
-    let mut now = 1_000_000_000u64;
-    for p in &conn[..4] {
-        now += 200_000;
-        pair.cross(p.from_client, &p.frame, now);
-    }
+    let mut now = pair.establish(&conn, 1_000_000_000);
     let (request, response) = (&conn[3], &conn[5]);
     for _ in 0..10 {
         now += 60 * 1_000_000_000;
@@ -137,11 +143,7 @@ fn session_memory_errors_are_misses_and_counted() {
     }
     let mut pair = Pair::seed();
     let conn = seed_connection();
-    let mut now = 1_000_000_000u64;
-    for p in &conn[..4] {
-        now += 200_000;
-        pair.cross(p.from_client, &p.frame, now);
-    }
+    let now = pair.establish(&conn, 1_000_000_000);
     let request = &conn[3];
     let errors = |pair: &Pair| pair.nodes[0].card.core_counter(offload_tables::regs::SESS_MEM_ERRORS);
     assert_eq!(errors(&pair), 0);
