@@ -637,25 +637,33 @@ impl Node {
         }
     }
 
-    /// Reads (and clears) the NIC's hit bits of the slots it holds entries in, and
-    /// refreshes the software sessions whose entries packets used in the NIC alone, as
-    /// hits in software would have. Returns how many entries were hit.
+    /// Collects the NIC's hit bits in bulk (retires the bank packets set bits in, then
+    /// reads and clears every group of it through the command ring: 512 slots a command)
+    /// and refreshes the software sessions whose entries packets used in the NIC alone,
+    /// as hits in software would have. Returns how many entries were hit.
     fn collect_hits(&mut self, now_ns: u64) -> DResult<usize> {
-        let (Some(sh), Some(mirror)) = (self.shell.as_ref(), self.mirror.as_ref()) else { return Ok(0) };
+        let (Some(sh), Some(mirror)) = (self.shell.as_mut(), self.mirror.as_ref()) else { return Ok(0) };
         if sh.info.caps & caps::HIT_BITS == 0 {
             // a core without hit bits: only punted packets refresh sessions
             return Ok(0);
         }
-        let mut words: Vec<usize> = mirror.iter().map(|(slot, _)| slot / 32).collect();
-        words.dedup();
+        sh.core_write(regs::HIT_EPOCH, 1)?;
+        let groups = sh.info.capacity(Table::HitBits);
+        let reads: Vec<CmdEntry> = (0..groups).map(|g| cmd_op(op::READ, Table::HitBits, g)).collect();
         let mut hit = Vec::new();
-        for w in words {
-            sh.core_write(regs::HIT_INDEX, w as u32)?;
-            let bits = sh.core_read(regs::HIT_DATA)?;
-            for b in (0..32).filter(|b| bits >> b & 1 != 0) {
-                let e = mirror.get(w * 32 + b);
-                if e.flags & session_flags::VALID != 0 {
-                    hit.push(e.key);
+        for (g, c) in sh.submit_all_ok(&reads)?.iter().enumerate() {
+            for (w, word) in c.data.chunks_exact(8).enumerate() {
+                let mut bits = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                while bits != 0 {
+                    let slot = 512 * g + 64 * w + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    // a bit beyond the table or on an empty slot (freed since) is no hit
+                    if slot < mirror.capacity() {
+                        let e = mirror.get(slot);
+                        if e.flags & session_flags::VALID != 0 {
+                            hit.push(e.key);
+                        }
+                    }
                 }
             }
         }

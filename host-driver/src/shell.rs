@@ -310,16 +310,11 @@ impl Shell {
             let n = if t.id() < n_tables { core(regs::CAP_BASE + 4 * t.id())? } else { 0 };
             capacity.push((t, check_len("table capacity", n.into(), 1 << 24)?));
         }
-        // (cores before 2.1 have no SESS_* registers: their sessions are on chip)
-        let sessions = if cv & 0xffff >= 1 {
-            SessionMemory {
-                external: core(regs::SESS_MEM)? & regs::sess_mem::EXTERNAL != 0,
-                lookup_ports: check_len("session lookup ports", core(regs::SESS_LOOKUP_PORTS)?.into(), 64)? as u32,
-                in_flight: check_len("session lookups in flight", core(regs::SESS_IN_FLIGHT)?.into(), 1 << 16)? as u32,
-                entry_stride: check_len("session entry stride", core(regs::SESS_ENTRY_STRIDE)?.into(), 4096)? as u32,
-            }
-        } else {
-            SessionMemory::default()
+        let sessions = SessionMemory {
+            external: core(regs::SESS_MEM)? & regs::sess_mem::EXTERNAL != 0,
+            lookup_ports: check_len("session lookup ports", core(regs::SESS_LOOKUP_PORTS)?.into(), 64)? as u32,
+            in_flight: check_len("session lookups in flight", core(regs::SESS_IN_FLIGHT)?.into(), 1 << 16)? as u32,
+            entry_stride: check_len("session entry stride", core(regs::SESS_ENTRY_STRIDE)?.into(), 4096)? as u32,
         };
         let d = &*dev;
         let cmd = ring(d, shell::CMD_RING, shell::CMD_ENTRIES_REG, 80, 1 << 16, "command ring")?;

@@ -16,7 +16,7 @@ package offload_pkg;
 
     // ---- register map (byte offsets) ----
     localparam int REG_ID_VALUE = 1330007108;
-    localparam int REG_VERSION_VALUE = 131073;
+    localparam int REG_VERSION_VALUE = 196608;
     localparam int REG_ID = 0;
     localparam int REG_VERSION = 4;
     localparam int REG_NEXT_PTR = 8;
@@ -25,8 +25,7 @@ package offload_pkg;
     localparam int REG_STATUS = 20;
     localparam int REG_NOW = 24;
     localparam int REG_N_PORTS = 28;
-    localparam int REG_HIT_INDEX = 32;
-    localparam int REG_HIT_DATA = 36;
+    localparam int REG_HIT_EPOCH = 32;
     localparam int REG_SESS_MEM = 40;
     localparam int REG_SESS_LOOKUP_PORTS = 44;
     localparam int REG_SESS_IN_FLIGHT = 48;
@@ -61,7 +60,7 @@ package offload_pkg;
     localparam int REG_TBL_STATUS_BUSY = 5;
 
     // ---- tables: id and entry width in bits ----
-    localparam int TABLE_COUNT = 15;
+    localparam int TABLE_COUNT = 16;
     localparam int TBL_GLOBAL = 0;
     localparam int TBL_GLOBAL_BITS = 320;
     localparam int TBL_INTERFACE = 1;
@@ -92,6 +91,8 @@ package offload_pkg;
     localparam int TBL_VXLAN_TUNNEL_BITS = 160;
     localparam int TBL_PORT_MAP = 14;
     localparam int TBL_PORT_MAP_BITS = 16;
+    localparam int TBL_HIT_BITS = 15;
+    localparam int TBL_HIT_BITS_BITS = 512;
 
     // ---- punt / inject metadata fields (lsb, width) ----
     localparam int META_SW_IF_INDEX_LSB = 0;

@@ -199,6 +199,7 @@ function automatic [32*offload_pkg::TABLE_COUNT-1:0] capacities();
     capacities[32*offload_pkg::TBL_L2FIB +: 32] = 32'(2**L2FIB_BITS);
     capacities[32*offload_pkg::TBL_VXLAN_TUNNEL +: 32] = 32'(2**VXLAN_BITS);
     capacities[32*offload_pkg::TBL_PORT_MAP +: 32] = 32'(N_PORTS);
+    capacities[32*offload_pkg::TBL_HIT_BITS +: 32] = 32'(WAYS * 2**SB / 512);
 endfunction
 localparam [32*offload_pkg::TABLE_COUNT-1:0] CAPACITY = capacities();
 
@@ -256,15 +257,16 @@ offload_session_mgmt #(.BUCKET_BITS(SB)) sessions (
 
 // hit bits: NAT and the input ACL (classify), the output and the BVI's L2 input ACL (egress)
 localparam NH = 4;
-wire [SB-3:0] hit_idx_reg;
-wire hit_clr;
-wire [31:0] hit_rdata;
+wire hit_flip, hb_read, hb_rb_valid;
+wire [31:0] hit_flips;
+wire [511:0] hb_rb_data;
 wire [NH-1:0] hit_set;
 wire [NH*SB-1:0] hit_bucket;
 wire [NH*3-1:0] hit_way;
 offload_hit_bits #(.SB(SB), .WAYS(WAYS), .N_SOURCES(NH)) hit_bits (
     .clk(clk), .set(hit_set), .set_bucket(hit_bucket), .set_way(hit_way),
-    .word(hit_idx_reg), .clear(hit_clr), .rdata(hit_rdata));
+    .rst(rst), .flip(hit_flip), .flips(hit_flips),
+    .rd_valid(hb_read), .rd_index(tbl_index_reg[SB-7:0]), .rb_valid(hb_rb_valid), .rb_data(hb_rb_data));
 
 // ---------------------------------------------------------------- the pipeline
 //
@@ -432,13 +434,14 @@ offload_counters #(.N_PORTS(N_PORTS)) counters (
     .out_reason(out_meta[offload_pkg::META_REASON_LSB +: 6]),
     .rd_addr(reg_addr), .rd_sel(cnt_sel), .rd_data(cnt_rdata));
 
-offload_regs #(.SB(SB), .N_PORTS(N_PORTS), .SESS_LOOKUPS(N_LOOKUPS), .SESS_IN_FLIGHT(2**SESS_ROB_BITS),
+offload_regs #(.N_PORTS(N_PORTS), .SESS_LOOKUPS(N_LOOKUPS), .SESS_IN_FLIGHT(2**SESS_ROB_BITS),
     .CAPACITY(CAPACITY)) regs (
     .clk(clk), .rst(rst),
     .reg_addr(reg_addr), .reg_wdata(reg_wdata), .reg_wr(reg_wr), .reg_rd(reg_rd), .reg_rdata(reg_rdata),
     .control(control_reg), .tbl_sel(tbl_sel_reg), .tbl_index(tbl_index_reg), .tw(tw), .tw_data(tw_data),
-    .hit_index(hit_idx_reg), .hit_clr(hit_clr), .clear_counters(cnt_clear),
-    .busy(busy), .hit_rdata(hit_rdata), .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata),
+    .hit_flip(hit_flip), .clear_counters(cnt_clear),
+    .busy(busy), .hit_flips(hit_flips), .hb_read(hb_read), .hb_rb_valid(hb_rb_valid), .hb_rb_data(hb_rb_data),
+    .rb_data(rb_data), .cnt_sel(cnt_sel), .cnt_rdata(cnt_rdata),
     .ext_valid(ext_valid), .ext_ready(ext_ready), .ext_tag(ext_tag), .ext_read(ext_read), .ext_data(ext_data),
     .ext_rb_valid(ext_rb_valid), .ext_rb_data(ext_rb_data), .sess_mem_errors(lookup_error_count + mgmt_errors));
 

@@ -14,6 +14,7 @@
 //! | `0x0014` | [`STATUS`] ([`status`] bits) | RO |
 //! | `0x0018` | [`NOW`]: device clock in seconds, copied into `last_seen` on hits | RW |
 //! | `0x001c` | [`N_PORTS`]: wire ports | RO |
+//! | `0x0020` | [`HIT_EPOCH`]: write to retire the hit-bit bank; flips so far | RW |
 //! | `0x0028` | [`SESS_MEM`]: where session entries live ([`sess_mem`] bits) | RO |
 //! | `0x002c` | [`SESS_LOOKUP_PORTS`]: session lookup engines (memory read ports) | RO |
 //! | `0x0030` | [`SESS_IN_FLIGHT`]: session lookups in flight per engine | RO |
@@ -51,7 +52,7 @@
 /// Identification value: "OFLD" in ASCII.
 pub const ID_VALUE: u32 = 0x4f46_4c44;
 /// Register map version: major in the high half, minor in the low half.
-pub const VERSION_VALUE: u32 = 0x0002_0001;
+pub const VERSION_VALUE: u32 = 0x0003_0000;
 
 pub const ID: u32 = 0x0000;
 pub const VERSION: u32 = 0x0004;
@@ -61,14 +62,18 @@ pub const CONTROL: u32 = 0x0010;
 pub const STATUS: u32 = 0x0014;
 pub const NOW: u32 = 0x0018;
 pub const N_PORTS: u32 = 0x001c;
-/// Session hit bits: write the word index (slots `32 * i .. 32 * i + 32`); a read of
-/// [`HIT_DATA`] returns that word (bit `j`: slot `32 * i + j` was hit by a packet since
-/// the last read) and clears it. A hit in the clock of the read is kept for the next.
-pub const HIT_INDEX: u32 = 0x0020;
-pub const HIT_DATA: u32 = 0x0024;
-/// The session table's memory (core version 2.1 on; older cores read 0 here: entries on
-/// chip). Entry `(bucket, way)` is at byte `(bucket * 8 + way) * SESS_ENTRY_STRIDE` of
-/// the session region; [`CAP_BASE`] gives the slots, as for every table.
+/// Session hit bits, collected in bulk (core version 3.0 on). The core keeps a bit per
+/// session slot (`bucket * 8 + way`), set when a packet uses the entry, in two banks:
+/// packets set bits in the current one. Writing [`HIT_EPOCH`] retires the current bank
+/// (packets move to the other, emptied by the last collection); `READ` commands of
+/// [`Table::HitBits`] entry `g` then return slots `512g .. 512g + 511` of the retired
+/// bank (bit `j` of the 64 bytes, little-endian: slot `512g + j` was hit since the flip
+/// before) and clear them. A collection is: write `HIT_EPOCH`, read every group. A hit
+/// is never lost: one after the flip lands in the new bank and is reported next time.
+/// Reading `HIT_EPOCH` gives the flips since power-up (bit 0: the current bank).
+pub const HIT_EPOCH: u32 = 0x0020;
+/// The session table's memory ([`sess_mem`] bits). Entry `(bucket, way)` is at byte
+/// `(bucket * 8 + way) * SESS_ENTRY_STRIDE` of the session region; [`CAP_BASE`] gives the slots, as for every table.
 pub const SESS_MEM: u32 = 0x0028;
 pub const SESS_LOOKUP_PORTS: u32 = 0x002c;
 pub const SESS_IN_FLIGHT: u32 = 0x0030;
@@ -188,6 +193,9 @@ tables! {
     VxlanTunnel = 13, size_of::<VxlanTunnelEntry>(), "vxlan_tunnel";
     /// Wire port → sw_if_index of its uplink, one `u16` (0: no interface).
     PortMap = 14, 2, "port_map";
+    /// Session hit bits, read only: entry `g` is slots `512g .. 512g + 511` (bit `j`:
+    /// slot `512g + j`), read and cleared from the retired bank (see [`HIT_EPOCH`]).
+    HitBits = 15, 64, "hit_bits";
 }
 
 /// Number of tables (the value of [`N_TABLES`]).

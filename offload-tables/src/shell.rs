@@ -127,7 +127,8 @@ pub mod caps {
     pub const LAST_SEEN: u32 = 1 << 3;
     /// Shadow tables in the core (a generation switch without holding traffic).
     pub const SHADOW_TABLES: u32 = 1 << 4;
-    /// The core keeps a hit bit per session slot (`regs::HIT_INDEX` / `HIT_DATA`).
+    /// The core keeps a hit bit per session slot, collected in bulk (`regs::HIT_EPOCH`,
+    /// `READ` of `Table::HitBits`).
     pub const HIT_BITS: u32 = 1 << 5;
 }
 

@@ -64,7 +64,8 @@ fn write_read_delete_every_table() {
         return;
     }
     let mut s = Core::new().unwrap();
-    for &t in Table::ALL {
+    // the hit bits are read only (bad_commands_are_refused)
+    for &t in Table::ALL.iter().filter(|&&t| t != Table::HitBits) {
         let n = t.entry_bytes();
         let idx = s.capacity(t) - 1;
         let bytes: Vec<u8> = (0..n).map(|i| (i as u8).wrapping_mul(37).wrapping_add(t.id() as u8 + 1)).collect();
@@ -93,4 +94,18 @@ fn bad_commands_are_refused() {
     s.reg_write(regs::TBL_INDEX, 0);
     s.reg_write(regs::TBL_CMD, 7);
     assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::BAD_CMD);
+    // the hit bits are read only; a read of a group beyond them is refused
+    let groups = s.capacity(Table::HitBits);
+    assert_eq!(groups, (8 << sim::model::SESS_BUCKET_BITS) / 512);
+    for cmd in [regs::cmd::WRITE, regs::cmd::DELETE] {
+        s.reg_write(regs::TBL_SEL, Table::HitBits.id());
+        s.reg_write(regs::TBL_INDEX, 0);
+        s.reg_write(regs::TBL_CMD, cmd);
+        assert_eq!(s.reg_read(regs::TBL_STATUS), regs::tbl_status::BAD_CMD, "command {cmd}");
+    }
+    assert_eq!(
+        s.read_entry(Table::HitBits, groups),
+        Err(SimError::Table { table: Table::HitBits, index: groups, status: regs::tbl_status::BAD_INDEX })
+    );
+    assert_eq!(s.read_entry(Table::HitBits, groups - 1).unwrap(), vec![0; 64], "nothing hit yet");
 }
